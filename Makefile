@@ -1,0 +1,26 @@
+# Two commands set up a fresh machine:  `make demo` (the tutorial network) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test,plot,sklearn,onnx]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/glassnet demo
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest -q; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing loudly" >&2; exit 1; fi; exit $$status
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,143 @@
+"""Activation functions: each maps a layer's pre-activation ``z`` to its output ``a``.
+
+``forward(z)`` computes ``a``; ``backward(grad_a, z, a)`` applies the chain rule,
+``dL/dz = dL/da * da/dz``, using whichever of ``z`` and ``a`` makes the derivative cheap.
+All of them work in place on the arrays they are given when ``out`` is passed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import InputError, choose
+
+Array = np.ndarray
+
+
+class Activation:
+    """Base class: a name, a forward formula and its derivative."""
+
+    name = ""
+
+    def forward(self, z: Array, out: Array | None = None) -> Array:
+        raise NotImplementedError
+
+    def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
+        """Return dL/dz; may overwrite ``grad_a``."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Linear(Activation):
+    """a = z;  da/dz = 1."""
+
+    name = "linear"
+
+    def forward(self, z: Array, out: Array | None = None) -> Array:
+        return z
+
+    def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
+        return grad_a
+
+
+def _exp_limit(dtype: np.dtype) -> float:
+    """Largest x with exp(x) finite in ``dtype``, rounded down (709 for float64, 88 for float32)."""
+    return float(np.floor(np.log(np.finfo(dtype).max)))
+
+
+class Sigmoid(Activation):
+    """a = 1 / (1 + exp(-z));  da/dz = a * (1 - a)  (the tutorial's ``x*(1-x)``).
+
+    ``-z`` is capped at the largest finite exponent, so z = -1000 gives a tiny
+    positive number instead of an overflow warning; below that cap the result is
+    bit-for-bit the tutorial's ``1/(1+np.exp(-x))``.
+    """
+
+    name = "sigmoid"
+
+    def forward(self, z: Array, out: Array | None = None) -> Array:
+        t = np.negative(z, out=out)
+        np.minimum(t, _exp_limit(t.dtype), out=t)
+        np.exp(t, out=t)
+        t += 1
+        return np.reciprocal(t, out=t)
+
+    def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
+        # the tutorial's  l_error * nonlin(l, deriv=True)  with  nonlin(x, deriv=True) = x*(1-x)
+        slope = 1 - a
+        slope *= a
+        return np.multiply(grad_a, slope, out=grad_a)
+
+
+class Tanh(Activation):
+    """a = tanh(z);  da/dz = 1 - a**2."""
+
+    name = "tanh"
+
+    def forward(self, z: Array, out: Array | None = None) -> Array:
+        return np.tanh(z, out=out)
+
+    def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
+        return np.multiply(grad_a, 1 - a * a, out=grad_a)
+
+
+class ReLU(Activation):
+    """a = max(z, 0);  da/dz = 1 where z > 0, else 0."""
+
+    name = "relu"
+
+    def forward(self, z: Array, out: Array | None = None) -> Array:
+        return np.maximum(z, 0, out=out)
+
+    def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
+        return np.multiply(grad_a, z > 0, out=grad_a)
+
+
+class LeakyReLU(Activation):
+    """a = z where z > 0, else alpha*z;  da/dz = 1 where z > 0, else alpha."""
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        if not 0 < alpha < 1:
+            raise InputError(f"leaky_relu alpha must be in (0, 1); got {alpha!r}")
+        self.alpha = alpha
+
+    def forward(self, z: Array, out: Array | None = None) -> Array:
+        return np.maximum(z, self.alpha * z, out=out)  # valid because 0 < alpha < 1
+
+    def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
+        one, alpha = z.dtype.type(1), z.dtype.type(self.alpha)
+        return np.multiply(grad_a, np.where(z > 0, one, alpha), out=grad_a)
+
+
+class Softmax(Activation):
+    """a_i = exp(z_i) / sum_j exp(z_j), row by row;  dL/dz = a * (g - sum(g * a)).
+
+    The row maximum is subtracted first, so exp never overflows and no row is NaN.
+    """
+
+    name = "softmax"
+
+    def forward(self, z: Array, out: Array | None = None) -> Array:
+        t = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        np.exp(t, out=t)
+        t /= t.sum(axis=1, keepdims=True)
+        return t
+
+    def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
+        inner = np.einsum("ij,ij->i", grad_a, a)[:, None]
+        np.subtract(grad_a, inner, out=grad_a)
+        return np.multiply(grad_a, a, out=grad_a)
+
+
+ACTIVATIONS = {cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax)}
+
+
+def get(name: str | Activation | None) -> Activation:
+    """An activation by name (``None`` means linear), or the instance itself."""
+    if isinstance(name, Activation):
+        return name
+    return choose("activation", "linear" if name is None else name, ACTIVATIONS)()

@@ -1,0 +1,68 @@
+"""Input validation shared by the network, the metrics and the command line."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import InputError
+
+Array = np.ndarray
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def float_dtype(dtype: object) -> np.dtype:
+    """float32 or float64, or a clear error."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in FLOAT_DTYPES:
+        raise InputError(f"dtype must be float32 or float64; got {dtype!r}")
+    return dt
+
+
+def numeric_array(values: object, name: str, dtype: np.dtype | None = None) -> Array:
+    """``values`` as a non-empty array of finite numbers (in ``dtype`` if given)."""
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "biuf":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise InputError(f"{name} must hold numbers; got an array of dtype {arr.dtype}") from None
+    if arr.size == 0:
+        raise InputError(f"{name} is empty (shape {arr.shape}); it needs at least one row")
+    if dtype is not None:
+        arr = np.ascontiguousarray(arr, dtype=dtype)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))
+        where = f"row {bad[0][0]}" + (f", column {bad[0][1]}" if arr.ndim > 1 else "")
+        raise InputError(f"{name} contains NaN or infinity at {where} ({len(bad)} value(s) in all)")
+    return arr
+
+
+def features(X: object, n_features: int | None = None, dtype: np.dtype | None = None, name: str = "X") -> Array:
+    """A 2-D (rows, features) array, with ``n_features`` columns when given."""
+    arr = numeric_array(X, name, dtype)
+    if arr.ndim != 2:
+        raise InputError(f"{name} must be 2-D (rows, features); got shape {arr.shape}")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise InputError(f"{name} has {arr.shape[1]} feature column(s) but the network expects {n_features}")
+    return arr
+
+
+def targets(y: object, n_rows: int, name: str = "y") -> Array:
+    """A 1-D or 2-D target array with ``n_rows`` rows."""
+    arr = numeric_array(y, name)
+    if arr.ndim not in (1, 2):
+        raise InputError(f"{name} must be 1-D or 2-D; got shape {arr.shape}")
+    if len(arr) != n_rows:
+        raise InputError(f"X has {n_rows} row(s) but {name} has {len(arr)}; they must match")
+    return arr
+
+
+def positive_int(value: object, name: str, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InputError(f"{name} must be a positive integer{' or None' if allow_none else ''}; got {value!r}")
+    return int(value)

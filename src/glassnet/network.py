@@ -1,0 +1,291 @@
+"""The network: a stack of Dense layers, trained by back-propagation.
+
+One training step on a batch (x, y), in the tutorial's words:
+    forward:   l1 = f(x . syn0),  l2 = f(l1 . syn1)            (``Dense.forward``, layer by layer)
+    error:     l2 - y, and the loss                               (``losses``)
+    deltas:    l2_delta = dL/dz2;  l1_delta = (l2_delta . syn1^T) * f'(z1)   (``_backward``)
+    update:    syn1 -= lr * l1^T . l2_delta;  syn0 -= lr * x^T . l1_delta     (``optimizers``)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import checks, initializers, losses, optimizers, progress
+from .errors import DivergenceError, InputError
+from .layers import Dense
+from .metrics import default_for as default_metrics
+from .metrics import get as get_metric
+
+Array = np.ndarray
+
+
+class History(dict):
+    """Per-epoch values, one list per name: ``loss``, each metric, and ``val_`` versions."""
+
+    def append(self, values: dict[str, float]) -> None:
+        for key, value in values.items():
+            self.setdefault(key, []).append(value)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.get("loss", ()))
+
+
+class Network:
+    """A multi-layer perceptron.
+
+    ``init`` names the initializer for layers that do not name their own (default: one
+    suited to each layer's activation); ``seed`` fixes initial weights and shuffling;
+    ``dtype`` is float64 or float32, used end to end.
+    """
+
+    def __init__(self, layers: Sequence[Dense], init: str | None = None, seed: int = 0,
+                 dtype: object = np.float64) -> None:
+        layers = list(layers)
+        if not layers or not all(isinstance(layer, Dense) for layer in layers):
+            raise InputError("Network needs a non-empty list of Dense layers")
+        for i, (a, b) in enumerate(zip(layers, layers[1:])):
+            if a.n_out != b.n_in:
+                raise InputError(f"layer {i} has {a.n_out} outputs but layer {i + 1} expects {b.n_in} inputs")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+            raise InputError(f"seed must be an integer in [0, 2**32); got {seed!r}")
+        self.layers = layers
+        self.dtype = checks.float_dtype(dtype)
+        self.seed = int(seed)
+        self.init = init
+        init_rng = np.random.RandomState(self.seed)  # the tutorial's np.random.seed(seed)
+        for layer in layers:
+            name = layer.init or init or initializers.default_for(layer.activation.name)
+            layer.weights = initializers.get(name)(init_rng, (layer.n_in, layer.n_out))
+            layer.astype(self.dtype)
+        self.rng = np.random.default_rng(self.seed)  # shuffling
+        self.loss: losses.Loss | None = None
+        self.optimizer: optimizers.Optimizer | None = None
+        self.metrics: list[str] = []
+        self._metric_fns: list = []
+        self.history = History()
+
+    def __repr__(self) -> str:
+        inner = ",\n    ".join(repr(layer) for layer in self.layers)
+        return f"Network([\n    {inner}],\n  seed={self.seed}, dtype={self.dtype.name})"
+
+    @property
+    def n_inputs(self) -> int:
+        return self.layers[0].n_in
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].n_out
+
+    @property
+    def n_params(self) -> int:
+        return sum(layer.n_params for layer in self.layers)
+
+    @property
+    def epochs_trained(self) -> int:
+        return self.history.epochs
+
+    def params(self) -> list[tuple[Array, Array, bool]]:
+        """(parameter, gradient, is_weight) for every layer, in order."""
+        return [(p, g, p is layer.weights) for layer in self.layers for p, g in layer.params()]
+
+    # --- the two passes -------------------------------------------------------------
+
+    def forward(self, x: Array, keep: bool = True) -> Array:
+        """Run ``x`` through every layer; with ``keep`` the layers remember what backward needs."""
+        for layer in self.layers:
+            x = layer.forward(x, keep)
+        return x
+
+    def backward(self, delta: Array) -> None:
+        """Back-propagate ``delta = dL/dz`` of the output layer, filling every layer's gradients."""
+        layers = self.layers
+        for i in range(len(layers) - 1, 0, -1):
+            error = layers[i].backward(delta)  # the tutorial's l1_error = l2_delta.dot(syn1.T)
+            below = layers[i - 1]
+            delta = below.activation.backward(error, below.z, below.a)  # l1_delta = l1_error * f'(l1)
+        layers[0].backward(delta, input_grad=False)
+
+    def step(self, x: Array, y: Array) -> tuple[float, Array]:
+        """One forward and backward pass on a prepared batch; returns (loss, output)."""
+        a = self.forward(x)
+        last = self.layers[-1]
+        loss_value = self.loss.value(y, a, last.z)
+        self.backward(self.loss.delta(y, a, last.z, last.activation))
+        return loss_value, a
+
+    # --- training -------------------------------------------------------------------
+
+    def fit(self, X: object, y: object, epochs: int = 1, batch_size: int | None = 32, shuffle: bool = True,
+            loss: str | losses.Loss | None = None, optimizer: str | optimizers.Optimizer | None = None,
+            metrics: Sequence[str] | None = None, validation_data: tuple[object, object] | None = None,
+            validation_split: float = 0.0, early_stopping: int | None = None, verbose: int = 1) -> History:
+        """Train for ``epochs`` passes over (X, y) and return this call's History.
+
+        ``batch_size=None`` trains on the whole data at once (the tutorial's full batch).
+        Loss, optimizer and metrics default to those of the previous ``fit`` (so a second call
+        continues where the first stopped), else to mean squared error and Adam.
+        ``early_stopping=P`` stops after P epochs without a better validation loss (training
+        loss if there is no validation data) and restores the best weights.
+        """
+        epochs = checks.positive_int(epochs, "epochs")
+        batch_size = checks.positive_int(batch_size, "batch_size", allow_none=True)
+        patience = checks.positive_int(early_stopping, "early_stopping", allow_none=True)
+        if verbose not in (0, 1, 2):
+            raise InputError(f"verbose must be 0, 1 or 2; got {verbose!r}")
+        self._configure(loss, optimizer, metrics)
+        X, Y = self._prepare(X, y)
+        if validation_data is not None:
+            if validation_split:
+                raise InputError("give validation_data or validation_split, not both")
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise InputError("validation_data must be a pair (X_val, y_val)")
+            val = self._prepare(*validation_data, name="validation")
+        else:
+            X, Y, val = self._split(X, Y, validation_split)
+        return self._train(X, Y, val, epochs, batch_size or len(X), bool(shuffle), patience, verbose)
+
+    def _configure(self, loss, optimizer, metric_names) -> None:
+        if loss is not None or self.loss is None:
+            self.loss = losses.get("mse" if loss is None else loss)
+        self.loss.check_activation(self.layers[-1].activation)
+        if optimizer is not None or self.optimizer is None:
+            self.optimizer = optimizers.get("adam" if optimizer is None else optimizer)
+        if metric_names is not None or not self.metrics:
+            self._set_metrics(default_metrics(self.loss.name) if metric_names is None else list(metric_names))
+
+    def _set_metrics(self, names: list[str]) -> None:
+        self._metric_fns = [get_metric(name) for name in names]
+        self.metrics = names
+
+    def _prepare(self, X: object, y: object, name: str = "", loss: losses.Loss | None = None) -> tuple[Array, Array]:
+        prefix = f"{name} " if name else ""
+        X = checks.features(X, self.n_inputs, self.dtype, name=f"{prefix}X")
+        y = checks.targets(y, len(X), name=f"{prefix}y")
+        return X, (loss or self.loss).targets(y, self.n_outputs, self.dtype)
+
+    @staticmethod
+    def _split(X: Array, Y: Array, fraction: float) -> tuple[Array, Array, tuple[Array, Array] | None]:
+        if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+            raise InputError(f"validation_split must be in [0, 1); got {fraction!r}")
+        n_val = int(round(len(X) * fraction))
+        if fraction and not 0 < n_val < len(X):
+            raise InputError(f"validation_split={fraction} of {len(X)} rows leaves an empty training or validation set")
+        if not n_val:
+            return X, Y, None
+        return X[:-n_val], Y[:-n_val], (X[-n_val:], Y[-n_val:])  # the last rows, as Keras does
+
+    def _train(self, X, Y, val, epochs, batch_size, shuffle, patience, verbose) -> History:
+        history = History()
+        first = self.epochs_trained + 1
+        report = progress.reporter(verbose, first, first + epochs - 1)
+        params = self.params()
+        # weights at the start of this epoch and of the one before, to fall back on if training diverges
+        starts = ([p.copy() for p, _, _ in params], [p.copy() for p, _, _ in params])
+        best = (math.inf, None, 0)  # (monitored value, weights, epoch)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            try:
+                for epoch in range(first, first + epochs):
+                    starts = starts[::-1]
+                    for saved, (p, _, _) in zip(starts[0], params):
+                        np.copyto(saved, p)
+                    values = self._epoch(X, Y, batch_size, shuffle, params)
+                    if not math.isfinite(values["loss"]):
+                        self._diverged(epoch, values["loss"], params, starts[1], epoch - 1, first)
+                    if val is not None:
+                        values.update({f"val_{k}": v for k, v in self._measure(*val).items()})
+                    history.append(values)
+                    self.history.append(values)
+                    report.update(epoch, values)
+                    if patience:
+                        monitored = values.get("val_loss", values["loss"])
+                        if monitored < best[0]:
+                            best = (monitored, [p.copy() for p, _, _ in params], epoch)
+                        elif epoch - best[2] >= patience:
+                            break
+                if not all(np.isfinite(p).all() for p, _, _ in params):
+                    self._diverged(epoch, math.nan, params, starts[0], epoch, first)
+            finally:
+                report.close()
+        if patience and best[1] is not None:
+            self._restore(params, best[1])
+            history.best_epoch = best[2]
+        return history
+
+    def _diverged(self, epoch: int, loss: float, params, saved: list[Array], kept: int, first: int) -> None:
+        """Go back to the weights of epoch ``kept``, the last whose loss was finite, and raise."""
+        self._restore(params, saved)
+        where = f"it had at the start of epoch {kept}" if kept >= first else "it had before this fit"
+        raise DivergenceError(
+            f"training diverged at epoch {epoch}: the loss or the weights became {loss}. The network keeps the "
+            f"weights {where}. Try a smaller learning rate (now {self.optimizer.lr:g})."
+        )
+
+    def _epoch(self, X: Array, Y: Array, batch_size: int, shuffle: bool, params) -> dict[str, float]:
+        n = len(X)
+        order = self.rng.permutation(n) if shuffle else None
+        loss_total = 0.0
+        metric_totals = [0.0] * len(self._metric_fns)
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
+            if order is None:
+                xb, yb = X[start:stop], Y[start:stop]
+            else:
+                xb, yb = self._gather(X, Y, order[start:stop])
+            rows = stop - start
+            loss_value, a = self.step(xb, yb)
+            loss_total += loss_value if self.loss.summed else loss_value * rows
+            for i, fn in enumerate(self._metric_fns):
+                metric_totals[i] += fn(yb, a) * rows
+            self.optimizer.step(params)
+        values = {"loss": loss_total if self.loss.summed else loss_total / n}
+        values.update({name: total / n for name, total in zip(self.metrics, metric_totals)})
+        return values
+
+    def _gather(self, X: Array, Y: Array, idx: Array) -> tuple[Array, Array]:
+        """Copy the rows ``idx`` into batch buffers reused from step to step."""
+        bufs = self.__dict__.setdefault("_batch_buffers", {})
+        key = (len(idx), X.shape[1], Y.shape[1])
+        if key not in bufs:
+            bufs[key] = (np.empty(key[:2], X.dtype), np.empty((key[0], key[2]), Y.dtype))
+        xb, yb = bufs[key]
+        np.take(X, idx, axis=0, out=xb)
+        np.take(Y, idx, axis=0, out=yb)
+        return xb, yb
+
+    @staticmethod
+    def _restore(params, saved: list[Array]) -> None:
+        for (p, _, _), s in zip(params, saved):
+            np.copyto(p, s)
+
+    def _measure(self, X: Array, Y: Array, loss: losses.Loss | None = None) -> dict[str, float]:
+        """Loss and metrics of prepared (X, Y); only the layers' scratch buffers change."""
+        loss = loss or self.loss
+        a = self.forward(X)
+        values = {"loss": loss.value(Y, a, self.layers[-1].z)}
+        values.update({name: fn(Y, a) for name, fn in zip(self.metrics, self._metric_fns)})
+        return values
+
+    # --- using a trained network ----------------------------------------------------
+
+    def predict(self, X: object) -> Array:
+        """The network's outputs for the rows of X: shape (rows, n_outputs)."""
+        X = checks.features(X, self.n_inputs, self.dtype)
+        with np.errstate(over="ignore", under="ignore"):
+            return self.forward(X, keep=False)
+
+    def evaluate(self, X: object, y: object, loss: str | losses.Loss | None = None) -> dict[str, float]:
+        """Loss and metrics on (X, y) as a dict, e.g. ``{"loss": 0.02, "accuracy": 0.97}``."""
+        loss = losses.get(loss) if loss is not None else self.loss
+        if loss is None:
+            raise InputError("evaluate needs a loss: pass loss=... or fit the network first")
+        loss.check_activation(self.layers[-1].activation)
+        if not self.metrics:
+            self._set_metrics(default_metrics(loss.name))
+        X, Y = self._prepare(X, y, loss=loss)
+        with np.errstate(over="ignore", under="ignore"):
+            return self._measure(X, Y, loss)

@@ -1,0 +1,64 @@
+"""Training progress for people: Keras-style lines, or a tqdm bar on a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+def format_values(values: dict[str, float]) -> str:
+    return " - ".join(f"{k}: {v:.4g}" for k, v in values.items())
+
+
+class Lines:
+    """One line per reporting interval:  ``epoch 10/100 - loss: 0.231 - mae: 0.41 - 0.02s``."""
+
+    def __init__(self, first: int, last: int, every: int | None = None, stream=None) -> None:
+        self.first, self.last = first, last
+        self.every = every or max(1, (last - first + 1) // 20)
+        self.stream = stream or sys.stdout
+        self.started = time.perf_counter()
+
+    def update(self, epoch: int, values: dict[str, float]) -> None:
+        if (epoch - self.first) % self.every and epoch != self.last:
+            return
+        seconds = time.perf_counter() - self.started
+        print(f"epoch {epoch}/{self.last} - {format_values(values)} - {seconds:.2f}s", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class Bar:
+    """A tqdm progress bar with the latest loss and metrics (tqdm is imported only when used)."""
+
+    def __init__(self, first: int, last: int) -> None:
+        from tqdm.auto import tqdm
+
+        self.first, self.last = first, last
+        self.every = max(1, (last - first + 1) // 1000)
+        self.bar = tqdm(total=last - first + 1, unit="epoch", dynamic_ncols=True)
+
+    def update(self, epoch: int, values: dict[str, float]) -> None:
+        done = epoch - self.first + 1
+        if done - self.bar.n >= self.every or epoch == self.last:
+            self.bar.set_postfix_str(format_values(values), refresh=False)
+            self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+class Silent:
+    def update(self, epoch: int, values: dict[str, float]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def reporter(verbose: int, first: int, last: int) -> Lines | Bar | Silent:
+    """0: nothing; 1: lines; 2: a progress bar."""
+    if verbose == 2:
+        return Bar(first, last)
+    return Lines(first, last) if verbose else Silent()
