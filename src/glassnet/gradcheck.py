@@ -3,7 +3,9 @@
 For every parameter w, the central difference  (L(w + h) - L(w - h)) / 2h  approximates
 dL/dw with an error of order h**2. ``gradcheck`` compares it with the back-propagated
 gradient of each parameter array and returns the worst relative error
-||analytic - numeric|| / (||analytic|| + ||numeric||).
+||analytic - numeric|| / max(||analytic|| + ||numeric||, FLOOR).
+The floor keeps round-off (about 1e-16 * |L| / h = 1e-10 for h = 1e-6) from looking like a large
+relative error when a gradient is zero or nearly so, e.g. a bias whose signs cancel.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import numpy as np
 from . import checks, losses
 from .errors import InputError
 from .network import Network
+
+FLOOR = 1e-3
 
 
 def gradcheck(net: Network, X: object, y: object, loss: str | losses.Loss = "mse", h: float = 1e-6) -> float:
@@ -43,7 +47,6 @@ def gradcheck(net: Network, X: object, y: object, loss: str | losses.Loss = "mse
             down = value()
             p[i] = saved
             numeric[i] = (up - down) / (2 * h)
-        scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
-        if scale > 0:
-            worst = max(worst, float(np.linalg.norm(analytic - numeric) / scale))
+        scale = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), FLOOR)
+        worst = max(worst, float(np.linalg.norm(analytic - numeric) / scale))
     return worst

@@ -10,7 +10,7 @@ One training step on a batch (x, y), in the tutorial's words:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from .metrics import default_for as default_metrics
 from .metrics import get as get_metric
 
 Array = np.ndarray
+Tracer = Callable[[str, int, Array], None]
 
 
 class History(dict):
@@ -101,21 +102,31 @@ class Network:
             x = layer.forward(x, keep)
         return x
 
-    def backward(self, delta: Array) -> None:
-        """Back-propagate ``delta = dL/dz`` of the output layer, filling every layer's gradients."""
+    def backward(self, delta: Array, trace: Tracer | None = None) -> None:
+        """Back-propagate ``delta = dL/dz`` of the output layer, filling every layer's gradients.
+
+        ``trace(name, layer_index, array)`` , if given, sees each layer's ``delta`` and the ``error``
+        passed down to the layer below, before they are overwritten (``glassnet.explain`` uses it).
+        """
         layers = self.layers
         for i in range(len(layers) - 1, 0, -1):
+            if trace:
+                trace("delta", i, delta)
             error = layers[i].backward(delta)  # the tutorial's l1_error = l2_delta.dot(syn1.T)
+            if trace:
+                trace("error", i - 1, error)
             below = layers[i - 1]
             delta = below.activation.backward(error, below.z, below.a)  # l1_delta = l1_error * f'(l1)
+        if trace:
+            trace("delta", 0, delta)
         layers[0].backward(delta, input_grad=False)
 
-    def step(self, x: Array, y: Array) -> tuple[float, Array]:
-        """One forward and backward pass on a prepared batch; returns (loss, output)."""
+    def step(self, x: Array, y: Array, trace: Tracer | None = None) -> tuple[float, Array]:
+        """One forward and backward pass on a prepared batch (no update); returns (loss, output)."""
         a = self.forward(x)
         last = self.layers[-1]
         loss_value = self.loss.value(y, a, last.z)
-        self.backward(self.loss.delta(y, a, last.z, last.activation))
+        self.backward(self.loss.delta(y, a, last.z, last.activation), trace)
         return loss_value, a
 
     # --- training -------------------------------------------------------------------
@@ -123,14 +134,17 @@ class Network:
     def fit(self, X: object, y: object, epochs: int = 1, batch_size: int | None = 32, shuffle: bool = True,
             loss: str | losses.Loss | None = None, optimizer: str | optimizers.Optimizer | None = None,
             metrics: Sequence[str] | None = None, validation_data: tuple[object, object] | None = None,
-            validation_split: float = 0.0, early_stopping: int | None = None, verbose: int = 1) -> History:
+            validation_split: float = 0.0, early_stopping: int | None = None, verbose: int = 1,
+            callback: Callable[[int, dict[str, float]], None] | None = None) -> History:
         """Train for ``epochs`` passes over (X, y) and return this call's History.
 
         ``batch_size=None`` trains on the whole data at once (the tutorial's full batch).
         Loss, optimizer and metrics default to those of the previous ``fit`` (so a second call
         continues where the first stopped), else to mean squared error and Adam.
         ``early_stopping=P`` stops after P epochs without a better validation loss (training
-        loss if there is no validation data) and restores the best weights.
+        loss if there is no validation data) and restores the best weights. ``callback(epoch, values)``
+        runs after each epoch (the command line saves checkpoints with it). If interrupted (Ctrl-C), the
+        weights go back to the start of the unfinished epoch, so they match the history.
         """
         epochs = checks.positive_int(epochs, "epochs")
         batch_size = checks.positive_int(batch_size, "batch_size", allow_none=True)
@@ -147,7 +161,7 @@ class Network:
             val = self._prepare(*validation_data, name="validation")
         else:
             X, Y, val = self._split(X, Y, validation_split)
-        return self._train(X, Y, val, epochs, batch_size or len(X), bool(shuffle), patience, verbose)
+        return self._train(X, Y, val, epochs, batch_size or len(X), bool(shuffle), patience, verbose, callback)
 
     def _configure(self, loss, optimizer, metric_names) -> None:
         if loss is not None or self.loss is None:
@@ -179,7 +193,7 @@ class Network:
             return X, Y, None
         return X[:-n_val], Y[:-n_val], (X[-n_val:], Y[-n_val:])  # the last rows, as Keras does
 
-    def _train(self, X, Y, val, epochs, batch_size, shuffle, patience, verbose) -> History:
+    def _train(self, X, Y, val, epochs, batch_size, shuffle, patience, verbose, callback) -> History:
         history = History()
         first = self.epochs_trained + 1
         report = progress.reporter(verbose, first, first + epochs - 1)
@@ -193,7 +207,11 @@ class Network:
                     starts = starts[::-1]
                     for saved, (p, _, _) in zip(starts[0], params):
                         np.copyto(saved, p)
-                    values = self._epoch(X, Y, batch_size, shuffle, params)
+                    try:
+                        values = self._epoch(X, Y, batch_size, shuffle, params)
+                    except KeyboardInterrupt:
+                        self._restore(params, starts[0])
+                        raise
                     if not math.isfinite(values["loss"]):
                         self._diverged(epoch, values["loss"], params, starts[1], epoch - 1, first)
                     if val is not None:
@@ -201,6 +219,8 @@ class Network:
                     history.append(values)
                     self.history.append(values)
                     report.update(epoch, values)
+                    if callback:
+                        callback(epoch, values)
                     if patience:
                         monitored = values.get("val_loss", values["loss"])
                         if monitored < best[0]:
