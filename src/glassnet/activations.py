@@ -42,9 +42,8 @@ class Linear(Activation):
         return grad_a
 
 
-def _exp_limit(dtype: np.dtype) -> float:
-    """Largest x with exp(x) finite in ``dtype``, rounded down (709 for float64, 88 for float32)."""
-    return float(np.floor(np.log(np.finfo(dtype).max)))
+# Largest x with exp(x) finite, rounded down: 709 for float64, 88 for float32.
+_EXP_LIMIT = {np.dtype(t): float(np.floor(np.log(np.finfo(t).max))) for t in (np.float16, np.float32, np.float64)}
 
 
 class Sigmoid(Activation):
@@ -59,7 +58,7 @@ class Sigmoid(Activation):
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         t = np.negative(z, out=out)
-        np.minimum(t, _exp_limit(t.dtype), out=t)
+        np.minimum(t, _EXP_LIMIT[t.dtype], out=t)
         np.exp(t, out=t)
         t += 1
         return np.reciprocal(t, out=t)

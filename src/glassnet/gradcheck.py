@@ -36,7 +36,7 @@ def gradcheck(net: Network, X: object, y: object, loss: str | losses.Loss = "mse
     a = net.forward(X)
     net.backward(loss.delta(Y, a, last.z, last.activation))
     worst = 0.0
-    for p, g, _ in net.params():
+    for p, g in (pair for layer in net.layers for pair in layer.params()):
         analytic = g.copy()
         numeric = np.zeros_like(p)
         for i in np.ndindex(p.shape):

@@ -33,12 +33,47 @@ class Dense:
         self.activation = activations.get(activation)
         self.use_bias = bool(bias)
         self.init = init
-        self.weights = np.zeros((self.n_in, self.n_out))
-        self.bias = np.zeros(self.n_out) if self.use_bias else None
-        self.grad_weights = np.zeros_like(self.weights)
-        self.grad_bias = np.zeros_like(self.bias) if self.use_bias else None
-        self._buffers: dict[tuple, Array] = {}
+        shape, bias_shape = (self.n_in, self.n_out), (self.n_out,) if self.use_bias else None
+        self.attach(np.zeros(shape), np.zeros(shape),
+                    *((np.zeros(bias_shape), np.zeros(bias_shape)) if self.use_bias else (None, None)))
         self.x = self.z = self.a = None
+
+    def attach(self, weights: Array, grad_weights: Array, bias: Array | None, grad_bias: Array | None) -> None:
+        """Keep parameters and gradients in the given arrays (a Network passes views of one flat
+        vector, so an optimizer updates every layer at once); current values are copied over."""
+        if hasattr(self, "_weights"):
+            weights[...] = self._weights
+            if self.use_bias:
+                bias[...] = self._bias
+        self._weights, self.grad_weights, self._bias, self.grad_bias = weights, grad_weights, bias, grad_bias
+        self._scratch: dict[int, tuple[Array, Array, Array]] = {}
+
+    @property
+    def weights(self) -> Array:
+        """The (n_in, n_out) weight matrix: the tutorial's synapse. Assigning copies into it."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: object) -> None:
+        self._set("weights", self._weights, value)
+
+    @property
+    def bias(self) -> Array | None:
+        """The (n_out,) bias vector, or None for a layer without bias. Assigning copies into it."""
+        return self._bias
+
+    @bias.setter
+    def bias(self, value: object) -> None:
+        if not self.use_bias:
+            raise InputError("this Dense layer has no bias (bias=False)")
+        self._set("bias", self._bias, value)
+
+    @staticmethod
+    def _set(name: str, target: Array, value: object) -> None:
+        value = np.asarray(value)
+        if value.shape != target.shape:
+            raise InputError(f"{name} must have shape {target.shape}; got {value.shape}")
+        target[...] = value
 
     def __repr__(self) -> str:
         return (f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}, "
@@ -46,49 +81,42 @@ class Dense:
 
     @property
     def n_params(self) -> int:
-        return self.weights.size + (self.bias.size if self.use_bias else 0)
+        return self.n_in * self.n_out + (self.n_out if self.use_bias else 0)
 
     def params(self) -> list[tuple[Array, Array]]:
         """(parameter, gradient) pairs, weights first."""
-        pairs = [(self.weights, self.grad_weights)]
+        pairs = [(self._weights, self.grad_weights)]
         if self.use_bias:
-            pairs.append((self.bias, self.grad_bias))
+            pairs.append((self._bias, self.grad_bias))
         return pairs
 
-    def astype(self, dtype: np.dtype) -> None:
-        """Store parameters and gradients in ``dtype``."""
-        self.weights = self.weights.astype(dtype)
-        self.grad_weights = np.zeros_like(self.weights)
-        if self.use_bias:
-            self.bias = self.bias.astype(dtype)
-            self.grad_bias = np.zeros_like(self.bias)
-        self._buffers.clear()
-
-    def _buffer(self, name: str, rows: int) -> Array:
-        key = (name, rows)
-        buf = self._buffers.get(key)
-        if buf is None:
-            width = self.n_in if name == "dx" else self.n_out
-            buf = self._buffers[key] = np.empty((rows, width), dtype=self.weights.dtype)
-        return buf
+    def _buffers(self, rows: int) -> tuple[Array, Array, Array]:
+        """Scratch arrays z, a and dL/dx for a batch of ``rows``, reused from step to step."""
+        dtype = self._weights.dtype
+        bufs = self._scratch[rows] = (np.empty((rows, self.n_out), dtype), np.empty((rows, self.n_out), dtype),
+                                      np.empty((rows, self.n_in), dtype))
+        return bufs
 
     def forward(self, x: Array, keep: bool = True) -> Array:
         """Return a = f(x . W + b). With ``keep``, remember x, z and a for ``backward``
         (in buffers reused from step to step: copy ``a`` if you need it later)."""
-        rows = len(x)
-        z = np.dot(x, self.weights, out=self._buffer("z", rows) if keep else None)
+        if not keep:
+            z = np.dot(x, self._weights)
+            if self.use_bias:
+                z += self._bias
+            return self.activation.forward(z, out=z)
+        bufs = self._scratch.get(len(x)) or self._buffers(len(x))
+        z = np.dot(x, self._weights, out=bufs[0])
         if self.use_bias:
-            z += self.bias
-        a = self.activation.forward(z, out=self._buffer("a", rows) if keep else None)
-        if keep:
-            self.x, self.z, self.a = x, z, a
-        return a
+            z += self._bias
+        self.x, self.z, self.a, self._dx = x, z, self.activation.forward(z, out=bufs[1]), bufs[2]
+        return self.a
 
     def backward(self, delta: Array, input_grad: bool = True) -> Array | None:
         """Store dL/dW and dL/db from ``delta = dL/dz``; return dL/dx when ``input_grad``."""
         np.dot(self.x.T, delta, out=self.grad_weights)
         if self.use_bias:
             np.add.reduce(delta, axis=0, out=self.grad_bias)
-        if not input_grad:
-            return None
-        return np.dot(delta, self.weights.T, out=self._buffer("dx", len(delta)))
+        if input_grad:
+            return np.dot(delta, self._weights.T, out=self._dx)
+        return None

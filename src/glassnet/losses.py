@@ -45,6 +45,10 @@ class Loss:
     def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
         raise NotImplementedError
 
+    def value_and_delta(self, y: Array, a: Array, z: Array, activation: Activation) -> tuple[float, Array]:
+        """Both at once (what a training step needs); losses override it to share work."""
+        return self.value(y, a, z), self.delta(y, a, z, activation)
+
 
 class SSE(Loss):
     """L = 1/2 * sum((a - y)**2);  dL/da = a - y.  The tutorial's implicit loss."""
@@ -53,11 +57,15 @@ class SSE(Loss):
     summed = True
 
     def value(self, y: Array, a: Array, z: Array) -> float:
-        r = (a - y).ravel()
-        return 0.5 * float(r @ r)
+        r = a - y
+        return 0.5 * float(np.vdot(r, r))
 
     def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
         return activation.backward(a - y, z, a)
+
+    def value_and_delta(self, y: Array, a: Array, z: Array, activation: Activation) -> tuple[float, Array]:
+        r = a - y
+        return 0.5 * float(np.vdot(r, r)), activation.backward(r, z, a)
 
 
 class MSE(Loss):
@@ -66,13 +74,17 @@ class MSE(Loss):
     name = "mse"
 
     def value(self, y: Array, a: Array, z: Array) -> float:
-        r = (a - y).ravel()
-        return float(r @ r) / r.size
+        r = a - y
+        return float(np.vdot(r, r)) / r.size
 
     def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
-        g = a - y
-        g *= 2 / g.size
-        return activation.backward(g, z, a)
+        return self.value_and_delta(y, a, z, activation)[1]
+
+    def value_and_delta(self, y: Array, a: Array, z: Array, activation: Activation) -> tuple[float, Array]:
+        r = a - y
+        value = float(np.vdot(r, r)) / r.size
+        r *= 2 / r.size
+        return value, activation.backward(r, z, a)
 
 
 class MAE(Loss):

@@ -29,7 +29,14 @@ class History(dict):
 
     def append(self, values: dict[str, float]) -> None:
         for key, value in values.items():
-            self.setdefault(key, []).append(value)
+            try:
+                self[key].append(value)
+            except KeyError:
+                self[key] = [math.nan] * (self.epochs - 1 if key != "loss" else 0) + [value]
+
+    def since(self, epochs: int) -> History:
+        """A History of the epochs after the first ``epochs``."""
+        return History({key: values[epochs:] for key, values in self.items()})
 
     @property
     def epochs(self) -> int:
@@ -58,11 +65,11 @@ class Network:
         self.dtype = checks.float_dtype(dtype)
         self.seed = int(seed)
         self.init = init
+        self._bind_storage()
         init_rng = np.random.RandomState(self.seed)  # the tutorial's np.random.seed(seed)
         for layer in layers:
             name = layer.init or init or initializers.default_for(layer.activation.name)
             layer.weights = initializers.get(name)(init_rng, (layer.n_in, layer.n_out))
-            layer.astype(self.dtype)
         self.rng = np.random.default_rng(self.seed)  # shuffling
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
@@ -90,9 +97,27 @@ class Network:
     def epochs_trained(self) -> int:
         return self.history.epochs
 
+    def _bind_storage(self) -> None:
+        """Put every parameter in one flat vector (all weights, then all biases), and every gradient
+        in another, with each layer's arrays as views into them. An optimizer step, a snapshot or a
+        finiteness check is then one NumPy call, however many layers there are."""
+        n_weights = sum(layer.n_in * layer.n_out for layer in self.layers)
+        n_total = sum(layer.n_params for layer in self.layers)
+        flat, grads = np.zeros(n_total, self.dtype), np.zeros(n_total, self.dtype)
+        w, b = 0, n_weights
+        for layer in self.layers:
+            shape, size = (layer.n_in, layer.n_out), layer.n_in * layer.n_out
+            bias = (flat[b:b + layer.n_out], grads[b:b + layer.n_out]) if layer.use_bias else (None, None)
+            layer.attach(flat[w:w + size].reshape(shape), grads[w:w + size].reshape(shape), *bias)
+            w, b = w + size, b + (layer.n_out if layer.use_bias else 0)
+        self._flat = flat
+        self._groups = [(flat[:n_weights], grads[:n_weights], True)]
+        if n_total > n_weights:
+            self._groups.append((flat[n_weights:], grads[n_weights:], False))
+
     def params(self) -> list[tuple[Array, Array, bool]]:
-        """(parameter, gradient, is_weight) for every layer, in order."""
-        return [(p, g, p is layer.weights) for layer in self.layers for p, g in layer.params()]
+        """(parameters, gradients, are_weights): all weights as one flat vector, then all biases."""
+        return self._groups
 
     # --- the two passes -------------------------------------------------------------
 
@@ -125,8 +150,8 @@ class Network:
         """One forward and backward pass on a prepared batch (no update); returns (loss, output)."""
         a = self.forward(x)
         last = self.layers[-1]
-        loss_value = self.loss.value(y, a, last.z)
-        self.backward(self.loss.delta(y, a, last.z, last.activation), trace)
+        loss_value, delta = self.loss.value_and_delta(y, a, last.z, last.activation)
+        self.backward(delta, trace)
         return loss_value, a
 
     # --- training -------------------------------------------------------------------
@@ -194,29 +219,26 @@ class Network:
         return X[:-n_val], Y[:-n_val], (X[-n_val:], Y[-n_val:])  # the last rows, as Keras does
 
     def _train(self, X, Y, val, epochs, batch_size, shuffle, patience, verbose, callback) -> History:
-        history = History()
         first = self.epochs_trained + 1
         report = progress.reporter(verbose, first, first + epochs - 1)
-        params = self.params()
-        # weights at the start of this epoch and of the one before, to fall back on if training diverges
-        starts = ([p.copy() for p, _, _ in params], [p.copy() for p, _, _ in params])
-        best = (math.inf, None, 0)  # (monitored value, weights, epoch)
+        fixed_batches = None if shuffle else self._slices(X, Y, batch_size)
+        # parameters at the start of this epoch and of the one before, to fall back on if training diverges
+        starts = (self._flat.copy(), self._flat.copy())
+        best = (math.inf, None, 0)  # (monitored value, parameters, epoch)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             try:
                 for epoch in range(first, first + epochs):
                     starts = starts[::-1]
-                    for saved, (p, _, _) in zip(starts[0], params):
-                        np.copyto(saved, p)
+                    np.copyto(starts[0], self._flat)
                     try:
-                        values = self._epoch(X, Y, batch_size, shuffle, params)
+                        values = self._epoch(fixed_batches or self._shuffled(X, Y, batch_size), len(X))
                     except KeyboardInterrupt:
-                        self._restore(params, starts[0])
+                        np.copyto(self._flat, starts[0])
                         raise
                     if not math.isfinite(values["loss"]):
-                        self._diverged(epoch, values["loss"], params, starts[1], epoch - 1, first)
+                        self._diverged(epoch, values["loss"], starts[1], epoch - 1, first)
                     if val is not None:
                         values.update({f"val_{k}": v for k, v in self._measure(*val).items()})
-                    history.append(values)
                     self.history.append(values)
                     report.update(epoch, values)
                     if callback:
@@ -224,63 +246,65 @@ class Network:
                     if patience:
                         monitored = values.get("val_loss", values["loss"])
                         if monitored < best[0]:
-                            best = (monitored, [p.copy() for p, _, _ in params], epoch)
+                            best = (monitored, self._flat.copy(), epoch)
                         elif epoch - best[2] >= patience:
                             break
-                if not all(np.isfinite(p).all() for p, _, _ in params):
-                    self._diverged(epoch, math.nan, params, starts[0], epoch, first)
+                if not np.isfinite(self._flat).all():
+                    self._diverged(epoch, math.nan, starts[0], epoch, first)
             finally:
                 report.close()
+        history = self.history.since(first - 1)
         if patience and best[1] is not None:
-            self._restore(params, best[1])
+            np.copyto(self._flat, best[1])
             history.best_epoch = best[2]
         return history
 
-    def _diverged(self, epoch: int, loss: float, params, saved: list[Array], kept: int, first: int) -> None:
+    def _diverged(self, epoch: int, loss: float, saved: Array, kept: int, first: int) -> None:
         """Go back to the weights of epoch ``kept``, the last whose loss was finite, and raise."""
-        self._restore(params, saved)
+        np.copyto(self._flat, saved)
         where = f"it had at the start of epoch {kept}" if kept >= first else "it had before this fit"
         raise DivergenceError(
             f"training diverged at epoch {epoch}: the loss or the weights became {loss}. The network keeps the "
             f"weights {where}. Try a smaller learning rate (now {self.optimizer.lr:g})."
         )
 
-    def _epoch(self, X: Array, Y: Array, batch_size: int, shuffle: bool, params) -> dict[str, float]:
-        n = len(X)
-        order = self.rng.permutation(n) if shuffle else None
-        loss_total = 0.0
-        metric_totals = [0.0] * len(self._metric_fns)
-        for start in range(0, n, batch_size):
-            stop = min(start + batch_size, n)
-            if order is None:
-                xb, yb = X[start:stop], Y[start:stop]
-            else:
-                xb, yb = self._gather(X, Y, order[start:stop])
-            rows = stop - start
-            loss_value, a = self.step(xb, yb)
-            loss_total += loss_value if self.loss.summed else loss_value * rows
-            for i, fn in enumerate(self._metric_fns):
-                metric_totals[i] += fn(yb, a) * rows
-            self.optimizer.step(params)
-        values = {"loss": loss_total if self.loss.summed else loss_total / n}
-        values.update({name: total / n for name, total in zip(self.metrics, metric_totals)})
+    def _epoch(self, batches, n: int) -> dict[str, float]:
+        """One pass over the batches: a step and an update each; returns the epoch's mean loss and metrics
+        (summed losses such as sse are added up instead), from each batch's forward pass before its update."""
+        step, update, params, fns = self.step, self.optimizer.step, self._groups, self._metric_fns
+        summed = self.loss.summed
+        loss_total, totals = 0.0, [0.0] * len(fns)
+        for xb, yb in batches:
+            loss_value, a = step(xb, yb)
+            rows = len(xb)
+            loss_total += loss_value if summed else loss_value * rows
+            for i, fn in enumerate(fns):
+                totals[i] += fn(yb, a) * rows
+            update(params)
+        values = {"loss": loss_total if summed else loss_total / n}
+        for name, total in zip(self.metrics, totals):
+            values[name] = total / n
         return values
 
-    def _gather(self, X: Array, Y: Array, idx: Array) -> tuple[Array, Array]:
-        """Copy the rows ``idx`` into batch buffers reused from step to step."""
-        bufs = self.__dict__.setdefault("_batch_buffers", {})
-        key = (len(idx), X.shape[1], Y.shape[1])
-        if key not in bufs:
-            bufs[key] = (np.empty(key[:2], X.dtype), np.empty((key[0], key[2]), Y.dtype))
-        xb, yb = bufs[key]
-        np.take(X, idx, axis=0, out=xb)
-        np.take(Y, idx, axis=0, out=yb)
-        return xb, yb
-
     @staticmethod
-    def _restore(params, saved: list[Array]) -> None:
-        for (p, _, _), s in zip(params, saved):
-            np.copyto(p, s)
+    def _slices(X: Array, Y: Array, batch_size: int) -> list[tuple[Array, Array]]:
+        """Consecutive batches as views: no copying when there is no shuffling."""
+        return [(X[i:i + batch_size], Y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+
+    def _shuffled(self, X: Array, Y: Array, batch_size: int):
+        """Batches in a new random order, each gathered into buffers reused from step to step
+        (so an epoch never copies the whole data set)."""
+        order = self.rng.permutation(len(X))
+        buffers: dict[int, tuple[Array, Array]] = self.__dict__.setdefault("_batch_buffers", {})
+        for i in range(0, len(X), batch_size):
+            idx = order[i:i + batch_size]
+            xb, yb = buffers.get(len(idx), (None, None))
+            if xb is None or xb.shape[1] != X.shape[1] or yb.shape[1] != Y.shape[1] or xb.dtype != X.dtype:
+                xb, yb = buffers[len(idx)] = (np.empty((len(idx), X.shape[1]), X.dtype),
+                                               np.empty((len(idx), Y.shape[1]), Y.dtype))
+            np.take(X, idx, axis=0, out=xb)
+            np.take(Y, idx, axis=0, out=yb)
+            yield xb, yb
 
     def _measure(self, X: Array, Y: Array, loss: losses.Loss | None = None) -> dict[str, float]:
         """Loss and metrics of prepared (X, Y); only the layers' scratch buffers change."""
@@ -309,3 +333,11 @@ class Network:
         X, Y = self._prepare(X, y, loss=loss)
         with np.errstate(over="ignore", under="ignore"):
             return self._measure(X, Y, loss)
+
+    def explain(self, X: object, y: object, loss: str | losses.Loss | None = None,
+                optimizer: str | optimizers.Optimizer | None = None, tutorial: bool = False) -> list:
+        """One full-batch training step on (X, y), every array of it narrated: see ``glassnet.explain``.
+        The network itself is not changed."""
+        from .explain import explain
+
+        return explain(self, X, y, loss=loss, optimizer=optimizer, tutorial=tutorial)
