@@ -341,3 +341,11 @@ class Network:
         from .explain import explain
 
         return explain(self, X, y, loss=loss, optimizer=optimizer, tutorial=tutorial)
+
+    def explain(self, X: object, y: object, loss: str | losses.Loss | None = None,
+                optimizer: str | optimizers.Optimizer | None = None, tutorial: bool = False) -> list:
+        """One full-batch training step on (X, y), every array of it narrated: see ``glassnet.explain``.
+        The network itself is not changed."""
+        from .explain import explain
+
+        return explain(self, X, y, loss=loss, optimizer=optimizer, tutorial=tutorial)
