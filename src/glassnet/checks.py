@@ -33,11 +33,28 @@ def numeric_array(values: object, name: str, dtype: np.dtype | None = None) -> A
         raise InputError(f"{name} is empty (shape {arr.shape}); it needs at least one row")
     if dtype is not None:
         arr = np.ascontiguousarray(arr, dtype=dtype)
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))
-        where = f"row {bad[0][0]}" + (f", column {bad[0][1]}" if arr.ndim > 1 else "")
-        raise InputError(f"{name} contains NaN or infinity at {where} ({len(bad)} value(s) in all)")
+    if arr.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(arr, axis=None)
+        if not np.isfinite(total):
+            _raise_non_finite(arr, name)
     return arr
+
+
+def _raise_non_finite(arr: Array, name: str, chunk: int = 65536) -> None:
+    """Name the first NaN or infinity, scanning in chunks so no full-size mask is made.
+
+    (Called when the sum of ``arr`` is not finite: a NaN or inf, or a sum that overflowed.)
+    """
+    first, count = None, 0
+    for start in range(0, len(arr), chunk):
+        bad = np.argwhere(~np.isfinite(arr[start:start + chunk]))
+        if len(bad) and first is None:
+            first = (bad[0][0] + start, *bad[0][1:])
+        count += len(bad)
+    if first is not None:
+        where = f"row {first[0]}" + (f", column {first[1]}" if arr.ndim > 1 else "")
+        raise InputError(f"{name} contains NaN or infinity at {where} ({count} value(s) in all)")
 
 
 def features(X: object, n_features: int | None = None, dtype: np.dtype | None = None, name: str = "X") -> Array:
