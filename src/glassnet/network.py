@@ -76,6 +76,8 @@ class Network:
         self.metrics: list[str] = []
         self._metric_fns: list = []
         self.history = History()
+        self.preprocessing = None  # a glassnet.data.Preprocessor for networks trained from a CSV file
+        self.training: dict | None = None  # the command line's training settings (saved with the model)
 
     def __repr__(self) -> str:
         inner = ",\n    ".join(repr(layer) for layer in self.layers)
@@ -322,6 +324,12 @@ class Network:
         with np.errstate(over="ignore", under="ignore"):
             return self.forward(X, keep=False)
 
+    def save(self, path: str) -> None:
+        """Write this network, its training state and preprocessing to a safetensors file: see ``glassnet.io``."""
+        from .io import save
+
+        save(self, path)
+
     def evaluate(self, X: object, y: object, loss: str | losses.Loss | None = None) -> dict[str, float]:
         """Loss and metrics on (X, y) as a dict, e.g. ``{"loss": 0.02, "accuracy": 0.97}``."""
         loss = losses.get(loss) if loss is not None else self.loss
@@ -334,13 +342,11 @@ class Network:
         with np.errstate(over="ignore", under="ignore"):
             return self._measure(X, Y, loss)
 
-    def explain(self, X: object, y: object, loss: str | losses.Loss | None = None,
-                optimizer: str | optimizers.Optimizer | None = None, tutorial: bool = False) -> list:
-        """One full-batch training step on (X, y), every array of it narrated: see ``glassnet.explain``.
-        The network itself is not changed."""
-        from .explain import explain
+    def to_onnx(self, path: str, opset: int = 17) -> None:
+        """Write this network as an ONNX model file (needs ``glassnet[onnx]``): see ``glassnet.onnx``."""
+        from .onnx import to_onnx
 
-        return explain(self, X, y, loss=loss, optimizer=optimizer, tutorial=tutorial)
+        to_onnx(self, path, opset)
 
     def explain(self, X: object, y: object, loss: str | losses.Loss | None = None,
                 optimizer: str | optimizers.Optimizer | None = None, tutorial: bool = False) -> list:

@@ -1,0 +1,109 @@
+"""ONNX export: onnxruntime runs the exported graph and must agree with glassnet's own forward pass."""
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+
+import glassnet as gn
+from glassnet.activations import Activation, LeakyReLU
+from glassnet.onnx import build_model, to_onnx
+
+ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]
+RTOL = {np.float32: 1e-5, np.float64: 1e-12}
+# onnxruntime's tanh is a rational approximation with an absolute error of about 3e-7 (float32) and
+# 1e-15 (float64), so outputs near zero (where tanh(z) ~ z) get a small absolute floor; others get none.
+TANH_ATOL = {np.float32: 1e-6, np.float64: 1e-15}
+
+
+def run(path_or_model, X):
+    source = path_or_model.SerializeToString() if isinstance(path_or_model, onnx.ModelProto) else str(path_or_model)
+    session = ort.InferenceSession(source, providers=["CPUExecutionProvider"])
+    return session.run(None, {"input": X})[0]
+
+
+def random_net(activation, dtype, seed):
+    """5 -> 8 -> 6 -> 3 with random biases; the last layer has none."""
+    rng = np.random.default_rng(seed)
+    net = gn.Network([gn.Dense(5, 8, activation=activation), gn.Dense(8, 6, activation=activation),
+                      gn.Dense(6, 3, activation=activation, bias=False)], seed=seed, dtype=dtype)
+    for layer in net.layers[:2]:
+        layer.bias[:] = rng.normal(size=layer.bias.shape)
+    return net, (3 * rng.normal(size=(300, 5))).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_onnxruntime_matches_predict(activation, dtype, tmp_path):
+    for seed in range(3):
+        net, X = random_net(activation, dtype, seed)
+        path = tmp_path / "net.onnx"
+        net.to_onnx(path)
+        out = run(path, X)
+        assert out.dtype == dtype and out.shape == (300, 3)
+        atol = TANH_ATOL[dtype] if activation == "tanh" else 0
+        np.testing.assert_allclose(out, net.predict(X), rtol=RTOL[dtype], atol=atol)
+        if activation == "softmax":
+            np.testing.assert_allclose(out.sum(axis=1), 1, rtol=RTOL[dtype] * 10)
+
+
+def test_file_names_opset_and_matching_ir_version(tmp_path):
+    net, _ = random_net("relu", np.float64, 0)
+    for opset, ir_version in ((17, 8), (13, 7)):
+        to_onnx(net, tmp_path / "m.onnx", opset=opset)
+        model = onnx.load(tmp_path / "m.onnx")
+        onnx.checker.check_model(model, full_check=True)
+        assert [(o.domain, o.version) for o in model.opset_import] == [("", opset)]
+        assert model.ir_version == ir_version
+        assert [n.op_type for n in model.graph.node] == ["MatMul", "Add", "Relu"] * 2 + ["MatMul", "Relu"]
+
+
+@pytest.mark.parametrize("dtype, alpha, ops", [
+    (np.float64, 0.01, ["Mul", "Max"]),      # 0.01 is not a float32: a LeakyRelu attribute would round it
+    (np.float64, 0.25, ["LeakyRelu"]),
+    (np.float32, 0.01, ["LeakyRelu"]),       # glassnet multiplies by float32(0.01) too
+])
+def test_leaky_relu_alpha_is_kept_exactly(dtype, alpha, ops):
+    net = gn.Network([gn.Dense(4, 3, activation=LeakyReLU(alpha))], dtype=dtype)
+    X = np.random.default_rng(1).normal(size=(50, 4)).astype(dtype)
+    model = build_model(net)
+    assert [n.op_type for n in model.graph.node][2:] == ops
+    np.testing.assert_array_equal(run(model, X), net.predict(X))
+
+
+def test_standardization_goes_in_the_graph(rng):
+    net, X = random_net("tanh", np.float64, 4)
+    mean, scale = rng.normal(size=5), rng.uniform(0.5, 2, size=5)
+    raw = X * scale + mean
+    model = build_model(net, standardize=(mean, scale))
+    assert [n.op_type for n in model.graph.node][:2] == ["Sub", "Div"]
+    np.testing.assert_allclose(run(model, raw), net.predict((raw - mean) / scale), rtol=1e-12, atol=1e-15)
+
+
+def test_trained_classifier_exports(rng):
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > X[:, 1]).astype(int) + (X[:, 2] > 0)
+    net = gn.Network([gn.Dense(3, 8, activation="leaky_relu"), gn.Dense(8, 3, activation="softmax")], seed=2)
+    net.fit(X, y, epochs=30, loss="categorical_crossentropy", verbose=0)
+    np.testing.assert_allclose(run(build_model(net), X), net.predict(X), rtol=1e-12)
+
+
+class Swish(Activation):
+    name = "swish"
+
+    def forward(self, z, out=None):
+        return z / (1 + np.exp(-z))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda net: build_model(net, opset=12), "opset must be an integer from 13"),
+    (lambda net: build_model(net, opset="17"), "opset must be an integer"),
+    (lambda net: build_model("net"), "needs a glassnet Network; got str"),
+    (lambda net: build_model(net, standardize=([0, 0], [1, 1])), "needs 4 means and 4 non-zero scales; got 2 and 2"),
+    (lambda net: build_model(net, standardize=(np.zeros(4), np.zeros(4))), "non-zero scales"),
+    (lambda net: build_model(gn.Network([gn.Dense(4, 2, activation=Swish())])), "cannot export activation 'swish'"),
+])
+def test_unsupported_cases_are_refused(call, message):
+    net = gn.Network([gn.Dense(4, 2, activation="sigmoid")])
+    with pytest.raises(gn.InputError, match=message):
+        call(net)
