@@ -14,7 +14,15 @@ from .optimizers import SGD, Adam
 
 __version__ = "0.1.0"
 
+
+def load(path: str) -> Network:
+    """Read a model file written by ``Network.save``: see ``glassnet.io.load`` (safetensors is imported here)."""
+    from .io import load as load_model
+
+    return load_model(path)
+
+
 __all__ = [
     "Adam", "Dense", "DivergenceError", "GlassnetError", "History", "InputError", "ModelFileError",
-    "Network", "SGD", "gradcheck",
+    "Network", "SGD", "gradcheck", "load",
 ]
