@@ -107,3 +107,88 @@ def test_unsupported_cases_are_refused(call, message):
     net = gn.Network([gn.Dense(4, 2, activation="sigmoid")])
     with pytest.raises(gn.InputError, match=message):
         call(net)
+
+
+# --- glassnet export: model files from CSV data ------------------------------------------------------
+
+def write_csv(path, rng, task):
+    """200 rows of raw numbers on very different scales; the target is a class or a value."""
+    X = rng.normal(size=(200, 3)) * [1.0, 50.0, 0.01] + [5.0, -300.0, 0.2]
+    z = (X[:, 0] - 5) + (X[:, 1] + 300) / 50
+    target = np.where(z > 0.5, "high", np.where(z < -0.5, "low", "mid")) if task == "classification" else 3 * z + 7
+    lines = ["a,b,c,target"] + [f"{a:.17g},{b:.17g},{c:.17g},{t}" for (a, b, c), t in zip(X, target)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def trained_model(tmp_path, rng, task, dtype, hidden="tanh"):
+    """What `glassnet train` does, through the library: prepare the CSV, fit, save with the preprocessing."""
+    from glassnet import data, io
+
+    table = data.read_csv(write_csv(tmp_path / "data.csv", rng, task))
+    prep, (train, val, _) = data.prepare(table, "target", "auto", 0.2, 0.2, seed=0)
+    out = "softmax" if task == "classification" else "linear"
+    net = gn.Network([gn.Dense(prep.n_inputs, 6, activation=hidden), gn.Dense(6, prep.n_outputs, activation=out)],
+                     seed=0, dtype=dtype)
+    net.preprocessing = prep
+    net.fit(prep.inputs(train), prep.targets(train), epochs=20, verbose=0,
+            loss="categorical_crossentropy" if task == "classification" else "mse")
+    io.save(net, tmp_path / "model.safetensors")
+    return table, prep, net
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_cli_export_takes_raw_csv_features(task, dtype, tmp_path, rng, capsys):
+    from glassnet import data
+    from glassnet.cli import main
+
+    table, prep, net = trained_model(tmp_path, rng, task, dtype)
+    assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 0
+    assert "wrote" in capsys.readouterr().out
+    raw = np.column_stack([data.numbers(table, c) for c in ["a", "b", "c"]])  # float64, standardized in the graph
+    out = run(tmp_path / "m.onnx", raw)
+    expected = net.predict(prep.inputs(table))  # glassnet's own path: standardize in float64, then the network
+    atol = 0
+    if task == "regression":
+        expected = prep.target.decode(expected)[:, None]
+        # y = a * scale + mean: a's relative agreement becomes an absolute one of scale * |a| (values near 0 cancel)
+        atol = RTOL[dtype] * prep.target.scale
+    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=atol)
+    props = {p.key: p.value for p in onnx.load(tmp_path / "m.onnx").metadata_props}
+    assert props["glassnet.inputs"] == '["a", "b", "c"]'
+    if task == "classification":
+        assert props["glassnet.outputs"] == 'probabilities of target = ["high", "low", "mid"]'
+
+
+def test_cli_export_refuses_text_columns(tmp_path, rng, capsys):
+    from glassnet import io
+    from glassnet.cli import main
+
+    csv = write_csv(tmp_path / "data.csv", rng, "regression")
+    lines = csv.read_text().splitlines()
+    csv.write_text("\n".join([lines[0] + ",colour"] + [f"{row},{'red' if i % 2 else 'blue'}"
+                                                         for i, row in enumerate(lines[1:])]) + "\n")
+    from glassnet import data
+
+    prep, _ = data.prepare(data.read_csv(csv), "target", "auto", 0.2, 0.2, seed=0)
+    net = gn.Network([gn.Dense(prep.n_inputs, 1)])
+    net.preprocessing = prep
+    io.save(net, tmp_path / "model.safetensors")
+    assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("glassnet export: error: ") and "'colour' hold text" in err
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_cli_export_errors_are_one_line(tmp_path, capsys):
+    from glassnet.cli import main
+
+    assert main(["export", str(tmp_path / "missing.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 2
+    assert "no such model file" in capsys.readouterr().err
+    gn.Network([gn.Dense(2, 1)]).save(tmp_path / "plain.safetensors")
+    assert main(["export", str(tmp_path / "plain.safetensors"), "--onnx", str(tmp_path / "m.onnx"),
+                 "--opset", "9"]) == 2
+    assert "opset must be an integer from 13" in capsys.readouterr().err
+    assert main(["export", str(tmp_path / "plain.safetensors"), "--onnx", str(tmp_path / "no" / "m.onnx")]) == 2
+    assert f"the folder {tmp_path / 'no'} does not exist" in capsys.readouterr().err

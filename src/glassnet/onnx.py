@@ -49,10 +49,25 @@ def _activation_nodes(helper, name: str, activation, x: str, out: str, const, dt
     raise InputError(f"cannot export activation {activation.name!r} ({type(activation).__name__}) to ONNX")
 
 
-def build_model(net: Network, opset: int = 17, standardize: tuple[object, object] | None = None):
+Pair = tuple[object, object]
+
+
+def _mean_scale(pair: Pair, n: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    mean, scale = (np.asarray(v, dtype=np.float64).reshape(-1) for v in pair)
+    if mean.shape != (n,) or scale.shape != (n,) or not np.all(scale != 0):
+        raise InputError(f"{what} needs {n} means and {n} non-zero scales; got {mean.size} and {scale.size}")
+    return mean, scale
+
+
+def build_model(net: Network, opset: int = 17, standardize: Pair | None = None, unstandardize: Pair | None = None,
+                metadata: dict[str, str] | None = None):
     """The network as an ``onnx.ModelProto``: input ``input`` (rows, n_inputs), output ``output``.
 
-    ``standardize=(mean, scale)`` puts  (x - mean) / scale  (per column) before the first layer.
+    ``standardize=(mean, scale)`` puts  x' = (x - mean) / scale  (per column) before the first layer and
+    ``unstandardize=(mean, scale)`` puts  y = a * scale + mean  after the last, so the model can take raw
+    features and give targets in their own units. With ``standardize`` the input is float64 whatever the
+    network's type, and a float32 network gets x' cast to float32, as glassnet's preprocessing does.
+    ``metadata`` goes into the model's metadata_props.
     """
     onnx = _onnx()
     from onnx import TensorProto, helper, numpy_helper
@@ -63,43 +78,47 @@ def build_model(net: Network, opset: int = 17, standardize: tuple[object, object
     if not isinstance(net, Network):
         raise InputError(f"to_onnx needs a glassnet Network; got {type(net).__name__}")
     dtype = net.dtype
-    elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
+    elem, DOUBLE = (TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE), TensorProto.DOUBLE
     nodes, inits = [], []
 
-    def const(name: str, value: np.ndarray) -> str:
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(value, dtype=dtype), name))
+    def const(name: str, value: np.ndarray, of: np.dtype = dtype) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value, dtype=of), name))
         return name
 
-    x = INPUT
+    def node(op: str, inputs: list[str], out: str, **attrs) -> str:
+        nodes.append(helper.make_node(op, inputs, [out], name=f"{op.lower()}_{out}", **attrs))
+        return out
+
+    x, input_elem = INPUT, elem
     if standardize is not None:
-        mean, scale = (np.asarray(v, dtype=np.float64).reshape(-1) for v in standardize)
-        if mean.shape != (net.n_inputs,) or scale.shape != (net.n_inputs,) or not np.all(scale != 0):
-            raise InputError(f"standardize needs {net.n_inputs} means and {net.n_inputs} non-zero scales; "
-                             f"got {mean.size} and {scale.size}")
-        nodes.append(helper.make_node("Sub", [x, const("mean", mean)], ["centered"], name="center"))
-        nodes.append(helper.make_node("Div", ["centered", const("scale", scale)], ["standardized"], name="scale"))
-        x = "standardized"
-    last = len(net.layers) - 1
+        mean, scale = _mean_scale(standardize, net.n_inputs, "standardize")
+        centered = node("Sub", [x, const("input_mean", mean, np.float64)], "centered")
+        x, input_elem = node("Div", [centered, const("input_scale", scale, np.float64)], "standardized"), DOUBLE
+        if elem != input_elem:
+            x = node("Cast", [x], "standardized_cast", to=elem)
     for i, layer in enumerate(net.layers):
-        z = f"z{i}"
+        z = node("MatMul", [x, const(f"W{i}", layer.weights)], f"xW{i}")
         if layer.use_bias:
-            nodes.append(helper.make_node("MatMul", [x, const(f"W{i}", layer.weights)], [f"xW{i}"], name=f"matmul{i}"))
-            nodes.append(helper.make_node("Add", [f"xW{i}", const(f"b{i}", layer.bias)], [z], name=f"add{i}"))
-        else:
-            nodes.append(helper.make_node("MatMul", [x, const(f"W{i}", layer.weights)], [z], name=f"matmul{i}"))
-        x = OUTPUT if i == last else f"a{i}"
-        nodes += _activation_nodes(helper, f"activation{i}", layer.activation, z, x, const, dtype)
+            z = node("Add", [z, const(f"b{i}", layer.bias)], f"z{i}")
+        nodes += _activation_nodes(helper, f"activation{i}", layer.activation, z, f"a{i}", const, dtype)
+        x = f"a{i}"
+    if unstandardize is not None:
+        mean, scale = _mean_scale(unstandardize, net.n_outputs, "unstandardize")
+        x = node("Add", [node("Mul", [x, const("output_scale", scale)], "scaled"), const("output_mean", mean)],
+                 "unscaled")
+    nodes[-1].output[0] = OUTPUT
     graph = helper.make_graph(
-        nodes, "glassnet", [helper.make_tensor_value_info(INPUT, elem, ["rows", net.n_inputs])],
+        nodes, "glassnet", [helper.make_tensor_value_info(INPUT, input_elem, ["rows", net.n_inputs])],
         [helper.make_tensor_value_info(OUTPUT, elem, ["rows", net.n_outputs])], initializer=inits)
     opsets = [helper.make_opsetid("", int(opset))]
     model = helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets),
                               producer_name="glassnet", doc_string=repr(net))
+    helper.set_model_props(model, metadata or {})
     onnx.checker.check_model(model, full_check=True)
     return model
 
 
-def to_onnx(net: Network, path: str | Path, opset: int = 17, standardize: tuple[object, object] | None = None) -> None:
-    """Write ``net`` to ``path`` as an ONNX model (see ``build_model``)."""
-    model = build_model(net, opset, standardize)
+def to_onnx(net: Network, path: str | Path, opset: int = 17, **options) -> None:
+    """Write ``net`` to ``path`` as an ONNX model; ``options`` as for ``build_model``."""
+    model = build_model(net, opset, **options)
     Path(path).write_bytes(model.SerializeToString())
