@@ -12,12 +12,23 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from glassnet import InputError
 from glassnet.sklearn import GlassnetClassifier, GlassnetRegressor
 
-# Few epochs keep the ~110 checks fast; with these settings every check passes, so no expected failures.
-CHECKED = [GlassnetClassifier(hidden_layer_sizes=(16,), learning_rate=0.01, epochs=20),
-           GlassnetRegressor(hidden_layer_sizes=(16,), learning_rate=0.01, epochs=20)]
+# Few epochs keep the checks fast (about 2 s for all four estimators). The float32 ones train in float32 with
+# early stopping on a held-out 10%.
+FAST = {"hidden_layer_sizes": (16,), "learning_rate": 0.01, "epochs": 20}
+FLOAT32 = {**FAST, "dtype": "float32", "early_stopping": 5}
+CHECKED = [GlassnetClassifier(**FAST), GlassnetRegressor(**FAST),
+           GlassnetClassifier(**FLOAT32), GlassnetRegressor(**FLOAT32)]
 
 
-@parametrize_with_checks(CHECKED)
+def expected_failures(estimator):
+    """Only one, by design: a float32 regressor predicts in float32, and this check insists on float64."""
+    if isinstance(estimator, GlassnetRegressor) and estimator.dtype == "float32":
+        return {"check_regressor_multioutput": "dtype='float32' predicts float32 values on purpose; "
+                                               "the check requires float64 predictions"}
+    return {}
+
+
+@parametrize_with_checks(CHECKED, expected_failed_checks=expected_failures)
 def test_scikit_learn_checks(estimator, check, monkeypatch):
     # without it, check_array_api_input (NumPy inputs under array-API dispatch) would skip
     monkeypatch.setenv("SCIPY_ARRAY_API", "1")

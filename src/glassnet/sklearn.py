@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -86,6 +87,8 @@ class _GlassnetEstimator(BaseEstimator):
             if not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
                 raise InputError(f"validation_fraction must be in (0, 1); got {fraction!r}")
             seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            if stratify is not None and not _can_stratify(stratify, fraction):
+                stratify = None
             X, X_val, y, y_val = train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
             validation = (X_val, y_val)
         optimizer = None if self.network_.optimizer else self._new_optimizer()  # keep Adam's state across calls
@@ -99,6 +102,12 @@ class _GlassnetEstimator(BaseEstimator):
     def _output(self, X: object) -> Array:
         check_is_fitted(self)
         return self.network_.predict(self._check_X(X, reset=False))
+
+
+def _can_stratify(labels: Array, fraction: float) -> bool:
+    """Whether both parts of a ``fraction`` split can hold every class (each has two rows or more)."""
+    n_val, n_classes = math.ceil(fraction * len(labels)), labels.max() + 1
+    return np.bincount(labels).min() >= 2 and min(n_val, len(labels) - n_val) >= n_classes
 
 
 class GlassnetClassifier(ClassifierMixin, _GlassnetEstimator):
