@@ -49,3 +49,19 @@ def test_grid_search_runs_on_the_dask_workers(client):
     assert len(worker_pids) == 2 and os.getpid() not in worker_pids
     assert used <= worker_pids, f"fits ran in processes {used}, the workers are {worker_pids}"
     assert {int(p) for p in local.cv_results_["split0_test_pid"]} == {os.getpid()}
+
+
+def test_example_sweep_on_a_running_scheduler(client, monkeypatch, capsys):
+    """examples/sweep_dask.py pointed at a scheduler address, as on a real cluster."""
+    import runpy
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "sweep_dask.py"
+    monkeypatch.setattr("sys.argv", [str(example), "--scheduler", client.scheduler.address, "--epochs", "2"])
+    runpy.run_path(str(example), run_name="__main__")
+    out = capsys.readouterr().out
+    assert f"Dask scheduler {client.scheduler.address} with 2 workers" in out
+    assert "12 configurations x 3 folds" in out and "best cross-validated accuracy" in out
+    workers = set(client.scheduler_info()["workers"])
+    ran_on = {line.split()[-1] for line in out.splitlines() if "tasks ran on worker" in line}
+    assert ran_on and ran_on <= workers
