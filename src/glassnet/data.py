@@ -71,7 +71,7 @@ def read_csv(path: str | os.PathLike, source: str | None = None) -> Table:
         raise InputError(f"{source} is a folder, not a CSV file")
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
+            reader = csv.reader(f, skipinitialspace=True)
             header = next(reader, None)
             rows, lines = [], []
             start = reader.line_num + 1
@@ -433,7 +433,7 @@ def _allocate(sizes: Array, total: int) -> Array:
 
 
 def split(n: int, labels: Array | None, val: float, test: float, seed: int,
-          class_names: Sequence[str] | None = None) -> tuple[Array, Array, Array]:
+          class_names: Sequence[str] | None = None, source: str = "the data") -> tuple[Array, Array, Array]:
     """Row indices (train, validation, test), each sorted, reproducible from ``seed``.
 
     round(n * test) rows go to test and round(n * val) to validation; with ``labels`` (classification) each
@@ -447,7 +447,7 @@ def split(n: int, labels: Array | None, val: float, test: float, seed: int,
     n_test, n_val = round(n * test), round(n * val)
     for name, value, count in (("--test-split", test, n_test), ("--val-split", val, n_val)):
         if value and not count:
-            raise InputError(f"{n} rows are too few for {name} {value}: that set would be empty "
+            raise InputError(f"{source}: {n} rows are too few for {name} {value}: that set would be empty "
                              f"(use more rows, a larger fraction, or {name} 0)")
     labels = np.zeros(n, dtype=np.intp) if labels is None else labels
     groups = [np.flatnonzero(labels == k) for k in range(labels.max() + 1)]
@@ -458,9 +458,9 @@ def split(n: int, labels: Array | None, val: float, test: float, seed: int,
     parts: tuple[list, list, list] = ([], [], [])
     for k, (rows, t, v) in enumerate(zip(groups, tests, vals)):
         if len(rows) and len(rows) - t - v < 1:
-            name = f"class {class_names[k]!r}" if class_names else "the data"
-            raise InputError(f"{name} has {len(rows)} row(s): too few for --val-split {val} and --test-split "
-                             f"{test} to leave it a training row")
+            name = f"class {class_names[k]!r}" if class_names else "it"
+            raise InputError(f"{source}: {name} has {len(rows)} row(s): too few for --val-split {val} and "
+                             f"--test-split {test} to leave it a training row")
         rows = rng.permutation(rows)
         parts[0].append(rows[t + v:])
         parts[1].append(rows[t:t + v])
@@ -471,7 +471,8 @@ def split(n: int, labels: Array | None, val: float, test: float, seed: int,
 def split_table(table: Table, target: Target, val: float, test: float, seed: int) -> tuple[Table, Table, Table]:
     """The (train, validation, test) tables of ``split``, stratified by ``target``'s classes if it has any."""
     labels = target.encode(table) if target.task == "classification" else None
-    return tuple(table.take(rows) for rows in split(len(table), labels, val, test, seed, target.classes))
+    parts = split(len(table), labels, val, test, seed, target.classes, table.source)
+    return tuple(table.take(rows) for rows in parts)
 
 
 def prepare(table: Table, target: str, task: str, val: float, test: float, seed: int,
