@@ -6,7 +6,7 @@ import onnxruntime as ort
 import pytest
 
 import glassnet as gn
-from glassnet.activations import Activation, LeakyReLU
+from glassnet.activations import Activation, LeakyReLU, Sigmoid
 from glassnet.onnx import build_model, to_onnx
 
 ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]
@@ -95,6 +95,16 @@ class Swish(Activation):
         return z / (1 + np.exp(-z))
 
 
+class HardSigmoid(Sigmoid):  # same name as glassnet's sigmoid, other values: must not become an ONNX Sigmoid
+    def forward(self, z, out=None):
+        return np.clip(0.2 * z + 0.5, 0, 1)
+
+
+class Scaled(gn.Dense):
+    def forward(self, x, keep=True):
+        return 2 * super().forward(x, keep)
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda net: build_model(net, opset=12), "opset must be an integer from 13"),
     (lambda net: build_model(net, opset="17"), "opset must be an integer"),
@@ -102,6 +112,8 @@ class Swish(Activation):
     (lambda net: build_model(net, standardize=([0, 0], [1, 1])), "needs 4 means and 4 non-zero scales; got 2 and 2"),
     (lambda net: build_model(net, standardize=(np.zeros(4), np.zeros(4))), "non-zero scales"),
     (lambda net: build_model(gn.Network([gn.Dense(4, 2, activation=Swish())])), "cannot export activation 'swish'"),
+    (lambda net: build_model(gn.Network([gn.Dense(4, 2, activation=HardSigmoid())])), r"'sigmoid' \(HardSigmoid\)"),
+    (lambda net: build_model(gn.Network([Scaled(4, 2)])), r"layer type\(s\) Scaled to ONNX; only Dense"),
 ])
 def test_unsupported_cases_are_refused(call, message):
     net = gn.Network([gn.Dense(4, 2, activation="sigmoid")])

@@ -1,8 +1,9 @@
 """ONNX export (needs the ``glassnet[onnx]`` extra): a network as a standard ONNX graph.
 
 Each Dense layer becomes  MatMul(x, W) -> Add(b) -> activation,  the same  a = f(x . W + b)  that
-``Dense.forward`` computes, in the network's float type (float32 -> FLOAT, float64 -> DOUBLE). An optional
-standardization  x' = (x - mean) / scale  goes in front, so the model can take raw features. The model
+``Dense.forward`` computes, in the network's float type (float32 -> FLOAT, float64 -> DOUBLE). Optional
+x' = (x - mean) / scale  in front and  y = a * scale + mean  behind let the model take raw features and give
+targets in their own units. Only glassnet's own layer and activation classes are exported. The model
 names one opset of the default domain and the lowest IR version that supports it, and passes
 ``onnx.checker.check_model(full_check=True)`` before it is written.
 """
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .activations import ACTIVATIONS
 from .errors import GlassnetError, InputError
+from .layers import Dense
 from .network import Network
 
 MIN_OPSET = 13  # Softmax on one axis (opset 13 semantics)
@@ -34,6 +37,8 @@ def _activation_nodes(helper, name: str, activation, x: str, out: str, const, dt
     ONNX's LeakyRelu holds alpha as a 32-bit float; in a float64 network where that would round alpha
     (0.01, say), the layer becomes  Max(z, alpha * z)  with a float64 alpha, as glassnet computes it.
     """
+    if type(activation) is not ACTIVATIONS.get(activation.name):  # a subclass may compute something else
+        raise InputError(f"cannot export activation {activation.name!r} ({type(activation).__name__}) to ONNX")
     simple = {"linear": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
     if activation.name in simple:
         return [helper.make_node(simple[activation.name], [x], [out], name=name)]
@@ -46,7 +51,7 @@ def _activation_nodes(helper, name: str, activation, x: str, out: str, const, dt
                 helper.make_node("Max", [x, f"{scaled}_z"], [out], name=name)]
     if activation.name == "softmax":
         return [helper.make_node("Softmax", [x], [out], name=name, axis=1)]
-    raise InputError(f"cannot export activation {activation.name!r} ({type(activation).__name__}) to ONNX")
+    raise InputError(f"cannot export activation {activation.name!r} to ONNX (no translation for it yet)")
 
 
 Pair = tuple[object, object]
@@ -77,6 +82,9 @@ def build_model(net: Network, opset: int = 17, standardize: Pair | None = None, 
         raise InputError(f"opset must be an integer from {MIN_OPSET} to {newest} (this onnx package); got {opset!r}")
     if not isinstance(net, Network):
         raise InputError(f"to_onnx needs a glassnet Network; got {type(net).__name__}")
+    odd = [type(layer).__name__ for layer in net.layers if type(layer) is not Dense]
+    if odd:
+        raise InputError(f"cannot export layer type(s) {', '.join(odd)} to ONNX; only Dense")
     dtype = net.dtype
     elem, DOUBLE = (TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE), TensorProto.DOUBLE
     nodes, inits = [], []
