@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import explain, tutorial
+from csv_models import moons_model
+from glassnet import datasets, explain, tutorial
+from glassnet import io as model_io
 from glassnet.cli import main
 from reference import nonlin
 
@@ -219,3 +221,34 @@ def test_cli_step_waits_for_enter():
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_cli_explains_a_model_files_next_training_step(tmp_path, capsys):
+    path = tmp_path / "moons.safetensors"
+    moons_model(path, epochs=5)
+    assert main(["explain", str(path), "moons", "--rows", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "first 3 rows of moons" in out
+    loaded = model_io.load(path)
+    table = datasets.load("moons").take(range(3))
+    X, y = loaded.preprocessing.inputs(table), loaded.preprocessing.targets(table)
+    steps = loaded.explain(X, y)
+    assert explain.render(steps) in out
+    assert "shapes   (3,2) . (2,8) + (8,) -> (3,8)" in out
+    loaded.fit(X, y, epochs=1, batch_size=None, shuffle=False, verbose=0)  # the step resumed training takes
+    got = by_name(steps)
+    for k, layer in enumerate(loaded.layers, start=1):
+        np.testing.assert_array_equal(got[f"W{k}"], layer.weights)
+        np.testing.assert_array_equal(got[f"b{k}"], layer.bias)
+
+
+def test_cli_model_errors(tmp_path, capsys):
+    path = tmp_path / "moons.safetensors"
+    moons_model(path, epochs=1)
+    assert main(["explain", str(path)]) == 2
+    assert "needs DATA" in capsys.readouterr().err
+    assert main(["explain", str(path), "iris"]) == 2
+    assert "lacks column(s) 'x1', 'x2'" in capsys.readouterr().err
+    assert main(["explain", str(path), "--tutorial"]) == 2
+    assert main(["explain", str(tmp_path / "missing.safetensors"), "moons"]) == 2
+    assert "no such model file" in capsys.readouterr().err

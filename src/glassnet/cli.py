@@ -8,7 +8,7 @@ import importlib
 import sys
 
 # Each name is a module in glassnet.commands with add_parser(sub) and run(args).
-COMMANDS = ["demo", "explain", "export", "datasets", "train", "evaluate", "predict", "resume", "info", "plot"]
+COMMANDS = ["demo", "explain", "export", "datasets", "train", "evaluate", "predict", "resume", "info", "plot", "report"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "formula, shapes, numbers and a one-sentence meaning. The model is not changed.")
     p.add_argument("model", nargs="?", metavar="MODEL", help="a model file saved by glassnet train")
     p.add_argument("data", nargs="?", metavar="DATA",
-                   help="a CSV file or bundled dataset with the model's columns (default: its first rows)")
+                   help="a CSV file or bundled dataset with the model's columns and target (needed with MODEL)")
     p.add_argument("--tutorial", action="store_true",
                    help="the classic tutorial's network and XOR data, with the tutorial's names (l0, l1, syn0, ...)")
     p.add_argument("--rows", type=int, default=4, help="how many rows of DATA make the batch (default: 4)")
@@ -48,9 +48,24 @@ def _tutorial_steps() -> list:
 
 
 def _model_steps(model: str, data: str | None, rows: int) -> list:
+    import textwrap
+
+    from .. import datasets, io
     from ..errors import InputError
 
-    raise InputError("explaining a MODEL file needs glassnet's model files, which this version lacks")
+    if data is None:
+        raise InputError("explaining a MODEL needs DATA: a CSV file or bundled dataset with its columns and target")
+    net = io.load(model)
+    prep = getattr(net, "preprocessing", None)
+    if prep is None:
+        raise InputError(f"{model} holds no CSV preprocessing (it was saved from Python); use net.explain(X, y)")
+    table = datasets.resolve(data)
+    table = table.take(range(min(rows, len(table))))
+    X, y = prep.inputs(table), prep.targets(table)
+    print(textwrap.fill(f"The next training step of {model} on the first {len(table)} rows of {table.source}, as "
+                        f"the model sees them after its preprocessing (inputs: {', '.join(prep.feature_names)}; "
+                        f"target: {prep.target.name}, {prep.task}).", 100) + "\n")
+    return net.explain(X, y)
 
 
 def _wait(i: int, total: int) -> None:
