@@ -1,0 +1,292 @@
+"""The data commands in-process (glassnet.cli.main): training, metrics checked against scikit-learn, predictions,
+exact resume (also after Ctrl-C), checkpoints, progress, info and plots."""
+
+import csv
+import json
+import sys
+
+import numpy as np
+import pytest
+from sklearn import metrics as sk
+
+import glassnet as gn
+from glassnet import data, datasets, io, optimizers
+from glassnet.cli import main
+from glassnet.commands.evaluate import report
+
+
+def cli(*args):
+    return main([str(a) for a in args])
+
+
+def test_train_iris_with_defaults_reports_held_out_accuracy(tmp_path, capsys):
+    out = tmp_path / "iris.safetensors"
+    assert cli("train", "iris", "--target", "species", "--out", out) == 0
+    text = capsys.readouterr().out
+    assert "150 rows -> 105 training, 15 validation, 30 test" in text
+    assert "network: 4 -> 16 tanh -> 3 softmax (131 parameters)" in text and f"saved {out}" in text
+    net = gn.load(out)
+    settings = net.training
+    test = data.split_table(datasets.load("iris"), net.preprocessing.target, settings["val_split"],
+                            settings["test_split"], settings["seed"])[2]
+    accuracy = report(net, test)["accuracy"]
+    assert f"classification on 30 test rows of iris\n  accuracy {accuracy:.4f}" in text
+    assert accuracy >= 0.9
+
+
+def predictions(path):
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_evaluate_and_predict_match_scikit_learn(tmp_path, capsys):
+    model, iris = tmp_path / "m.safetensors", datasets.load("iris")
+    assert cli("train", "iris", "--target", "species", "--epochs", "15", "--quiet", "--out", model) == 0
+    # new rows: columns in another order, no target column
+    order = [3, 0, 2, 1]
+    rows = tmp_path / "rows.csv"
+    rows.write_text(",".join(iris.columns[j] for j in order) + "\n"
+                    + "".join(",".join(r[j] for j in order) + "\n" for r in iris.rows))
+    assert cli("predict", model, rows, "--proba", "--out", tmp_path / "p.csv") == 0
+    table = predictions(tmp_path / "p.csv")
+    assert table[0] == ["species", "proba_setosa", "proba_versicolor", "proba_virginica"]
+    proba = np.array([[float(x) for x in r[1:]] for r in table[1:]])
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    classes = ["setosa", "versicolor", "virginica"]
+    assert [r[0] for r in table[1:]] == [classes[k] for k in proba.argmax(axis=1)]
+    capsys.readouterr()
+    assert cli("evaluate", model, "iris", "--json") == 0
+    got = json.loads(capsys.readouterr().out)
+    truth = [classes.index(s) for s in iris.column("species")]
+    predicted = proba.argmax(axis=1)
+    assert got["task"] == "classification" and got["n_rows"] == 150
+    assert got["accuracy"] == pytest.approx(sk.accuracy_score(truth, predicted))
+    assert got["log_loss"] == pytest.approx(sk.log_loss(truth, proba), rel=1e-9)
+    p, r, f, support = sk.precision_recall_fscore_support(truth, predicted, zero_division=0)
+    for name, ours, theirs in (("precision", got["precision"], p), ("recall", got["recall"], r), ("f1", got["f1"], f)):
+        np.testing.assert_allclose([ours[c] for c in classes], theirs, err_msg=name)
+    assert got["confusion_matrix"] == sk.confusion_matrix(truth, predicted).tolist()
+    assert list(got["support"].values()) == support.tolist()
+    assert cli("evaluate", model, "iris") == 0
+    assert "confusion matrix (rows: true class" in capsys.readouterr().out
+
+
+def regression_csv(path, rows=160):
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=rows), rng.uniform(0, 10, rows)
+    colour = rng.choice(["red", "blue"], rows)
+    y = 3 * a - 0.5 * b + np.where(colour == "red", 4.0, 0.0) + 100 + rng.normal(0, 0.1, rows)
+    path.write_text("a,colour,b,y\n" + "".join(f"{u:.4f},{c},{v:.4f},{t:.4f}\n" for u, c, v, t in zip(a, colour, b, y)))
+    return y
+
+
+def test_regression_with_a_text_column_end_to_end(tmp_path, capsys):
+    csv_path, model = tmp_path / "r.csv", tmp_path / "r.safetensors"
+    y = regression_csv(csv_path)
+    assert cli("train", csv_path, "--target", "y", "--hidden", "", "--epochs", "300", "--lr", "0.05",
+               "--quiet", "--out", model) == 0
+    assert gn.load(model).preprocessing.feature_names == ["a", "colour=blue", "colour=red", "b"]
+    assert cli("predict", model, csv_path) == 0
+    table = list(csv.reader(capsys.readouterr().out.splitlines()))
+    assert table[0] == ["y"]
+    predicted = np.array([float(r[0]) for r in table[1:]])
+    assert np.abs(predicted - y).max() < 0.5  # un-standardized: on the target's own scale (around 100)
+    assert cli("evaluate", model, csv_path, "--json") == 0
+    got = json.loads(capsys.readouterr().out)
+    assert set(got) == {"task", "n_rows", "mae", "rmse", "r2"} and got["task"] == "regression"
+    truth = np.array([float(v) for v in data.read_csv(csv_path).column("y")])
+    assert got["mae"] == pytest.approx(sk.mean_absolute_error(truth, predicted), rel=1e-6)
+    assert got["rmse"] == pytest.approx(sk.root_mean_squared_error(truth, predicted), rel=1e-6)
+    assert got["r2"] == pytest.approx(sk.r2_score(truth, predicted), rel=1e-9) and got["r2"] > 0.99
+
+
+def same_model(a, b):
+    a, b = gn.load(a), gn.load(b)
+    for la, lb in zip(a.layers, b.layers):
+        np.testing.assert_array_equal(la.weights, lb.weights)
+        np.testing.assert_array_equal(la.bias, lb.bias)
+    for sa, sb in zip(a.optimizer.state, b.optimizer.state, strict=True):
+        for key in sa:
+            np.testing.assert_array_equal(sa[key], sb[key])
+    assert a.optimizer.steps == b.optimizer.steps
+    assert a.history == b.history and a.rng.bit_generator.state == b.rng.bit_generator.state
+
+
+TINY = ("train", "moons", "--target", "label", "--patience", "0", "--quiet", "--hidden", "6", "--seed", "3")
+
+
+def test_train_then_resume_equals_one_run(tmp_path):
+    one, two = tmp_path / "one.safetensors", tmp_path / "two.safetensors"
+    assert cli(*TINY, "--epochs", "5", "--out", one) == 0
+    assert cli(*TINY, "--epochs", "3", "--out", two) == 0
+    assert cli("resume", two, "moons", "--epochs", "2", "--quiet") == 0
+    same_model(one, two)
+    assert gn.load(two).epochs_trained == 5
+
+
+def test_ctrl_c_saves_the_last_whole_epoch_and_resume_is_exact(tmp_path, monkeypatch, capsys):
+    full, cut = tmp_path / "full.safetensors", tmp_path / "cut.safetensors"
+    assert cli(*TINY, "--epochs", "6", "--out", full) == 0
+    steps_per_epoch = gn.load(full).optimizer.steps // 6
+    original, calls = optimizers.Adam.step, []
+
+    def interrupt(self, params):
+        calls.append(1)
+        if len(calls) == 3 * steps_per_epoch + 5:  # inside epoch 4
+            raise KeyboardInterrupt
+        original(self, params)
+
+    monkeypatch.setattr(optimizers.Adam, "step", interrupt)
+    assert cli(*TINY, "--epochs", "6", "--out", cut) == 130
+    err = capsys.readouterr().err
+    assert f"saved the model after epoch 3 to {cut}" in err and f"glassnet resume {cut} moons --epochs N" in err
+    monkeypatch.undo()
+    saved = gn.load(cut)
+    assert saved.epochs_trained == 3 and saved.optimizer.steps == 3 * steps_per_epoch
+    assert cli("resume", cut, "moons", "--epochs", "3", "--quiet") == 0
+    same_model(full, cut)
+
+
+def test_checkpoint_every_k_epochs(tmp_path, monkeypatch):
+    saved, original = [], io.save
+
+    def spy(net, path):
+        saved.append(net.epochs_trained)
+        original(net, path)
+
+    monkeypatch.setattr(io, "save", spy)
+    assert cli(*TINY, "--epochs", "5", "--checkpoint-every", "2", "--out", tmp_path / "m.safetensors") == 0
+    assert saved == [2, 4, 5]
+
+
+def test_progress_lines_bar_and_quiet(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "m.safetensors"
+    args = ("train", "xor", "--target", "y", "--val-split", "0", "--test-split", "0", "--epochs", "3", "--out", out)
+    assert cli(*args, "--quiet") == 0
+    assert capsys.readouterr() == ("", "")
+    assert cli(*args) == 0
+    text = capsys.readouterr().out
+    assert "epoch 1/3 - loss: " in text and "epoch 3/3 - loss: " in text
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert cli(*args) == 0
+    captured = capsys.readouterr()
+    assert "epoch 1/3" not in captured.out and "3/3" in captured.err and "epoch/s" in captured.err
+
+
+def test_info_describes_the_model(tmp_path, capsys):
+    out = tmp_path / "m.safetensors"
+    cli("train", "iris", "--target", "species", "--epochs", "4", "--patience", "0", "--quiet", "--out", out)
+    assert cli("info", out) == 0
+    text = capsys.readouterr().out
+    for part in ("network: 4 -> 16 tanh -> 3 softmax; 131 parameters, float64, seed 0",
+                 "loss: categorical_crossentropy; metrics: accuracy", "optimizer: Adam(lr=0.01",
+                 "history: 4 epochs; last: loss ", "lowest val_loss",
+                 "target: classification of 'species' into 3 classes (setosa, versicolor, virginica)",
+                 "input 'petal_width': number, standardized with mean", "training settings: data iris"):
+        assert part in text
+
+
+def test_options_reach_the_model(tmp_path):
+    out = tmp_path / "m.safetensors"
+    assert cli("train", "circles", "--target", "label", "--hidden", "", "--optimizer", "sgd", "--lr", "0.1",
+               "--dtype", "float32", "--epochs", "2", "--batch-size", "50", "--quiet", "--out", out) == 0
+    net = gn.load(out)
+    assert [(layer.n_in, layer.n_out, layer.activation.name) for layer in net.layers] == [(2, 2, "softmax")]
+    assert net.optimizer.name == "sgd" and net.optimizer.lr == 0.1 and net.dtype == np.float32
+    assert net.layers[0].weights.dtype == np.float32 and net.training["batch_size"] == 50
+    assert net.optimizer.steps == 2 * 3  # 140 training rows in batches of 50
+
+
+def test_plots(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    assert cli(*TINY, "--epochs", "20", "--out", model, "--plot", tmp_path / "curve.png") == 0
+    assert cli("plot", model, "moons", "--out", tmp_path / "boundary.png") == 0
+    assert cli("plot", model, "--out", tmp_path / "again.png") == 0
+    for name in ("curve.png", "boundary.png", "again.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    iris = tmp_path / "iris.safetensors"
+    cli("train", "iris", "--target", "species", "--epochs", "2", "--quiet", "--out", iris)
+    capsys.readouterr()
+    assert cli("plot", iris, "iris", "--out", tmp_path / "x.png") == 2
+    assert "needs a model with exactly two numeric input columns; this one has: sepal_length" in \
+        capsys.readouterr().err
+
+
+def test_without_matplotlib_one_line_says_how_to_install(tmp_path, capsys, monkeypatch):
+    model = tmp_path / "m.safetensors"
+    cli(*TINY, "--epochs", "1", "--out", model)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    capsys.readouterr()
+    assert cli("plot", model, "moons", "--out", tmp_path / "b.png") == 2
+    assert cli(*TINY, "--epochs", "1", "--out", tmp_path / "n.safetensors", "--plot", tmp_path / "c.png") == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == ['glassnet plot: error: plotting needs matplotlib, which is not installed: '
+                   'pip install "glassnet[plot]"', 'glassnet train: error: plotting needs matplotlib, which is '
+                   'not installed: pip install "glassnet[plot]"']
+    assert not (tmp_path / "n.safetensors").exists()  # refused before training
+
+
+def test_datasets_lists_every_bundled_set(capsys):
+    assert cli("datasets") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:]] == list(datasets.DATASETS)
+    assert "sepal_length,sepal_width,petal_length,petal_width,species" in lines[2]
+
+
+def test_every_command_has_help(capsys):
+    for command in ("datasets", "train", "evaluate", "predict", "resume", "info", "plot"):
+        with pytest.raises(SystemExit) as info:
+            cli(command, "--help")
+        assert info.value.code == 0 and "usage: glassnet " + command in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, match", [
+    (("train", "iris", "--target", "species", "--epochs", "0"), "--epochs must be a positive integer; got 0"),
+    (("train", "iris", "--target", "species", "--val-split", "1.5"), r"--val-split must be in \[0, 1\); got 1.5"),
+    (("train", "iris", "--target", "species", "--patience", "-1"), "--patience and --checkpoint-every must be"),
+])
+def test_bad_options(args, match, capsys):
+    assert cli(*args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("glassnet train: error: ") and len(err.splitlines()) == 1
+    assert __import__("re").search(match, err)
+
+
+def test_bad_hidden_sizes_are_argparse_errors(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli("train", "iris", "--target", "species", "--hidden", "8,x")
+    assert info.value.code == 2 and "argument --hidden: expected sizes like 32,16; got '8,x'" in capsys.readouterr().err
+
+
+def test_models_without_csv_preprocessing_or_settings(tmp_path, capsys):
+    plain = tmp_path / "plain.safetensors"
+    gn.Network([gn.Dense(4, 3, activation="softmax")]).save(plain)
+    assert cli("evaluate", plain, "iris") == 2
+    assert "holds no CSV preprocessing (it was saved from Python" in capsys.readouterr().err
+    net = gn.load(plain)
+    net.preprocessing = data.prepare(datasets.load("iris"), "species", "auto", 0.1, 0.2, 0)[0]
+    net.save(plain)
+    assert cli("resume", plain, "iris", "--epochs", "1") == 2
+    assert "lacks the training settings data, val_split" in capsys.readouterr().err
+
+
+def test_proba_needs_classification_and_unknown_classes_are_named(tmp_path, capsys):
+    csv_path, model = tmp_path / "r.csv", tmp_path / "r.safetensors"
+    regression_csv(csv_path, rows=40)
+    cli("train", csv_path, "--target", "y", "--epochs", "1", "--quiet", "--out", model)
+    assert cli("predict", model, csv_path, "--proba") == 2
+    assert "--proba needs a classification model" in capsys.readouterr().err
+    iris_model = tmp_path / "i.safetensors"
+    cli("train", "iris", "--target", "species", "--epochs", "1", "--quiet", "--out", iris_model)
+    odd = tmp_path / "odd.csv"
+    odd.write_text("sepal_length,sepal_width,petal_length,petal_width,species\n5,3,1,0.2,setosa\n5,3,1,0.2,rosa\n")
+    assert cli("evaluate", iris_model, odd) == 2
+    assert "odd.csv line 3, column 'species': class 'rosa' was never seen in training" in capsys.readouterr().err
+
+
+def test_failed_resume_leaves_the_model_alone(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    cli(*TINY, "--epochs", "1", "--out", model)
+    before = model.read_bytes()
+    assert cli("resume", model, tmp_path / "none.csv", "--epochs", "1") == 2
+    assert model.read_bytes() == before

@@ -1,0 +1,83 @@
+"""Every bad input the CLI can meet, through the real command line in a subprocess: one clear line on stderr
+(what, and where), exit code 2, no traceback."""
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from safetensors.numpy import save_file
+
+from glassnet.cli import main
+
+CSV = {
+    "empty.csv": "",
+    "noheader.csv": "1.5,2,0\n3,4,1\n",
+    "ragged.csv": "a,b,y\n1,2,x\n3,4,y\n5,6\n",
+    "holes.csv": "a,b,y\n1,2,x\n3,,y\n5,nan,x\n7,inf,y\n" + "".join(f"{i},{i},{'xy'[i % 2]}\n" for i in range(20)),
+    "one_class.csv": "a,b,y\n1,2,x\n3,4,x\n5,6,x\n",
+    "few.csv": "a,b,y\n1,2,x\n3,4,y\n5,6,x\n",
+    "train.csv": "size,colour,y\n" + "".join(f"{i % 7},{['red', 'blue'][i % 2]},{'ab'[i % 3 == 0]}\n"
+                                            for i in range(30)),
+    "purple.csv": "size,colour\n1,red\n2,purple\n",
+    "no_colour.csv": "size,y\n1,a\n",
+    "nan_size.csv": "size,colour\n1,red\nnan,blue\n",
+}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli_errors")
+    for name, text in CSV.items():
+        (folder / name).write_text(text)
+    assert main(["train", str(folder / "train.csv"), "--target", "y", "--epochs", "2", "--quiet",
+                 "--out", str(folder / "model.safetensors")]) == 0
+    (folder / "pickle.safetensors").write_bytes(pickle.dumps({"weights": [1, 2]}))
+    save_file({"w": np.zeros(2)}, str(folder / "foreign.safetensors"), metadata={"by": "someone else"})
+    return folder
+
+
+CASES = [
+    (["train", "missing.csv", "--target", "y"], "missing.csv: no such file (nor a bundled dataset"),
+    (["train", "empty.csv", "--target", "y"], "empty.csv is empty: a CSV needs a header line and data rows"),
+    (["train", "noheader.csv", "--target", "y"], "noheader.csv line 1 holds numbers, not column names"),
+    (["train", "ragged.csv", "--target", "y"], "ragged.csv line 4: 2 cell(s), but the header has 3 columns"),
+    (["train", "few.csv", "--target", "label"], "few.csv lacks column(s) 'label' that --target names; its columns "
+                                                "are 'a', 'b', 'y'"),
+    (["train", "holes.csv", "--target", "y"], "holes.csv: column 'b' has empty, NaN or infinite cells on lines 3, "
+                                              "4, 5 (3 row(s)); fix them or pass --drop-missing to skip those rows"),
+    (["train", "one_class.csv", "--target", "y"], "one_class.csv: target column 'y' has a single class 'x'; "
+                                                  "classification needs at least two"),
+    (["train", "few.csv", "--target", "y"], "few.csv: 3 rows are too few for --val-split 0.1: that set would be "
+                                            "empty"),
+    (["predict", "model.safetensors", "nan_size.csv"], "nan_size.csv: column 'size' has empty, NaN or infinite "
+                                                       "cells on line 3 (1 row(s)); fill them in"),
+    (["predict", "model.safetensors", "purple.csv"], "purple.csv line 3, column 'colour': category 'purple' was "
+                                                     "never seen in training (known: 'blue', 'red')"),
+    (["predict", "model.safetensors", "no_colour.csv"], "no_colour.csv lacks column(s) 'colour' that the model "
+                                                        "needs; its columns are 'size', 'y'"),
+    (["evaluate", "model.safetensors", "purple.csv"], "purple.csv lacks column(s) 'y' that the model needs"),
+    (["predict", "train.csv", "train.csv"], "train.csv: not a safetensors model file, or truncated"),
+    (["evaluate", "pickle.safetensors", "train.csv"], "pickle.safetensors: this is a pickle"),
+    (["info", "foreign.safetensors"], "foreign.safetensors: a safetensors file, but not a glassnet model"),
+    (["resume", "missing.safetensors", "train.csv", "--epochs", "1"], "missing.safetensors: no such model file"),
+]
+
+
+@pytest.mark.parametrize("args, message", CASES, ids=[" ".join(a[:2]) + f" [{i}]" for i, (a, _) in enumerate(CASES)])
+def test_bad_input_gets_one_clear_line_and_exit_2(files, args, message):
+    run = subprocess.run([sys.executable, "-m", "glassnet.cli", *args], cwd=files, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr == f"glassnet {args[0]}: error: " + run.stderr.split(": error: ", 1)[1]
+    assert len(run.stderr.splitlines()) == 1 and message in run.stderr
+    assert run.stdout == ""
+
+
+def test_drop_missing_skips_the_rows_it_names(files):
+    run = subprocess.run([sys.executable, "-m", "glassnet.cli", "train", "holes.csv", "--target", "y", "--epochs",
+                          "1", "--drop-missing", "--out", "dropped.safetensors"], cwd=files, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "holes.csv: 21 rows -> " in run.stdout  # 24 rows, 3 dropped

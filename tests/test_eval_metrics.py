@@ -1,0 +1,42 @@
+"""Evaluation metrics against scikit-learn, including the edge cases (empty classes, constant targets, p = 0)."""
+
+import numpy as np
+import pytest
+from sklearn import metrics as sk
+
+from glassnet import metrics
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_classification_metrics_match_sklearn(seed):
+    rng = np.random.default_rng(seed)
+    k = 4
+    labels = rng.integers(0, k, 60)
+    proba = rng.dirichlet(np.ones(k) * 0.5, 60)
+    proba[:, 3] = 0  # class 3 is never predicted: precision 0/0 -> 0, like zero_division=0
+    proba /= proba.sum(axis=1, keepdims=True)
+    predicted = proba.argmax(axis=1)
+    confusion = metrics.confusion_matrix(labels, predicted, k)
+    np.testing.assert_array_equal(confusion, sk.confusion_matrix(labels, predicted, labels=range(k)))
+    ours = metrics.precision_recall_f1(confusion)
+    theirs = sk.precision_recall_fscore_support(labels, predicted, labels=range(k), zero_division=0)[:3]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    assert metrics.log_loss(labels, proba) == pytest.approx(sk.log_loss(labels, proba, labels=range(k)), rel=1e-12)
+
+
+def test_log_loss_clips_zero_probabilities_like_sklearn():
+    labels = np.array([0, 1])
+    proba = np.array([[1.0, 0.0], [1.0, 0.0]])
+    assert np.isfinite(metrics.log_loss(labels, proba))
+    assert metrics.log_loss(labels, proba) == pytest.approx(sk.log_loss(labels, proba), rel=1e-12)
+
+
+@pytest.mark.parametrize("y, predicted", [
+    (np.array([3.0, -1.0, 2.5, 7.0]), np.array([2.5, 0.0, 2.0, 8.0])),
+    (np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])),
+    (np.array([2.0, 2.0, 2.0]), np.array([2.0, 2.0, 2.0])),   # constant target, perfect: R^2 = 1
+    (np.array([2.0, 2.0, 2.0]), np.array([1.0, 2.0, 3.0])),   # constant target, imperfect: R^2 = 0
+])
+def test_regression_metrics_match_sklearn(y, predicted):
+    assert metrics.rmse(y, predicted) == pytest.approx(sk.root_mean_squared_error(y, predicted), rel=1e-12)
+    assert metrics.r2(y, predicted) == pytest.approx(sk.r2_score(y, predicted), rel=1e-12)
