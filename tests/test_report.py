@@ -101,6 +101,8 @@ def test_curves_follow_the_history(moons):
         assert np.all(np.diff(xy[:, 0]) > 0)
         ys = xy[np.argsort(values, kind="stable"), 1]  # larger values are drawn higher up: smaller y
         assert np.all(np.diff(ys) <= 0.1), name
+    best = int(np.argmin(net.history["val_loss"]))
+    assert f"{net.history['val_loss'][best]:.4g} at epoch {best + 1}" in text
 
 
 def test_confusion_matrix_counts(moons):

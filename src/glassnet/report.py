@@ -70,6 +70,10 @@ def _summary(net: Network, title: str) -> str:
     for key, values in net.history.items():
         if values and np.isfinite(values[-1]):
             items[f"last {key}"] = f"{values[-1]:.4g}"
+    val_loss = np.asarray(net.history.get("val_loss", []), dtype=float)
+    if np.isfinite(val_loss).any():  # early stopping keeps this epoch's weights
+        best = int(np.nanargmin(val_loss))
+        items["lowest val_loss"] = f"{val_loss[best]:.4g} at epoch {best + 1}"
     rows = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items.items())
     return f'<h1>{escape(title)}</h1><section id="summary"><dl>{rows}</dl></section>'
 
@@ -150,7 +154,8 @@ def _confusion(labels: Array, outputs: Array, classes: list[str], source: str) -
     accuracy = np.trace(counts) / max(counts.sum(), 1)
     return _section("confusion", "Confusion matrix", f'<table class="confusion">{head}{"".join(rows)}</table>',
                     f"{counts.sum()} rows of {escape(source)}: accuracy {accuracy:.4f}. Row i, column j counts the "
-                    "rows of class i that the model put in class j; the diagonal is right.")
+                    "rows of class i that the model put in class j; the diagonal is right. Rows the model was "
+                    "trained on make this look better than new rows would.")
 
 
 def _residuals(prep, table: Table, outputs: Array) -> str:
