@@ -167,7 +167,7 @@ def fit_and_save(net, splits, args: argparse.Namespace, loss: str | None = None,
                           early_stopping=args.patience or None, verbose=progress_level(args), callback=checkpoints)
     except KeyboardInterrupt:
         checkpoints.rescue()
-        print(f"\ninterrupted: saved the model after epoch {net.epochs_trained} to {args.out}; go on with:  "
+        print(f"interrupted: saved the model after epoch {net.epochs_trained} to {args.out}; go on with:  "
               f"glassnet resume {args.out} {net.training['data']} --epochs N", file=sys.stderr)
         return 130
     net.save(args.out)
