@@ -204,6 +204,13 @@ def test_plots(tmp_path, capsys):
     assert cli("plot", model, "--out", tmp_path / "again.png") == 0
     for name in ("curve.png", "boundary.png", "again.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    two = tmp_path / "two.csv"  # regression on two columns; the rows to draw lack the target
+    two.write_text("a,b,y\n" + "".join(f"{i % 5},{i % 7},{(i % 5) * 0.3 - (i % 7) * 0.1 + 0.05 * (i % 3)}\n"
+                                         for i in range(40)))
+    cli("train", two, "--target", "y", "--epochs", "3", "--quiet", "--out", tmp_path / "two.safetensors")
+    (tmp_path / "ab.csv").write_text("a,b\n0,0\n4,6\n")
+    assert cli("plot", tmp_path / "two.safetensors", tmp_path / "ab.csv", "--out", tmp_path / "surface.png") == 0
+    assert (tmp_path / "surface.png").read_bytes()[:4] == b"\x89PNG"
     iris = tmp_path / "iris.safetensors"
     cli("train", "iris", "--target", "species", "--epochs", "2", "--quiet", "--out", iris)
     capsys.readouterr()

@@ -298,11 +298,13 @@ class Preprocessor:
 
     @property
     def means(self) -> Array:
+        """Per network input: the column's training mean (0 for one-hot inputs)."""
         return np.array([v for c in self.columns for v in ([c.mean] if isinstance(c, Numeric)
                                                            else [0.0] * len(c.categories))])
 
     @property
     def scales(self) -> Array:
+        """Per network input: the column's training standard deviation (1 for one-hot and constant inputs)."""
         return np.array([v for c in self.columns for v in ([c.scale] if isinstance(c, Numeric)
                                                            else [1.0] * len(c.categories))])
 
