@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from harness import wait_for_quiet
 
 FEATURES, HIDDEN, LR = 20, 64, 0.01
 
@@ -131,6 +132,7 @@ def epoch_times(rows_list: list[int], epochs: int, batch: int) -> list[tuple[int
     out = []
     for rows in rows_list:
         net = glassnet_net()
+        wait_for_quiet()
         stamps = [time.perf_counter()]
         net.fit(X[:rows], y[:rows], epochs=epochs, batch_size=batch, loss="mse", optimizer=gn.SGD(lr=LR), verbose=0,
                 callback=lambda epoch, values, s=stamps: s.append(time.perf_counter()))

@@ -10,7 +10,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from harness import Check
+from harness import QUIET, Check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,7 +116,9 @@ class Report:
                 "", "## Machine load",
                 "", "Share of the machine's CPU time used by other processes while each section ran "
                 "(anything above a few percent makes that section's timings pessimistic).", "",
-                *table(["section", "other processes"], self.loads)]
+                *table(["section", "other processes"], self.loads),
+                "", f"Timed runs that found the machine busy (other processes over 10%) and waited: "
+                f"{QUIET['waited']}; of those, still busy after 3 s and run anyway: {QUIET['loud']}."]
         if self.notes:
             tail += ["", "## Notes", "", *[f"- {n}" for n in dict.fromkeys(self.notes)]]
         return "\n".join(head + self.parts + tail) + "\n"
