@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 UNSET_MARK = "GLASSNET_BENCH_UNSET"
 
-FULL = {"repeats": 5, "tutorial_steps": 60_000, "mlp_rows": 16_384, "batches": (32, 128, 512),
+FULL = {"repeats": 7, "tutorial_steps": 60_000, "mlp_rows": 16_384, "batches": (32, 128, 512),
         "startup_repeats": 7, "memory_rows": 1_000_000, "memory_epochs": 4,
         "scaling_rows": (10_000, 100_000, 1_000_000), "scaling_epochs": 4}
 SMOKE = {"repeats": 1, "tutorial_steps": 300, "mlp_rows": 512, "batches": (32, 128),
@@ -30,7 +30,7 @@ SECTIONS = ("tutorial", "mlp", "startup", "memory", "scaling")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one repeat; writes no results file")
-    parser.add_argument("--repeats", type=int, help="timed runs per contender (default 5; smoke 1)")
+    parser.add_argument("--repeats", type=int, help="timed runs per contender (default 7; smoke 1)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="BLAS and torch threads (default: all)")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {SECTIONS}")
     parser.add_argument("--results", type=Path, help="markdown file to write (default: benchmarks/RESULTS.md, "

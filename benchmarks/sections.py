@@ -13,7 +13,6 @@ TORCH_MANUAL, TORCH_AUTOGRAD, SKLEARN_REG = "torch manual", "torch autograd+SGD"
 GLASSNET, NUMPY = "glassnet fit", "numpy loop"
 
 
-
 def _ratio(a: float | None, b: float | None) -> str:
     return "" if a is None or b is None else f"{a / b:.2f}x"
 
