@@ -46,7 +46,7 @@ class Dense:
             if self.use_bias:
                 bias[...] = self._bias
         self._weights, self.grad_weights, self._bias, self.grad_bias = weights, grad_weights, bias, grad_bias
-        self._scratch: dict[int, tuple[Array, Array, Array]] = {}
+        self._scratch: dict[int, tuple[Array, Array, Array, Array]] = {}
 
     @property
     def weights(self) -> Array:
@@ -90,11 +90,12 @@ class Dense:
             pairs.append((self._bias, self.grad_bias))
         return pairs
 
-    def _buffers(self, rows: int) -> tuple[Array, Array, Array]:
-        """Scratch arrays z, a and dL/dx for a batch of ``rows``, reused from step to step."""
+    def _buffers(self, rows: int) -> tuple[Array, Array, Array, Array]:
+        """Scratch arrays for a batch of ``rows``, reused from step to step: z, a, dL/dx, and a vector
+        of ones (the bias gradient, a column sum, is ``ones . delta``: one BLAS call)."""
         dtype = self._weights.dtype
         bufs = self._scratch[rows] = (np.empty((rows, self.n_out), dtype), np.empty((rows, self.n_out), dtype),
-                                      np.empty((rows, self.n_in), dtype))
+                                      np.empty((rows, self.n_in), dtype), np.ones(rows, dtype))
         return bufs
 
     def forward(self, x: Array, keep: bool = True) -> Array:
@@ -109,14 +110,14 @@ class Dense:
         z = np.dot(x, self._weights, out=bufs[0])
         if self.use_bias:
             z += self._bias
-        self.x, self.z, self.a, self._dx = x, z, self.activation.forward(z, out=bufs[1]), bufs[2]
+        self.x, self.z, self.a, self._dx, self._ones = x, z, self.activation.forward(z, out=bufs[1]), *bufs[2:]
         return self.a
 
     def backward(self, delta: Array, input_grad: bool = True) -> Array | None:
         """Store dL/dW and dL/db from ``delta = dL/dz``; return dL/dx when ``input_grad``."""
         np.dot(self.x.T, delta, out=self.grad_weights)
         if self.use_bias:
-            np.add.reduce(delta, axis=0, out=self.grad_bias)
+            np.dot(self._ones, delta, out=self.grad_bias)
         if input_grad:
             return np.dot(delta, self._weights.T, out=self._dx)
         return None
