@@ -1,7 +1,9 @@
-# Two commands set up a fresh machine:  `make demo` (the tutorial network) and `make test`.
+# Two commands set up a fresh machine:  `make demo` (the core only, then the tutorial network) and
+# `make test` (every extra the tests use, then ruff and pytest). `make bench` runs the benchmarks.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+CORE_STAMP := $(VENV)/.core-installed
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
@@ -15,7 +17,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test,plot,sklearn,onnx,dask,bench]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(CORE_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $(CORE_STAMP)
+
+demo: $(CORE_STAMP)
 	$(BIN)/glassnet demo
 
 test: $(STAMP)
