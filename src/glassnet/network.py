@@ -3,7 +3,7 @@
 One training step on a batch (x, y), in the tutorial's words:
     forward:   l1 = f(x . syn0),  l2 = f(l1 . syn1)            (``Dense.forward``, layer by layer)
     error:     l2 - y, and the loss                               (``losses``)
-    deltas:    l2_delta = dL/dz2;  l1_delta = (l2_delta . syn1^T) * f'(z1)   (``_backward``)
+    deltas:    l2_delta = dL/dz2;  l1_delta = (l2_delta . syn1^T) * f'(z1)   (``backward``)
     update:    syn1 -= lr * l1^T . l2_delta;  syn0 -= lr * x^T . l1_delta     (``optimizers``)
 """
 
