@@ -43,7 +43,7 @@ class Linear(Activation):
 
 
 # Largest x with exp(x) finite, rounded down: 709 for float64, 88 for float32.
-_EXP_LIMIT = {np.dtype(t): float(np.floor(np.log(np.finfo(t).max))) for t in (np.float16, np.float32, np.float64)}
+_EXP_LIMIT = {np.dtype(t): float(np.floor(np.log(np.finfo(t).max))) for t in (np.float32, np.float64)}
 
 
 class Sigmoid(Activation):

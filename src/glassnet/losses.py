@@ -61,7 +61,7 @@ class SSE(Loss):
         return 0.5 * float(np.vdot(r, r))
 
     def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
-        return activation.backward(a - y, z, a)
+        return self.value_and_delta(y, a, z, activation)[1]
 
     def value_and_delta(self, y: Array, a: Array, z: Array, activation: Activation) -> tuple[float, Array]:
         r = a - y
