@@ -83,3 +83,10 @@ def test_demo_prints_what_the_tutorial_prints(reference):
     assert out[6] == "Output After Training:"
     values = [float(v) for v in " ".join(out[7:]).replace("[", " ").replace("]", " ").split()]
     np.testing.assert_allclose(values, [0.0026057, 0.99672212, 0.99701713, 0.00386756], atol=1e-8)
+
+
+def test_demo_piped_into_a_reader_that_stops_early_is_not_an_error():
+    proc = subprocess.run(f"{sys.executable} -m glassnet.cli demo | head -1", shell=True, capture_output=True,
+                          text=True)
+    assert proc.stdout == "Error:0.4964100319027255\n"
+    assert proc.stderr == ""
