@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import rows
 from .activations import Activation
 from .errors import InputError, choose
 
@@ -150,9 +151,8 @@ class CategoricalCrossentropy(Loss):
         return np.eye(n_outputs, dtype=dtype)[labels.astype(np.intp)]
 
     def value(self, y: Array, a: Array, z: Array) -> float:
-        shifted = z - z.max(axis=1, keepdims=True)
-        log_a = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return float(-np.einsum("ij,ij->", y, log_a)) / len(z)
+        log_a = z - rows.logsumexp(z)
+        return -float(np.vdot(y, log_a)) / len(z)
 
     def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
         g = a - y
