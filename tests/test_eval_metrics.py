@@ -40,3 +40,13 @@ def test_log_loss_clips_zero_probabilities_like_sklearn():
 def test_regression_metrics_match_sklearn(y, predicted):
     assert metrics.rmse(y, predicted) == pytest.approx(sk.root_mean_squared_error(y, predicted), rel=1e-12)
     assert metrics.r2(y, predicted) == pytest.approx(sk.r2_score(y, predicted), rel=1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 5])
+def test_training_accuracy_matches_sklearn(k):
+    rng = np.random.default_rng(k)
+    labels, a = rng.integers(0, max(k, 2), 50), rng.random((50, k))
+    y = labels[:, None].astype(float) if k == 1 else np.eye(k)[labels]
+    predicted = (a[:, 0] >= 0.5).astype(int) if k == 1 else a.argmax(axis=1)
+    value = metrics.accuracy(y, a)
+    assert type(value) is float and value == pytest.approx(sk.accuracy_score(labels, predicted), abs=1e-15)
