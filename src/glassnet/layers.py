@@ -107,7 +107,7 @@ class Dense:
                 z += self._bias
             return self.activation.forward(z, out=z)
         bufs = self._scratch.get(len(x)) or self._buffers(len(x))
-        z = np.dot(x, self._weights, out=bufs[0])
+        z = np.dot(x, self._weights, bufs[0])
         if self.use_bias:
             z += self._bias
         self.x, self.z, self.a, self._dx, self._ones = x, z, self.activation.forward(z, out=bufs[1]), *bufs[2:]
@@ -115,9 +115,9 @@ class Dense:
 
     def backward(self, delta: Array, input_grad: bool = True) -> Array | None:
         """Store dL/dW and dL/db from ``delta = dL/dz``; return dL/dx when ``input_grad``."""
-        np.dot(self.x.T, delta, out=self.grad_weights)
+        np.dot(self.x.T, delta, self.grad_weights)
         if self.use_bias:
-            np.dot(self._ones, delta, out=self.grad_bias)
+            np.dot(self._ones, delta, self.grad_bias)
         if input_grad:
-            return np.dot(delta, self._weights.T, out=self._dx)
+            return np.dot(delta, self._weights.T, self._dx)
         return None

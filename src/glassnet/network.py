@@ -231,7 +231,7 @@ class Network:
             try:
                 for epoch in range(first, first + epochs):
                     starts = starts[::-1]
-                    np.copyto(starts[0], self._flat)
+                    starts[0][...] = self._flat
                     try:
                         values = self._epoch(fixed_batches or self._shuffled(X, Y, batch_size), len(X))
                     except KeyboardInterrupt:

@@ -101,8 +101,8 @@ class SGD(Optimizer):
                 g += self.momentum * v
             else:
                 np.copyto(g, v)
-        g *= self.lr
-        p -= g
+        np.multiply(g, self.lr, g)
+        np.subtract(p, g, p)
 
 
 class Adam(Optimizer):
