@@ -123,22 +123,25 @@ def measure(which: str, rows: int, epochs: int, batch: int, threads: int) -> dic
     return out
 
 
-def epoch_times(rows_list: list[int], epochs: int, batch: int) -> list[tuple[int, float]]:
-    """Median seconds per epoch of glassnet fit at each row count, the first epoch left out
-    (it includes fit's one-off checks and buffer allocation)."""
+def epoch_times(rows_list: list[int], repeats: int, rows_per_fit: int, batch: int) -> list[tuple[int, float]]:
+    """Seconds per epoch of glassnet fit at each row count: the median over ``repeats`` rounds, each round
+    fitting every size once (in a rotated order), so a machine that drifts affects all sizes alike. A fit
+    trains on about ``rows_per_fit`` rows in all (at least 2 epochs); its first epoch is left out (it includes
+    fit's one-off checks and buffer allocation), the others are averaged."""
     import glassnet as gn
 
     X, y = make_data(max(rows_list))
-    out = []
-    for rows in rows_list:
-        net = glassnet_net()
-        wait_for_quiet()
-        stamps = [time.perf_counter()]
-        net.fit(X[:rows], y[:rows], epochs=epochs, batch_size=batch, loss="mse", optimizer=gn.SGD(lr=LR), verbose=0,
-                callback=lambda epoch, values, s=stamps: s.append(time.perf_counter()))
-        per_epoch = np.diff(stamps)[1:]
-        out.append((rows, float(np.median(per_epoch))))
-    return out
+    times: dict[int, list[float]] = {rows: [] for rows in rows_list}
+    for r in range(repeats):
+        for rows in rows_list[r % len(rows_list):] + rows_list[:r % len(rows_list)]:
+            net = glassnet_net()
+            wait_for_quiet()
+            stamps = [time.perf_counter()]
+            net.fit(X[:rows], y[:rows], epochs=1 + -(-rows_per_fit // rows), batch_size=batch, loss="mse",
+                    optimizer=gn.SGD(lr=LR), verbose=0,
+                    callback=lambda epoch, values, s=stamps: s.append(time.perf_counter()))
+            times[rows].append(float(np.mean(np.diff(stamps)[1:])))
+    return [(rows, float(np.median(times[rows]))) for rows in rows_list]
 
 
 def linear_fit(points: list[tuple[int, float]]) -> dict:

@@ -154,11 +154,14 @@ def memory_section(args, report) -> None:
 
 def scaling_section(args, report) -> None:
     with OtherLoad() as load:
-        points = memory.epoch_times(list(args.sizes["scaling_rows"]), args.sizes["scaling_epochs"], 256)
+        sizes = args.sizes
+        points = memory.epoch_times(list(sizes["scaling_rows"]), sizes["repeats"], sizes["scaling_rows_per_fit"], 256)
     report.load("5. epoch time", load.share)
     fit = memory.linear_fit(points)
     report.add("5. Time per epoch against rows (glassnet fit, the section 4 network, batch 256, shuffled)", [
-        "Median seconds per epoch, the first epoch of each fit left out (it includes the one-off input checks).",
+        f"Seconds per epoch: median over {sizes['repeats']} rounds, each fitting every size once (about "
+        f"{sizes['scaling_rows_per_fit']:,} rows per fit, at least 2 epochs), the first epoch of each fit left "
+        "out (it includes the one-off input checks).",
         "", *table(["rows", "s/epoch", "us/row"], [[f"{r:,}", f"{s:.4f}", f"{s / r * 1e6:.3f}"] for r, s in points]),
         "", f"Least squares: t = {fit['intercept']:.2e} s + {fit['slope']:.3e} s/row x rows, R^2 = {fit['r2']:.5f}; "
         f"per-row time at {points[-1][0]:,} rows / at {points[0][0]:,} rows = {fit['per_row_ratio']:.2f}."])
