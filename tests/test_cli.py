@@ -197,6 +197,22 @@ def test_options_reach_the_model(tmp_path):
     assert net.optimizer.steps == 2 * 3  # 140 training rows in batches of 50
 
 
+@pytest.mark.parametrize("rows,batch", [(150, 8), (2000, 14), (50000, 256)])
+def test_default_batch_size_grows_with_the_training_rows(tmp_path, capsys, rows, batch):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(rows, 2))
+    path = tmp_path / "d.csv"
+    np.savetxt(path, np.column_stack([X, X[:, 0] > X[:, 1]]), fmt="%.5g", delimiter=",", header="a,b,label",
+               comments="")
+    out = tmp_path / "m.safetensors"
+    assert cli("train", path, "--target", "label", "--epochs", "1", "--out", out) == 0
+    text = capsys.readouterr().out
+    training_rows = int(text.split(" rows -> ")[1].split(" training")[0])
+    assert training_rows == round(rows * 0.7) and f"batch {batch}\n" in text
+    net = gn.load(out)
+    assert net.training["batch_size"] == batch and net.optimizer.steps == -(-training_rows // batch)
+
+
 def test_plots(tmp_path, capsys):
     model = tmp_path / "m.safetensors"
     assert cli(*TINY, "--epochs", "20", "--out", model, "--plot", tmp_path / "curve.png") == 0
