@@ -7,6 +7,7 @@ squared errors of the final weights, computed by one function for all (scikit-le
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -55,6 +56,53 @@ def plain_numpy(steps: int):
             syn1 += l1.T.dot(l2_delta)
             syn0 += l0.T.dot(l1_delta)
         return syn0, syn1
+
+    return run
+
+
+def numpy_bookkeeping(steps: int):
+    """The plain loop plus the work ``fit`` owes its user, inlined with no library structure at all: each
+    epoch's loss (1/2 sum of squared errors) and mean absolute error recorded from its forward pass, the
+    loss checked for finiteness, the weights (one flat vector, as in glassnet) copied at the start of each
+    epoch to fall back on if training diverges, the sigmoid's exponent capped so it cannot overflow, and
+    the gradient scaled by the learning rate. The least time any implementation of that work can take
+    here: if it is already over 1.2x the plain loop, so is every library that does it."""
+    syn0, syn1 = initial_weights()
+    flat, grads = np.concatenate([syn0.ravel(), syn1.ravel()]), np.zeros(syn0.size + syn1.size)
+    (W0, W1), (G0, G1) = ((v[:12].reshape(3, 4), v[12:].reshape(4, 1)) for v in (flat, grads))
+    z0, z1 = np.empty((4, 4)), np.empty((4, 1))
+    snapshots, cap, lr = (flat.copy(), flat.copy()), np.float64(709.0), 1.0
+    losses, maes = [], []
+
+    def sigmoid(z):
+        np.negative(z, z)
+        np.minimum(z, cap, out=z)
+        np.exp(z, z)
+        np.add(z, 1.0, z)
+        return np.reciprocal(z, z)
+
+    def run():
+        nonlocal snapshots
+        for _ in range(steps):
+            snapshots = snapshots[::-1]
+            snapshots[0][...] = flat
+            l1 = sigmoid(np.dot(X, W0, z0))
+            l2 = sigmoid(np.dot(l1, W1, z1))
+            r = l2 - Y
+            loss = 0.5 * float(np.vdot(r, r))
+            l2_delta = np.multiply(r, np.multiply(l2, np.subtract(1.0, l2)), r)
+            np.dot(l1.T, l2_delta, G1)
+            l1_error = np.dot(l2_delta, W1.T)
+            np.multiply(l1_error, np.multiply(l1, np.subtract(1.0, l1)), l1_error)
+            np.dot(X.T, l1_error, G0)
+            mae = float(np.add.reduce(np.abs(l2 - Y), None)) / l2.size
+            np.multiply(grads, lr, grads)
+            np.subtract(flat, grads, flat)
+            if not math.isfinite(loss):
+                raise FloatingPointError("diverged")
+            losses.append(loss)
+            maes.append(mae)
+        return W0, W1
 
     return run
 
@@ -192,7 +240,7 @@ def contenders(steps: int, notes: list[str]) -> list[Contender]:
     def c(name, factory, loss=sse):
         return Contender(name, lambda: factory(steps), loss, warm=lambda: factory(min(steps, 1000)))
 
-    out = [c("numpy loop", plain_numpy), c("glassnet fit", glassnet_fit)]
+    out = [c("numpy loop", plain_numpy), c(BOOKKEEPING, numpy_bookkeeping), c("glassnet fit", glassnet_fit)]
     if installed("torch"):
         out += [c("torch manual", torch_manual), c("torch autograd+SGD", torch_autograd)]
     else:
@@ -202,3 +250,6 @@ def contenders(steps: int, notes: list[str]) -> list[Contender]:
     else:
         notes.append("tutorial: scikit-learn not installed: MLPRegressor skipped")
     return out
+
+
+BOOKKEEPING = "numpy loop + fit's bookkeeping"
