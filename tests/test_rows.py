@@ -34,7 +34,8 @@ def test_nan_propagates_through_row_reductions():
     assert np.isnan(rows.row_sum(z)[1:]).all()
 
 
-@pytest.mark.parametrize("shape,where", [((6, 3), (4, 2)), ((7,), (5,)), ((3, 2, 2), (1, 1, 0))])
+@pytest.mark.parametrize("shape,where", [((6, 3), (4, 2)), ((7,), (5,)), ((3, 2, 2), (1, 1, 0)),
+                                         ((70001, 2), (70000, 1))])  # past the first block of 65536 rows
 def test_finiteness_check_finds_the_first_bad_value(shape, where):
     X = np.ones(shape, np.float32)
     X[where] = np.nan

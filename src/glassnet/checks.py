@@ -38,12 +38,18 @@ def numeric_array(values: object, name: str, dtype: np.dtype | None = None) -> A
     return arr
 
 
-def _total(arr: Array) -> float:
-    """The sum of every element (NaN or infinite if any element is), as row sums by one BLAS
-    matrix-vector product: about 3x faster than ``arr.sum()`` on a large float32 array."""
-    table = arr.reshape(len(arr), -1) if arr.ndim > 1 else arr.reshape(1, -1)
+def _total(arr: Array, block: int = 65536) -> float:
+    """The sum of every element (NaN or infinite if any element is), as row sums by BLAS matrix-vector
+    products, ``block`` rows at a time: about 3x faster than ``arr.sum()`` on a large float32 array, and
+    it never holds more than ``block`` row sums."""
+    table = arr.reshape(len(arr), -1) if arr.ndim > 1 else arr.reshape(-1, 1)
+    ones, sums = np.ones(table.shape[1], arr.dtype), np.empty(min(block, len(table)), arr.dtype)
+    total = 0.0
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.add.reduce(np.dot(table, np.ones(table.shape[1], arr.dtype)))
+        for start in range(0, len(table), block):
+            part = table[start:start + block]
+            total += np.add.reduce(np.dot(part, ones, sums[:len(part)]))
+    return total
 
 
 def _raise_non_finite(arr: Array, name: str, chunk: int = 65536) -> None:
