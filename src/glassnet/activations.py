@@ -103,7 +103,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, alpha: float = 0.01) -> None:
-        if not 0 < alpha < 1:
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
             raise InputError(f"leaky_relu alpha must be in (0, 1); got {alpha!r}")
         self.alpha = alpha
 

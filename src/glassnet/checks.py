@@ -14,28 +14,45 @@ def float_dtype(dtype: object) -> np.dtype:
     """float32 or float64, or a clear error."""
     try:
         dt = np.dtype(dtype)
-    except TypeError:
+    except (TypeError, ValueError):
         dt = None
-    if dt not in FLOAT_DTYPES:
+    if dt is None or dtype is None or dt not in FLOAT_DTYPES:  # (NumPy counts None equal to float64)
         raise InputError(f"dtype must be float32 or float64; got {dtype!r}")
     return dt
 
 
 def numeric_array(values: object, name: str, dtype: np.dtype | None = None) -> Array:
     """``values`` as a non-empty array of finite numbers (in ``dtype`` if given)."""
-    arr = np.asarray(values)
-    if arr.dtype.kind not in "biuf":
+    arr = as_array(values, name)
+    if arr.dtype.kind in "OSU":  # objects or text: numbers written as strings are fine
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            raise InputError(f"{name} must hold numbers; got an array of dtype {arr.dtype}") from None
+            pass
+    if arr.dtype.kind not in "biuf":
+        raise InputError(f"{name} must hold numbers (real ones: not text, complex numbers or dates); got an "
+                         f"array of dtype {arr.dtype}")
     if arr.size == 0:
-        raise InputError(f"{name} is empty (shape {arr.shape}); it needs at least one row")
-    if dtype is not None:
-        arr = np.ascontiguousarray(arr, dtype=dtype)
+        raise InputError(f"{name} is empty (shape {arr.shape}); it needs at least one row and one column")
+    if dtype is not None and arr.dtype != dtype:
+        with np.errstate(over="ignore"):  # values too large for float32 become inf, reported below
+            arr = np.ascontiguousarray(arr, dtype=dtype)
+        name = f"{name} (as {arr.dtype.name}, whose largest value is {np.finfo(arr.dtype).max:.3g})"
+    elif dtype is not None:
+        arr = np.ascontiguousarray(arr)
     if arr.dtype.kind == "f" and not np.isfinite(_total(arr)):
         _raise_non_finite(arr, name)
     return arr
+
+
+def as_array(values: object, name: str) -> Array:
+    """``np.asarray(values)``, with a clear error for ragged nested lists and for None."""
+    if values is None:
+        raise InputError(f"{name} is None; expected an array of numbers")
+    try:
+        return np.asarray(values)
+    except ValueError:
+        raise InputError(f"{name} is ragged: its rows must all have the same length") from None
 
 
 def _total(arr: Array, block: int = 65536) -> float:

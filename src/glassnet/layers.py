@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activations
+from . import activations, checks
 from .errors import InputError
 
 Array = np.ndarray
@@ -49,6 +49,12 @@ class Dense:
         self._scratch: dict[int, tuple[Array, Array, Array, Array]] = {}
 
     @property
+    def in_network(self) -> bool:
+        """Whether a Network keeps this layer's parameters already (as views of its storage): a layer
+        belongs to one network only."""
+        return self._weights.base is not None
+
+    @property
     def weights(self) -> Array:
         """The (n_in, n_out) weight matrix: the tutorial's synapse. Assigning copies into it."""
         return self._weights
@@ -70,7 +76,7 @@ class Dense:
 
     @staticmethod
     def _set(name: str, target: Array, value: object) -> None:
-        value = np.asarray(value)
+        value = checks.numeric_array(value, name)  # finite real numbers
         if value.shape != target.shape:
             raise InputError(f"{name} must have shape {target.shape}; got {value.shape}")
         target[...] = value

@@ -28,11 +28,19 @@ class History(dict):
     """Per-epoch values, one list per name: ``loss``, each metric, and ``val_`` versions."""
 
     def append(self, values: dict[str, float]) -> None:
+        """Add one epoch. Names not measured in some epochs (validation in one fit call, not in the next)
+        hold NaN there, so every list has one value per epoch."""
+        done = self.epochs
         for key, value in values.items():
-            try:
-                self[key].append(value)
-            except KeyError:
-                self[key] = [math.nan] * (self.epochs - 1 if key != "loss" else 0) + [value]
+            column = self.get(key)
+            if column is None or len(column) != done:
+                column = self.setdefault(key, [])
+                column.extend([math.nan] * (done - len(column)))
+            column.append(value)
+        if len(self) > len(values):
+            for column in self.values():
+                if len(column) == done:
+                    column.append(math.nan)
 
     def since(self, epochs: int) -> History:
         """A History of the epochs after the first ``epochs``."""
@@ -53,9 +61,16 @@ class Network:
 
     def __init__(self, layers: Sequence[Dense], init: str | None = None, seed: int = 0,
                  dtype: object = np.float64) -> None:
-        layers = list(layers)
+        try:
+            layers = list(layers)
+        except TypeError:  # a single Dense, None, ...
+            layers = None
         if not layers or not all(isinstance(layer, Dense) for layer in layers):
             raise InputError("Network needs a non-empty list of Dense layers")
+        for i, layer in enumerate(layers):
+            if layer.in_network or any(layer is other for other in layers[:i]):
+                raise InputError(f"layer {i} is already part of a network (this one or another): a layer holds "
+                                 "one network's weights, so make a new Dense for each place")
         for i, (a, b) in enumerate(zip(layers, layers[1:])):
             if a.n_out != b.n_in:
                 raise InputError(f"layer {i} has {a.n_out} outputs but layer {i + 1} expects {b.n_in} inputs")
@@ -196,6 +211,13 @@ class Network:
         self.loss.check_activation(self.layers[-1].activation)
         if optimizer is not None or self.optimizer is None:
             self.optimizer = optimizers.get("adam" if optimizer is None else optimizer)
+        state = self.optimizer.state
+        if state and (len(state) != len(self._groups) or any(
+                v.shape != p.shape for group, (p, _, _) in zip(state, self._groups) for v in group.values())):
+            raise InputError("this optimizer holds the state of another network (its arrays have other shapes); "
+                             "give each network an optimizer of its own")
+        if isinstance(metric_names, str):
+            metric_names = [metric_names]
         if metric_names is not None or not self.metrics:
             self._set_metrics(default_metrics(self.loss.name) if metric_names is None else list(metric_names))
 
@@ -207,11 +229,15 @@ class Network:
         prefix = f"{name} " if name else ""
         X = checks.features(X, self.n_inputs, self.dtype, name=f"{prefix}X")
         y = checks.targets(y, len(X), name=f"{prefix}y")
-        return X, (loss or self.loss).targets(y, self.n_outputs, self.dtype)
+        Y = (loss or self.loss).targets(y, self.n_outputs, self.dtype)
+        if Y.dtype != y.dtype:  # e.g. 1e39 is finite in float64 but infinite in float32
+            checks.numeric_array(y, f"{prefix}y", self.dtype)
+        return X, Y
 
     @staticmethod
     def _split(X: Array, Y: Array, fraction: float) -> tuple[Array, Array, tuple[Array, Array] | None]:
-        if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.integer, np.floating)) \
+                or not 0 <= fraction < 1:
             raise InputError(f"validation_split must be in [0, 1); got {fraction!r}")
         n_val = int(round(len(X) * fraction))
         if fraction and not 0 < n_val < len(X):
@@ -264,10 +290,12 @@ class Network:
     def _diverged(self, epoch: int, loss: float, saved: Array, kept: int, first: int) -> None:
         """Go back to the weights of epoch ``kept``, the last whose loss was finite, and raise."""
         np.copyto(self._flat, saved)
+        self.optimizer.state, self.optimizer.steps = [], 0  # its running averages took in the blow-up
         where = f"it had at the start of epoch {kept}" if kept >= first else "it had before this fit"
         raise DivergenceError(
             f"training diverged at epoch {epoch}: the loss or the weights became {loss}. The network keeps the "
-            f"weights {where}. Try a smaller learning rate (now {self.optimizer.lr:g})."
+            f"weights {where}, and its optimizer starts afresh. Try a smaller learning rate (now "
+            f"{self.optimizer.lr:g})."
         )
 
     def _epoch(self, batches, n: int) -> dict[str, float]:
@@ -308,12 +336,17 @@ class Network:
             np.take(Y, idx, axis=0, out=yb)
             yield xb, yb
 
-    def _measure(self, X: Array, Y: Array, loss: losses.Loss | None = None) -> dict[str, float]:
-        """Loss and metrics of prepared (X, Y); only the layers' scratch buffers change."""
+    def _measure(self, X: Array, Y: Array, loss: losses.Loss | None = None,
+                 metric_names: list[str] | None = None) -> dict[str, float]:
+        """Loss and metrics (the network's own unless named) of prepared (X, Y); only the layers' scratch
+        buffers change."""
         loss = loss or self.loss
         a = self.forward(X)
         values = {"loss": loss.value(Y, a, self.layers[-1].z)}
-        values.update({name: fn(Y, a) for name, fn in zip(self.metrics, self._metric_fns)})
+        if metric_names is None:
+            values.update({name: fn(Y, a) for name, fn in zip(self.metrics, self._metric_fns)})
+        else:
+            values.update({name: get_metric(name)(Y, a) for name in metric_names})
         return values
 
     # --- using a trained network ----------------------------------------------------
@@ -336,11 +369,9 @@ class Network:
         if loss is None:
             raise InputError("evaluate needs a loss: pass loss=... or fit the network first")
         loss.check_activation(self.layers[-1].activation)
-        if not self.metrics:
-            self._set_metrics(default_metrics(loss.name))
         X, Y = self._prepare(X, y, loss=loss)
-        with np.errstate(over="ignore", under="ignore"):
-            return self._measure(X, Y, loss)
+        with np.errstate(over="ignore", under="ignore"):  # a network not yet fitted: the loss's default metrics
+            return self._measure(X, Y, loss, None if self.metrics else default_metrics(loss.name))
 
     def to_onnx(self, path: str, opset: int = 17) -> None:
         """Write this network as an ONNX model file (needs ``glassnet[onnx]``): see ``glassnet.onnx``."""

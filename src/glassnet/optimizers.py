@@ -19,7 +19,8 @@ Array = np.ndarray
 
 
 def _check(name: str, value: float, low: float, high: float = math.inf, low_open: bool = True) -> float:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool) and math.isfinite(value)
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and math.isfinite(value)
     if ok:
         ok = (value > low if low_open else value >= low) and value < high
     if not ok:

@@ -57,7 +57,10 @@ class _GlassnetEstimator(BaseEstimator):
     def _build(self, n_in: int, n_out: int) -> Network:
         """A fresh network: n_in -> hidden layers -> n_out, seeded from ``random_state``."""
         sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+        try:
+            sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+        except TypeError:
+            raise InputError(f"hidden_layer_sizes must be a size or a list of sizes; got {sizes!r}") from None
         for size in sizes:
             checks.positive_int(size, "each of hidden_layer_sizes")
         widths = [n_in, *sizes, n_out]
@@ -86,6 +89,9 @@ class _GlassnetEstimator(BaseEstimator):
             fraction = self.validation_fraction
             if not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
                 raise InputError(f"validation_fraction must be in (0, 1); got {fraction!r}")
+            if len(X) - math.ceil(fraction * len(X)) < 1:
+                raise InputError(f"early_stopping holds out validation_fraction={fraction} of the rows: "
+                                 f"n_samples={len(X)} leaves none to train on")
             seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
             if stratify is not None and not _can_stratify(stratify, fraction):
                 stratify = None

@@ -1,0 +1,158 @@
+"""Mistakes a user can make with the Python API: each gets a clear glassnet error, or is made harmless."""
+
+import math
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import checks
+from glassnet.activations import LeakyReLU
+from glassnet.errors import DivergenceError, InputError
+from glassnet.sklearn import GlassnetClassifier, GlassnetRegressor
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    return X, (X[:, 0] > 0).astype(float)
+
+
+def small(**kw):
+    return gn.Network([gn.Dense(2, 4, activation="tanh"), gn.Dense(4, 1)], **kw)
+
+
+@pytest.mark.parametrize("dtype", ["bogus", 1, None, "(2)f8", [1], "int32"])
+def test_unknown_dtype_is_refused(dtype):
+    with pytest.raises(InputError, match="dtype must be float32 or float64"):
+        small(dtype=dtype)
+    with pytest.raises(InputError, match="dtype must be float32 or float64"):
+        checks.float_dtype(dtype)
+
+
+def test_a_layer_belongs_to_one_network():
+    d = gn.Dense(2, 2, activation="tanh")
+    with pytest.raises(InputError, match="layer 1 is already part of a network"):
+        gn.Network([d, d, gn.Dense(2, 1)])
+    first, second = gn.Dense(2, 4), gn.Dense(4, 1)
+    net = gn.Network([first, second])
+    before = net.predict(np.ones((1, 2)))
+    with pytest.raises(InputError, match="layer 0 is already part of a network"):
+        gn.Network([first, second], seed=5)
+    np.testing.assert_array_equal(net.predict(np.ones((1, 2))), before)  # the first network is untouched
+
+
+@pytest.mark.parametrize("layers", [gn.Dense(2, 3), None, [], ["dense"]])
+def test_network_needs_a_list_of_layers(layers):
+    with pytest.raises(InputError, match="non-empty list of Dense layers"):
+        gn.Network(layers)
+
+
+def test_gradcheck_reports_non_finite_gradients_and_checks_h(data):
+    X, y = data
+    net = small()
+    assert gn.gradcheck(net, X[:5], y[:5]) < 1e-6
+    for h in (math.nan, 0, -1e-6, 1.0, "x", True):
+        with pytest.raises(InputError, match="h must be a small positive number"):
+            gn.gradcheck(net, X[:5], y[:5], h=h)
+    np.copyto(net.layers[0].weights, np.nan)
+    assert math.isnan(gn.gradcheck(net, X[:5], y[:5]))
+
+
+def test_history_keeps_one_value_per_epoch_when_validation_comes_and_goes(data):
+    X, y = data
+    net = small()
+    net.fit(X, y, epochs=2, validation_split=0.25, verbose=0)
+    net.fit(X, y, epochs=2, verbose=0)
+    third = net.fit(X, y, epochs=2, validation_split=0.25, verbose=0)
+    assert {len(v) for v in net.history.values()} == {6} and {len(v) for v in third.values()} == {2}
+    val = net.history["val_loss"]
+    assert math.isnan(val[2]) and math.isnan(val[3]) and val[4:] == third["val_loss"]
+    assert all(math.isfinite(v) for v in val[:2] + val[4:])
+
+
+def test_an_optimizer_with_another_networks_state_is_refused(data):
+    X, y = data
+    adam = gn.Adam()
+    small().fit(X, y, epochs=1, optimizer=adam, verbose=0)
+    wider = gn.Network([gn.Dense(2, 8, activation="tanh"), gn.Dense(8, 1)])
+    with pytest.raises(InputError, match="state of another network"):
+        wider.fit(X, y, epochs=1, optimizer=adam, verbose=0)
+    sgd = gn.SGD(lr=0.1)
+    gn.Network([gn.Dense(2, 1, bias=False)]).fit(X, y, epochs=1, optimizer=sgd, verbose=0)
+    with pytest.raises(InputError, match="state of another network"):  # its bias would never be updated
+        gn.Network([gn.Dense(2, 1)]).fit(X, y, epochs=1, optimizer=sgd, verbose=0)
+
+
+@pytest.mark.parametrize("optimizer", [gn.SGD(lr=1e3, momentum=0.9), gn.Adam(lr=1e300)])
+def test_after_divergence_training_can_go_on_with_a_smaller_rate(data, optimizer):
+    X, y = data
+    net = gn.Network([gn.Dense(2, 4, activation="relu"), gn.Dense(4, 1)], seed=0)
+    with pytest.raises(DivergenceError, match="optimizer starts afresh"):
+        net.fit(X, y * 1e3, epochs=200, batch_size=5, optimizer=optimizer, verbose=0)
+    assert net.optimizer.state == [] and net.optimizer.steps == 0
+    net.optimizer.lr = 1e-6
+    history = net.fit(X, y, epochs=2, verbose=0)
+    assert all(math.isfinite(v) for v in history["loss"])
+
+
+@pytest.mark.parametrize("X,match", [
+    ([[1.0, 2.0], [3.0]], "X is ragged"),
+    (None, "X is None"),
+    (np.array([[1 + 2j, 0], [0, 1]]), "complex128"),
+    (np.array([["2020-01-01", "2020-01-02"]] * 2, dtype="datetime64[D]"), "datetime64"),
+    (np.zeros((2, 0)), "at least one row and one column"),
+])
+def test_bad_arrays_are_named(data, X, match):
+    with pytest.raises(InputError, match=match):
+        small().fit(X, [0.0, 1.0], verbose=0)
+
+
+def test_values_too_large_for_float32_are_named():
+    net = gn.Network([gn.Dense(2, 1)], dtype=np.float32)
+    X = np.ones((4, 2))
+    with pytest.raises(InputError, match=r"y \(as float32, whose largest value is 3.4e\+38\) contains NaN or infinity "
+                                         "at row 2"):
+        net.fit(X, [0, 0, 1e39, 0], verbose=0)
+    with pytest.raises(InputError, match=r"X \(as float32.*at row 1, column 0"):
+        net.fit(np.array([[0, 0], [1e39, 0]]), [0, 0], verbose=0)
+    with pytest.raises(InputError, match=r"y \(as float32"):
+        net.evaluate(X, [0, 0, 1e39, 0], loss="mse")
+
+
+def test_weights_must_be_finite_numbers():
+    layer = gn.Dense(2, 3)
+    for bad, match in ((np.full((2, 3), np.nan), "NaN or infinity"), ([[1, 2, 3], [1, 2]], "ragged"),
+                       (np.full((2, 3), "a"), "must hold numbers")):
+        with pytest.raises(InputError, match=match):
+            layer.weights = bad
+    layer.weights = [["1", 2, 3], [4, 5, 6]]  # numbers written as text are numbers
+    assert layer.weights[0, 0] == 1.0
+
+
+def test_evaluate_before_fit_leaves_the_metrics_to_fit(data):
+    X, y = data
+    net = gn.Network([gn.Dense(2, 2, activation="softmax")])
+    assert set(net.evaluate(X, np.eye(2)[y.astype(int)], loss="mse")) == {"loss", "mae"}
+    assert set(net.fit(X, y, epochs=1, loss="categorical_crossentropy", verbose=0)) == {"loss", "accuracy"}
+
+
+def test_numpy_numbers_and_a_single_metric_name_are_accepted(data):
+    X, y = data
+    net = small()
+    history = net.fit(X, y, epochs=np.int64(1), validation_split=np.float32(0.25), metrics="mae",
+                      optimizer=gn.SGD(lr=np.int64(1) / 10), verbose=0)
+    assert set(history) == {"loss", "mae", "val_loss", "val_mae"}
+    assert gn.SGD(lr=np.int64(1)).lr == 1.0
+    for alpha in ("0.1", True, 1.5):
+        with pytest.raises(InputError, match="leaky_relu alpha"):
+            LeakyReLU(alpha)
+
+
+def test_estimator_parameters_that_cannot_work(data):
+    X, y = data
+    with pytest.raises(InputError, match="hidden_layer_sizes must be a size or a list"):
+        GlassnetClassifier(hidden_layer_sizes=None).fit(X, y)
+    with pytest.raises(InputError, match="n_samples=1 leaves none to train on"):
+        GlassnetRegressor(early_stopping=2).fit(X[:1], y[:1])
