@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
+import glassnet as gn
 from glassnet.cli import main
 
 CSV = {
@@ -81,3 +82,15 @@ def test_drop_missing_skips_the_rows_it_names(files):
                          text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "holes.csv: 21 rows -> " in run.stdout  # 24 rows, 3 dropped
+
+
+def test_a_reader_that_stops_early_does_not_stop_training(tmp_path):
+    """`glassnet train ... | head -1`: the output after the first line goes nowhere, the model is still saved."""
+    out = tmp_path / "m.safetensors"
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet.cli", "train", "iris", "--target", "species",
+                             "--epochs", "40", "--patience", "0", "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the reader goes away before the first line
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and err == ""
+    assert gn.load(out).epochs_trained == 40

@@ -19,24 +19,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Output:
+    """The command's standard output. If its reader stops early (``glassnet train ... | head -1``), the rest
+    of the output is dropped and the command carries on, so a training run still saves its model."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())  # nothing fails at exit either
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .errors import GlassnetError
 
+    stdout, sys.stdout = sys.stdout, Output(sys.stdout)
     try:
         return args.run(args)
     except GlassnetError as exc:
         print(f"glassnet {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # the reader (e.g. `| head`) stopped early: not an error of ours
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-        return 0
     except OSError as exc:
         print(f"glassnet {args.command}: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
               file=sys.stderr)
         return 2
+    finally:
+        sys.stdout.flush()  # while a reader that has gone is still caught
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":
