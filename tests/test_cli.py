@@ -290,7 +290,7 @@ def test_models_without_csv_preprocessing_or_settings(tmp_path, capsys):
     net.preprocessing = data.prepare(datasets.load("iris"), "species", "auto", 0.1, 0.2, 0)[0]
     net.save(plain)
     assert cli("resume", plain, "iris", "--epochs", "1") == 2
-    assert "lacks the training settings data, val_split" in capsys.readouterr().err
+    assert "lacks valid training settings data, val_split" in capsys.readouterr().err
 
 
 def test_proba_needs_classification_and_unknown_classes_are_named(tmp_path, capsys):

@@ -63,6 +63,21 @@ CASES = [
     (["evaluate", "pickle.safetensors", "train.csv"], "pickle.safetensors: this is a pickle"),
     (["info", "foreign.safetensors"], "foreign.safetensors: a safetensors file, but not a glassnet model"),
     (["resume", "missing.safetensors", "train.csv", "--epochs", "1"], "missing.safetensors: no such model file"),
+    # destinations are checked before any work
+    (["train", "train.csv", "--target", "y", "--out", "."], "--out . is a folder, not a file name"),
+    (["train", "train.csv", "--target", "y", "--out", ""], "--out is empty; give a file name"),
+    (["train", "train.csv", "--target", "y", "--out", "nowhere/m.safetensors"], "--out nowhere/m.safetensors: the "
+                                                                                "folder"),
+    (["train", "train.csv", "--target", "y", "--out", "train.csv"], "--out train.csv is the data file itself"),
+    (["train", "train.csv", "--target", "y", "--plot", "curves.xyz", "--out", "new.safetensors"],
+     "--plot curves.xyz: the name must end in a picture type matplotlib writes: "),
+    (["resume", "model.safetensors", "train.csv", "--epochs", "1", "--out", "."], "--out . is a folder"),
+    (["plot", "model.safetensors", "--out", "curves"], "--out curves: the name must end in a picture type"),
+    (["report", "model.safetensors", "--out", "nowhere/r.html"], "--out nowhere/r.html: the folder"),
+    (["predict", "model.safetensors", "train.csv", "--out", "."], "--out . is a folder"),
+    (["export", "model.safetensors", "--onnx", "nowhere/m.onnx"], "--onnx nowhere/m.onnx: the folder"),
+    (["train", "train.csv", "--target", "y", "--hidden", "99999999999", "--out", "big.safetensors"],
+     "not enough memory"),
 ]
 
 
@@ -74,6 +89,22 @@ def test_bad_input_gets_one_clear_line_and_exit_2(files, args, message):
     assert run.stderr == f"glassnet {args[0]}: error: " + run.stderr.split(": error: ", 1)[1]
     assert len(run.stderr.splitlines()) == 1 and message in run.stderr
     assert run.stdout == ""
+
+
+def test_failed_commands_leave_files_alone(files):
+    model, data = files / "model.safetensors", files / "train.csv"
+    before = model.read_bytes(), data.read_bytes()
+    for args in (["train", "train.csv", "--target", "y", "--out", "train.csv"],
+                 ["train", "train.csv", "--target", "y", "--plot", "c.xyz", "--out", "model.safetensors"]):
+        assert subprocess.run([sys.executable, "-m", "glassnet.cli", *args], cwd=files, capture_output=True,
+                              timeout=60).returncode == 2
+    assert (model.read_bytes(), data.read_bytes()) == before and not (files / "new.safetensors").exists()
+
+
+def test_seed_must_be_a_valid_seed(files, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["train", str(files / "train.csv"), "--target", "y", "--seed", "-1"])
+    assert stop.value.code == 2 and "--seed: expected an integer from 0 to 2**32 - 1" in capsys.readouterr().err
 
 
 def test_drop_missing_skips_the_rows_it_names(files):

@@ -105,6 +105,23 @@ def targets(y: object, n_rows: int, name: str = "y") -> Array:
     return arr
 
 
+def output_file(path: str, option: str) -> str:
+    """``path`` if a command can write a file there (its folder exists, it is not a folder itself), checked
+    before any work so that a long training run does not fail at its very end."""
+    import os
+
+    if not path:
+        raise InputError(f"{option} is empty; give a file name")
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise InputError(f"{option} {path} is a folder, not a file name")
+    if not os.path.isdir(folder):
+        raise InputError(f"{option} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"{option} {path}: the folder {folder} is not writable")
+    return path
+
+
 def positive_int(value: object, name: str, allow_none: bool = False) -> int | None:
     if value is None and allow_none:
         return None

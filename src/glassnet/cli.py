@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     except GlassnetError as exc:
         print(f"glassnet {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print(f"glassnet {args.command}: error: not enough memory (a layer or data set too large for this "
+              "machine?)", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"glassnet {args.command}: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
               file=sys.stderr)

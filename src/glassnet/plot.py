@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks
 from .data import Table, numbers
 from .errors import InputError
 
@@ -20,6 +21,21 @@ def require() -> None:
         import matplotlib  # noqa: F401
     except ImportError:
         raise InputError(INSTALL) from None
+
+
+def check_image_file(path: str, option: str) -> str:
+    """``path`` if matplotlib can draw to it: a writable place and a file type it knows (.png, .svg, .pdf, ...)."""
+    import os
+
+    require()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    checks.output_file(path, option)
+    kinds = FigureCanvasAgg.get_supported_filetypes()
+    if os.path.splitext(path)[1].lower().lstrip(".") not in kinds:
+        raise InputError(f"{option} {path}: the name must end in a picture type matplotlib writes: "
+                         f"{', '.join('.' + k for k in sorted(kinds))}")
+    return path
 
 
 def _figure(width: float, height: float):

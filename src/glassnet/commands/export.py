@@ -22,15 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
 
-    from .. import io
-    from ..errors import InputError
+    from .. import checks, io
     from ..onnx import build_model
 
-    folder = os.path.dirname(os.path.abspath(args.onnx))
-    if not os.path.isdir(folder):
-        raise InputError(f"--onnx {args.onnx}: the folder {folder} does not exist")
+    checks.output_file(args.onnx, "--onnx")
     net = io.load(args.model)
     options = _preprocessing(net.preprocessing, args.model) if net.preprocessing is not None else {}
     model = build_model(net, args.opset, **options)

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import datasets, io, plot
     from ..errors import InputError
 
-    plot.require()
+    plot.check_image_file(args.out, "--out")
     net = io.load(args.model)
     if args.data is None:
         if not net.history.get("loss"):

@@ -22,10 +22,12 @@ def run(args: argparse.Namespace) -> int:
     import io as text_io
     import sys
 
-    from .. import datasets, io
+    from .. import checks, datasets, io
     from ..errors import InputError
     from .evaluate import needs_preprocessing, usable_rows
 
+    if args.out:
+        checks.output_file(args.out, "--out")
     net = io.load(args.model)
     prep = needs_preprocessing(net, args.model)
     if args.proba and prep.task != "classification":

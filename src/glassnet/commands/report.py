@@ -21,8 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from .. import datasets, io, report
+    from .. import checks, datasets, io, report
 
+    checks.output_file(args.out, "--out")
     net = io.load(args.model)
     table = None if args.data is None else datasets.resolve(args.data)
     page = report.render(net, f"glassnet report: {os.path.basename(args.model)}", table)

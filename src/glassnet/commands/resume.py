@@ -29,13 +29,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.epochs < 1:
         raise InputError(f"--epochs must be a positive integer; got {args.epochs}")
+    args.out = args.out or args.model
     check_progress_options(args)
     net = io.load(args.model)
     prep = needs_preprocessing(net, args.model)
     settings = training_settings(net, args.model)
     if net.loss is None or net.optimizer is None:
         raise InputError(f"{args.model} was never trained, so there is no training to resume")
-    args.out = args.out or args.model
     table = usable_rows(datasets.resolve(args.data), prep, [prep.target.name], settings["drop_missing"])
     splits = data.split_table(table, prep.target, settings["val_split"], settings["test_split"], settings["seed"])
     say(args, f"resuming {args.model} after epoch {net.epochs_trained} on {len(splits[0])} training rows")
@@ -50,7 +50,8 @@ def training_settings(net, path: str) -> dict:
     kinds = {"data": str, "val_split": float, "test_split": float, "seed": int, "batch_size": int,
              "drop_missing": bool}
     bad = [k for k, kind in kinds.items() if not isinstance(settings.get(k), kind)]
+    bad += [k for k in ("seed", "batch_size") if k not in bad and not 0 <= settings[k] < 2**32]
     if bad:
-        raise ModelFileError(f"{path} lacks the training settings {', '.join(bad)} that resume needs "
+        raise ModelFileError(f"{path} lacks valid training settings {', '.join(bad)} that resume needs "
                              f"(was it saved by glassnet train?)")
     return settings

@@ -6,6 +6,7 @@ The helpers here (``fit_and_save``, ``Checkpoints``) are shared with ``glassnet 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
@@ -20,6 +21,17 @@ def hidden_sizes(text: str) -> list[int]:
     if any(n < 1 for n in sizes):
         raise argparse.ArgumentTypeError(f"layer sizes must be positive; got {text!r}")
     return sizes
+
+
+def seed_value(text: str) -> int:
+    """A seed for the splits, weights and shuffling: an integer in [0, 2**32)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed < 2**32:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**32 - 1; got {text!r}")
+    return seed
 
 
 def add_progress_options(p: argparse.ArgumentParser) -> None:
@@ -54,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="share of rows for validation, which early stopping watches (default: 0.1)")
     p.add_argument("--test-split", type=float, default=0.2, metavar="F",
                    help="share of rows held out for the final test (default: 0.2)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed for splits, weights, shuffling")
+    p.add_argument("--seed", type=seed_value, default=0, metavar="S", help="seed for splits, weights, shuffling")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="auto: text or at most 20 distinct integers mean classification (default: auto)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float64", help="default: float64")
@@ -76,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None and getattr(args, name) < 1:
             raise InputError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
     check_progress_options(args)
+    if os.path.exists(args.out) and os.path.exists(args.data) and os.path.samefile(args.out, args.data):
+        raise InputError(f"--out {args.out} is the data file itself; saving there would replace your data")
     table = datasets.resolve(args.data)
     prep, splits = data.prepare(table, args.target, args.task, args.val_split, args.test_split, args.seed,
                                 args.drop_missing)
@@ -103,14 +117,17 @@ def default_batch_size(training_rows: int) -> int:
 
 
 def check_progress_options(args: argparse.Namespace) -> None:
+    """Options of train and resume that can be checked before any work, --out included."""
+    from .. import checks
     from ..errors import InputError
 
     if args.patience < 0 or args.checkpoint_every < 0:
         raise InputError("--patience and --checkpoint-every must be 0 (off) or positive")
+    checks.output_file(args.out, "--out")
     if args.plot:
         from .. import plot
 
-        plot.require()
+        plot.check_image_file(args.plot, "--plot")
 
 
 def say(args: argparse.Namespace, text: str) -> None:
