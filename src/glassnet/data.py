@@ -178,6 +178,19 @@ def numbers(table: Table, name: str) -> Array:
     return out
 
 
+def standardize(table: Table, name: str, mean: float, scale: float) -> Array:
+    """The column as x' = (x - mean) / scale, or an InputError at the first value whose x' overflows float64."""
+    values = numbers(table, name)
+    with np.errstate(over="ignore"):
+        out = (values - mean) / scale
+    wide = np.flatnonzero(~np.isfinite(out))
+    if wide.size:
+        i = wide[0]
+        raise InputError(f"{table.where(table.lines[i], name)}: {table.column(name)[i]!r} is too large for the "
+                         f"model's standardization ((x - {mean:.6g}) / {scale:.6g} overflows float64)")
+    return out
+
+
 def class_label(cell: str, numeric: bool) -> str:
     """The canonical name of a class: the text itself, or for numbers ``1`` for both "1" and "1.0"."""
     if not numeric:
@@ -197,7 +210,7 @@ class Numeric:
     scale: float
 
     def encode(self, table: Table, unknown: str) -> Array:
-        return ((numbers(table, self.name) - self.mean) / self.scale)[:, None]
+        return standardize(table, self.name, self.mean, self.scale)[:, None]
 
     def to_json(self) -> dict:
         return {"name": self.name, "kind": "numeric", "mean": self.mean, "scale": self.scale}
@@ -241,7 +254,7 @@ class Target:
     def encode(self, table: Table) -> Array:
         """Integer labels (rows,) for classification, standardized values (rows, 1) for regression."""
         if self.task == "regression":
-            return ((numbers(table, self.name) - self.mean) / self.scale)[:, None]
+            return standardize(table, self.name, self.mean, self.scale)[:, None]
         index = {c: k for k, c in enumerate(self.classes)}
         labels = np.empty(len(table), dtype=np.intp)
         for i, (cell, line) in enumerate(zip(table.column(self.name), table.lines)):
@@ -410,17 +423,22 @@ def fit_columns(train: Table, names: Sequence[str], numeric: dict[str, bool]) ->
     columns = []
     for name in names:
         if numeric[name]:
-            values = numbers(train, name)
-            columns.append(Numeric(name, float(values.mean()), _scale(values)))
+            columns.append(Numeric(name, *fit_standardization(train, name)))
         else:
             columns.append(Category(name, sorted(set(train.column(name)))))
     return columns
 
 
-def _scale(values: Array) -> float:
-    """The standard deviation (ddof 0), or 1 for a constant column, which then standardizes to 0."""
-    std = float(values.std())
-    return std if std > 0 else 1.0
+def fit_standardization(train: Table, name: str) -> tuple[float, float]:
+    """(mean, scale) of the column: its mean and standard deviation (ddof 0), the scale 1 for a constant column,
+    which then standardizes to 0. Values so large that these overflow float64 are an InputError."""
+    values = numbers(train, name)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = float(values.mean()), float(values.std())
+    if not (math.isfinite(mean) and math.isfinite(std)):
+        raise InputError(f"{train.source}, column {name!r}: values too large to standardize (their standard "
+                         f"deviation overflows float64); divide the column by a power of ten")
+    return mean, std if std > 0 else 1.0
 
 
 # --- splits --------------------------------------------------------------------------------
@@ -494,6 +512,5 @@ def prepare(table: Table, target: str, task: str, val: float, test: float, seed:
     spec = fit_classes(table, target, numeric[target]) if task == "classification" else Target(target, task)
     splits = split_table(table, spec, val, test, seed)
     if task == "regression":
-        values = numbers(splits[0], target)
-        spec.mean, spec.scale = float(values.mean()), _scale(values)
+        spec.mean, spec.scale = fit_standardization(splits[0], target)
     return Preprocessor(fit_columns(splits[0], inputs, numeric), spec), splits
