@@ -1,0 +1,138 @@
+"""Hostile model files (from an audit): each is refused with a one-line ModelFileError naming the file, never a
+traceback; layer sizes are checked against the file's tensors before anything is allocated."""
+
+import json
+import struct
+import tracemalloc
+
+import pytest
+
+import glassnet as gn
+from glassnet import cli, data
+from test_io import fit, make, refused
+
+
+@pytest.fixture
+def model(tmp_path):
+    """A small trained network with Adam state (two keys per parameter) and CSV preprocessing."""
+    path = tmp_path / "m.safetensors"
+    net = fit(make(), 1, gn.Adam())
+    net.preprocessing = data.Preprocessor([data.Numeric(f"x{i}", 0.0, 1.0) for i in range(3)],
+                                          data.Target("y", "classification", classes=["a", "b", "c"]))
+    net.save(path)
+    return path
+
+
+def split(path):
+    """The safetensors header (8-byte little-endian length, then JSON) and the tensor bytes after it."""
+    blob = path.read_bytes()
+    n = int.from_bytes(blob[:8], "little")
+    return json.loads(blob[8:8 + n]), blob[8 + n:]
+
+
+def write(path, header_text, body):
+    path.write_bytes(struct.pack("<Q", len(header_text)) + header_text + body)
+
+
+def set_glassnet(path, value):
+    """Replace the header's ``__metadata__["glassnet"]`` entry (normally a JSON string) with ``value``."""
+    header, body = split(path)
+    header["__metadata__"]["glassnet"] = value
+    write(path, json.dumps(header).encode(), body)
+
+
+def change_meta(path, change):
+    header, _ = split(path)
+    meta = json.loads(header["__metadata__"]["glassnet"])
+    change(meta)
+    set_glassnet(path, json.dumps(meta))
+
+
+def layer(i):
+    return lambda m: m["network"]["layers"][i]
+
+
+def no_preprocessing(change):
+    return lambda m: m.update(preprocessing=None) or change(m)
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda m: m["optimizer"].update(state=[["m", "v"], [["m"]]]),
+     r"optimizer 'adam' state \[\['m'\]\] for parameter 1 is not one it keeps"),
+    (lambda m: m["optimizer"]["state"].__setitem__(0, [["m", "v"]]), r"state \[\['m', 'v'\]\] for parameter 0"),
+    (lambda m: m["optimizer"]["state"].__setitem__(1, ["m", "m"]), r"state \['m', 'm'\] for parameter 1"),
+    (lambda m: m["rng"]["state"].update(state=-5), "random-number state is malformed"),
+    (lambda m: m["rng"]["state"].update(state=2**200), "random-number state is malformed"),
+    (lambda m: m["rng"]["state"].update(inc=2**200), "random-number state is malformed"),
+    (lambda m: m["rng"].update(uinteger=-1), "random-number state is malformed"),
+    (lambda m: m["rng"].update(has_uint32=10**30), "random-number state is malformed"),
+    (lambda m: m["optimizer"].update(steps=-1), "steps must be a non-negative integer below 2\\*\\*63; got -1$"),
+    (lambda m: m["optimizer"].update(steps=2**63), "steps must be a non-negative integer"),
+    (lambda m: m["optimizer"]["config"].update(lr=10**400), "optimizer 'adam' settings hold an integer too large"),
+    (lambda m: m["history"].update(loss=[10**400]), r"history must map names .*\(within the float range\)"),
+    (lambda m: m["preprocessing"]["columns"][0].update(mean=10**400), "preprocessing holds an integer too large"),
+    (lambda m: m["network"].update(seed=10**400), r"seed must be an integer in \[0, 2\*\*32\); got 1000+\.\.\.0+$"),
+    (lambda m: m.update(version=10**400), r"newer glassnet \(model format 1000+\.\.\.0+; this glassnet reads"),
+    (no_preprocessing(lambda m: layer(2)(m).update(n_out=10**12)),
+     r"'layers.2.weights' has shape \(5, 3\); the architecture needs \(5, 1000000000000\)"),
+    (no_preprocessing(lambda m: (layer(0)(m).update(n_out=10**9), layer(1)(m).update(n_in=10**9))),
+     r"'layers.0.weights' has shape \(3, 8\); the architecture needs \(3, 1000000000\)"),
+    (lambda m: layer(0)(m).update(n_out=10**9), "layer 0 has 1000000000 outputs but layer 1 expects 8 inputs"),
+    (no_preprocessing(lambda m: m["network"]["layers"].extend([dict(layer(2)(m), n_in=3)] * 3)),
+     r"missing: \['layers.3.bias', 'layers.3.weights', 'layers.4.bias', 'layers.4.weights', 'layers.5.bias', "
+     r"'layers.5.weights'\]\)"),
+])
+def test_hostile_metadata_is_refused(model, change, match):
+    change_meta(model, change)
+    refused(model, match)
+
+
+def test_errors_quote_huge_values_shortly(model):
+    change_meta(model, lambda m: m.update(version=10**400))
+    with pytest.raises(gn.ModelFileError) as info:
+        gn.load(model)
+    assert len(str(info.value)) < len(str(model)) + 200  # 600 before it was shortened
+
+
+@pytest.mark.parametrize("value, match", [
+    (5, "the 'glassnet' metadata entry is 5, not a JSON string"),
+    (["x"], r"the 'glassnet' metadata entry is \['x'\], not a JSON string"),
+    ("[" * 100_000 + "]" * 100_000, "the glassnet metadata is not valid JSON"),
+])
+def test_hostile_metadata_entry_is_refused(model, value, match):
+    set_glassnet(model, value)
+    refused(model, match)
+
+
+def test_deeply_nested_header_is_refused(model):
+    _, body = split(model)
+    write(model, b"[" * 100_000 + b"]" * 100_000, body)
+    refused(model, "header is not valid JSON")
+
+
+def test_made_up_layer_sizes_allocate_nothing(model):
+    """A 1,000,000-unit hidden layer (chained consistently) needs ~100 MB of weights the file does not hold."""
+    change_meta(model, no_preprocessing(lambda m: (layer(0)(m).update(n_out=10**6), layer(1)(m).update(n_in=10**6))))
+    tracemalloc.start()
+    try:
+        refused(model, r"'layers.0.weights' has shape \(3, 8\); the architecture needs \(3, 1000000\)")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000
+
+
+def test_whole_numbers_in_the_history_and_large_step_counts_still_load(model):
+    change_meta(model, lambda m: (m["history"].update(loss=[2], accuracy=[1], val_loss=[3], val_accuracy=[0]),
+                                  m["optimizer"].update(steps=2**63 - 1)))
+    net = gn.load(model)
+    assert net.history["loss"] == [2.0] and isinstance(net.history["loss"][0], float)
+    assert net.optimizer.steps == 2**63 - 1
+
+
+def test_cli_prints_one_line_and_exits_2(model, capsys):
+    change_meta(model, lambda m: m["optimizer"]["state"].__setitem__(1, [["m"]]))
+    assert cli.main(["info", str(model)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"glassnet info: error: {model}: optimizer 'adam' state [['m']] for parameter 1")
+    assert err.count("\n") == 1 and "Traceback" not in err
