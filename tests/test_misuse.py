@@ -156,3 +156,10 @@ def test_estimator_parameters_that_cannot_work(data):
         GlassnetClassifier(hidden_layer_sizes=None).fit(X, y)
     with pytest.raises(InputError, match="n_samples=1 leaves none to train on"):
         GlassnetRegressor(early_stopping=2).fit(X[:1], y[:1])
+
+
+def test_numbers_beyond_the_float_range_are_refused_in_one_short_line():
+    for make in (lambda: gn.Adam(lr=10**400), lambda: gn.SGD(momentum=-10**400), lambda: small(seed=10**400)):
+        with pytest.raises(InputError) as error:
+            make()
+        assert len(str(error.value)) < 120 and "..." in str(error.value)

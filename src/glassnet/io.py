@@ -303,10 +303,7 @@ def _optimizer(spec: dict, net: Network, expected: dict[str, np.ndarray]) -> opt
     config = _get(spec, "config", dict, "optimizer ")
     if set(config) != set(cls().config()):
         raise ModelFileError(f"optimizer {name!r} settings {sorted(config)} differ from {sorted(cls().config())}")
-    try:
-        opt = cls(**config)
-    except OverflowError:  # an integer setting too large for a float
-        raise ModelFileError(f"optimizer {name!r} settings hold an integer too large for a float") from None
+    opt = cls(**config)  # checks each setting (an InputError, reported with the file's name)
     opt.steps = _get(spec, "steps", int, "optimizer ")
     if not 0 <= opt.steps < 2**63:  # Adam takes beta**steps as a float
         raise ModelFileError(f"optimizer steps must be a non-negative integer below 2**63; "

@@ -10,6 +10,7 @@ One training step on a batch (x, y), in the tutorial's words:
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -75,7 +76,7 @@ class Network:
             if a.n_out != b.n_in:
                 raise InputError(f"layer {i} has {a.n_out} outputs but layer {i + 1} expects {b.n_in} inputs")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
-            raise InputError(f"seed must be an integer in [0, 2**32); got {seed!r}")
+            raise InputError(f"seed must be an integer in [0, 2**32); got {reprlib.repr(seed)}")
         self.layers = layers
         self.dtype = checks.float_dtype(dtype)
         self.seed = int(seed)

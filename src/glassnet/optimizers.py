@@ -10,6 +10,7 @@ so their global L2 norm is at most ``clipnorm``.
 from __future__ import annotations
 
 import math
+import reprlib
 
 import numpy as np
 
@@ -19,14 +20,16 @@ Array = np.ndarray
 
 
 def _check(name: str, value: float, low: float, high: float = math.inf, low_open: bool = True) -> float:
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-        and math.isfinite(value)
-    if ok:
-        ok = (value > low if low_open else value >= low) and value < high
-    if not ok:
+    number = math.nan
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond the float range
+            pass
+    if not (math.isfinite(number) and (number > low if low_open else number >= low) and number < high):
         bracket = "(" if low_open else "["
-        raise InputError(f"{name} must be a number in {bracket}{low}, {high}); got {value!r}")
-    return float(value)
+        raise InputError(f"{name} must be a number in {bracket}{low}, {high}); got {reprlib.repr(value)}")
+    return number
 
 
 class Optimizer:
