@@ -31,7 +31,7 @@ class History(dict):
     def append(self, values: dict[str, float]) -> None:
         """Add one epoch. Names not measured in some epochs (validation in one fit call, not in the next)
         hold NaN there, so every list has one value per epoch."""
-        done = self.epochs
+        done = len(self.get("loss", ()))  # epochs recorded so far
         for key, value in values.items():
             column = self.get(key)
             if column is None or len(column) != done:
