@@ -124,6 +124,21 @@ def test_written_file_has_umask_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
+def test_saving_over_a_file_keeps_its_permissions_and_links(tmp_path):
+    private = tmp_path / "private.safetensors"
+    make().save(private)
+    private.chmod(0o600)
+    make().save(private)
+    assert private.stat().st_mode & 0o777 == 0o600
+    link = tmp_path / "latest.safetensors"
+    link.symlink_to(private)
+    net = make(seed=9)  # other weights than the file's
+    net.save(link)
+    assert link.is_symlink()
+    np.testing.assert_array_equal(gn.load(private).layers[0].weights, net.layers[0].weights)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.safetensors", "private.safetensors"]
+
+
 # --- bad files ------------------------------------------------------------------------------------
 
 @pytest.fixture

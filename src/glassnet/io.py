@@ -75,16 +75,21 @@ def _serialize(net: Network) -> tuple[dict[str, np.ndarray], dict]:
 
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves either the old file or the new one, never half."""
-    path = os.path.abspath(os.fspath(path))
+    """Replace ``path`` with ``data`` so that a crash leaves either the old file or the new one, never half.
+    A symbolic link keeps pointing where it did (its target is replaced), and a file keeps its permissions."""
+    path = os.path.realpath(os.fspath(path))
     folder = os.path.dirname(path)
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
