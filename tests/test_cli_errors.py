@@ -125,3 +125,18 @@ def test_a_reader_that_stops_early_does_not_stop_training(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and err == ""
     assert gn.load(out).epochs_trained == 40
+
+
+def test_metrics_beyond_float64_are_an_error_not_infinity(files, tmp_path, capsys):
+    rows = "".join(f"{i},{2 * i + 1}\n" for i in range(40))
+    (tmp_path / "reg.csv").write_text("x,y\n" + rows)
+    model = tmp_path / "reg.safetensors"
+    assert main(["train", str(tmp_path / "reg.csv"), "--target", "y", "--epochs", "2", "--quiet",
+                 "--out", str(model)]) == 0
+    net = gn.load(model)
+    net.preprocessing.target.scale = 1.5e308  # finite, so the file loads; every prediction overflows
+    net.save(model)
+    capsys.readouterr()
+    assert main(["evaluate", str(model), str(tmp_path / "reg.csv"), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "reg.csv: mae, rmse, r2 came out infinite or NaN" in err and len(err.splitlines()) == 1

@@ -19,13 +19,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import json
+    import math
 
     from .. import datasets, io
+    from ..errors import InputError
 
     net = io.load(args.model)
     prep = needs_preprocessing(net, args.model)
     table = usable_rows(datasets.resolve(args.data), prep, [prep.target.name], args.drop_missing)
     values = report(net, table)
+    bad = [k for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
+    if bad:
+        raise InputError(f"{table.source}: {', '.join(bad)} came out infinite or NaN: the model's outputs or "
+                         "the targets are beyond float64 (is the model file's preprocessing sound?)")
     if args.json:
         print(json.dumps(values))
     else:
@@ -66,9 +72,10 @@ def report(net, table, unknown: str = "error") -> dict:
     outputs = net.predict(prep.inputs(table, unknown)).astype(np.float64)
     values = {"task": prep.task, "n_rows": len(table)}
     if prep.task == "regression":
-        y, predicted = data.numbers(table, prep.target.name), prep.target.decode(outputs)
-        mae = float(np.mean(np.abs(predicted - y)))
-        return {**values, "mae": mae, "rmse": metrics.rmse(y, predicted), "r2": metrics.r2(y, predicted)}
+        with np.errstate(over="ignore", invalid="ignore"):  # values beyond float64: the caller says so
+            y, predicted = data.numbers(table, prep.target.name), prep.target.decode(outputs)
+            mae = float(np.mean(np.abs(predicted - y)))
+            return {**values, "mae": mae, "rmse": metrics.rmse(y, predicted), "r2": metrics.r2(y, predicted)}
     labels, classes = prep.targets(table), prep.target.classes
     confusion = metrics.confusion_matrix(labels, outputs.argmax(axis=1), len(classes))
     precision, recall, f1 = metrics.precision_recall_f1(confusion)
