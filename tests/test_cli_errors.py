@@ -140,3 +140,8 @@ def test_metrics_beyond_float64_are_an_error_not_infinity(files, tmp_path, capsy
     assert main(["evaluate", str(model), str(tmp_path / "reg.csv"), "--json"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "reg.csv: mae, rmse, r2 came out infinite or NaN" in err and len(err.splitlines()) == 1
+    net.preprocessing.target.mean = 1.7e308  # now the largest predictions overflow too
+    net.save(model)
+    assert main(["predict", str(model), str(tmp_path / "reg.csv")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "reg.csv: the prediction for data row " in err and "is beyond float64" in err

@@ -22,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
     import io as text_io
     import sys
 
+    import numpy as np
+
     from .. import checks, datasets, io
     from ..errors import InputError
     from .evaluate import needs_preprocessing, usable_rows
@@ -35,13 +37,19 @@ def run(args: argparse.Namespace) -> int:
     table = usable_rows(datasets.resolve(args.data), prep, [], drop=False,
                         hint="; fill them in (predict writes one row per input row)")
     outputs = net.predict(prep.inputs(table))
+    with np.errstate(over="ignore"):
+        predictions = prep.target.decode(outputs)
+    if prep.task == "regression" and not np.isfinite(predictions).all():
+        row = int(np.argmin(np.isfinite(predictions)))
+        raise InputError(f"{table.source}: the prediction for data row {row + 1} is beyond float64 (is the model "
+                         f"file's target scale sound? it is {prep.target.scale:g})")
     buffer = text_io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     header = [prep.target.name]
     if args.proba:
         header += [f"proba_{c}" for c in prep.target.classes]
     writer.writerow(header)
-    for prediction, row in zip(prep.target.decode(outputs), outputs):
+    for prediction, row in zip(predictions, outputs):
         writer.writerow([prediction if prep.task == "classification" else repr(float(prediction))]
                         + ([repr(float(p)) for p in row] if args.proba else []))
     if args.out:
