@@ -99,3 +99,12 @@ def test_a_regression_target_too_large_for_the_standardization_is_named(tmp_path
         with pytest.raises(data.InputError, match=r"more\.csv line 3, column 'y': '-1\.7e\+308' is too large for the "
                                                   r"model's standardization"):
             prep.targets(table)
+
+
+def test_tiny_values_keep_their_spread():
+    """Squares of 1e-200 underflow to 0, so a plain standard deviation calls the column constant."""
+    table = data.Table("tiny.csv", ["a"], [["1e-200"], ["3e-200"], ["2e-200"]], [2, 3, 4])
+    mean, scale = data.fit_standardization(table, "a")
+    assert mean == pytest.approx(2e-200, rel=1e-12) and scale == pytest.approx(np.sqrt(2 / 3) * 1e-200, rel=1e-12)
+    same = data.Table("same.csv", ["a"], [["1e-200"]] * 3, [2, 3, 4])
+    assert data.fit_standardization(same, "a") == (1e-200, 1.0)  # a constant column still gets scale 1

@@ -433,8 +433,11 @@ def fit_standardization(train: Table, name: str) -> tuple[float, float]:
     """(mean, scale) of the column: its mean and standard deviation (ddof 0), the scale 1 for a constant column,
     which then standardizes to 0. Values so large that these overflow float64 are an InputError."""
     values = numbers(train, name)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         mean, std = float(values.mean()), float(values.std())
+        if std == 0 and values.min() != values.max():  # tiny values (1e-200) whose squares underflow to 0
+            largest = float(np.abs(values).max())
+            std = float((values / largest).std()) * largest
     if not (math.isfinite(mean) and math.isfinite(std)):
         raise InputError(f"{train.source}, column {name!r}: values too large to standardize (their standard "
                          f"deviation overflows float64); divide the column by a power of ten")
