@@ -24,6 +24,8 @@ CSV = {
     "purple.csv": "size,colour\n1,red\n2,purple\n",
     "no_colour.csv": "size,y\n1,a\n",
     "nan_size.csv": "size,colour\n1,red\nnan,blue\n",
+    "thousands.csv": "price,y\n" + "".join(f'"{i + 1},{250 + i:03d}",{i % 2}\n' for i in range(30)),
+    "constant.csv": "x,y\n" + "".join(f"{i},5.5\n" for i in range(30)),
 }
 
 
@@ -63,6 +65,10 @@ CASES = [
     (["evaluate", "pickle.safetensors", "train.csv"], "pickle.safetensors: this is a pickle"),
     (["info", "foreign.safetensors"], "foreign.safetensors: a safetensors file, but not a glassnet model"),
     (["resume", "missing.safetensors", "train.csv", "--epochs", "1"], "missing.safetensors: no such model file"),
+    (["train", "constant.csv", "--target", "y"], "constant.csv: target column 'y' is 5.5 in every training row; "
+                                                 "there is nothing to learn"),
+    (["train", "thousands.csv", "--target", "y"], "thousands.csv line 2, column 'price': '1,250' is a number "
+                                                  "written with thousands separators; remove them"),
     # destinations are checked before any work
     (["train", "train.csv", "--target", "y", "--out", "."], "--out . is a folder, not a file name"),
     (["train", "train.csv", "--target", "y", "--out", ""], "--out is empty; give a file name"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -130,10 +131,16 @@ def is_numeric(table: Table, name: str) -> bool:
                 text = text or (line, cell)
             else:
                 numbers = numbers or (line, cell)
+    if text and all(_THOUSANDS.fullmatch(cell) for cell in table.column(name) if cell and _number(cell) is None):
+        raise InputError(f"{table.where(text[0], name)}: {text[1]!r} is a number written with thousands separators; "
+                         "remove them (write 32190, not 32,190) so the column is read as numbers, not as text")
     if numbers and text:
         raise InputError(f"{table.where(text[0], name)}: {text[1]!r} is not a number, but line {numbers[0]} "
                          f"holds the number {numbers[1]!r}; a column holds numbers or text, not both")
     return text is None
+
+
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 def missing_lines(table: Table, names: Sequence[str], numeric: dict[str, bool]) -> dict[str, list[int]]:
@@ -515,5 +522,9 @@ def prepare(table: Table, target: str, task: str, val: float, test: float, seed:
     spec = fit_classes(table, target, numeric[target]) if task == "classification" else Target(target, task)
     splits = split_table(table, spec, val, test, seed)
     if task == "regression":
+        values = numbers(splits[0], target)
+        if values.min() == values.max():
+            raise InputError(f"{table.source}: target column {target!r} is {values[0]:g} in every training row; "
+                             "there is nothing to learn")
         spec.mean, spec.scale = fit_standardization(splits[0], target)
     return Preprocessor(fit_columns(splits[0], inputs, numeric), spec), splits
