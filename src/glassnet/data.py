@@ -9,10 +9,12 @@ become integers 0..k-1 (classification); numbers are standardized like inputs (r
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import os
 import re
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -358,6 +360,10 @@ class Preprocessor:
             raise ModelFileError(f"the model's preprocessing is malformed ({type(exc).__name__}: {exc})") from None
         if not columns:
             raise ModelFileError("the model's preprocessing has no input columns")
+        names = [c.name for c in columns] + [target.name]
+        if len(set(names)) != len(names):
+            raise ModelFileError("the model's preprocessing names a column twice (inputs and target must differ): "
+                                 f"{reprlib.repr(names)}")
         return cls(columns, target)
 
 
@@ -368,10 +374,13 @@ def _text(value: object) -> str:
 
 
 def _finite(value: object, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or (positive and value <= 0):
-        raise ValueError(f"expected a finite{' positive' if positive else ''} number, got {value!r}")
-    return float(value)
+    number = math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):  # an int beyond the float range
+            number = float(value)
+    if not math.isfinite(number) or (positive and number <= 0):
+        raise ValueError(f"expected a finite{' positive' if positive else ''} number, got {reprlib.repr(value)}")
+    return number
 
 
 def _texts(values: object) -> list[str]:

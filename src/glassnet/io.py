@@ -273,10 +273,7 @@ def _preprocessing(meta: dict, n_inputs: int, n_outputs: int) -> Preprocessor | 
     spec = _get(meta, "preprocessing", (dict, type(None)), "")
     if spec is None:
         return None
-    try:
-        prep = Preprocessor.from_json(spec)
-    except OverflowError:  # an integer too large for a float
-        raise ModelFileError("the model's preprocessing holds an integer too large for a float") from None
+    prep = Preprocessor.from_json(spec)
     if (prep.n_inputs, prep.n_outputs) != (n_inputs, n_outputs):
         raise ModelFileError(f"the preprocessing makes {prep.n_inputs} inputs and {prep.n_outputs} outputs; "
                              f"the network has {reprlib.repr(n_inputs)} and {reprlib.repr(n_outputs)}")
