@@ -313,3 +313,16 @@ def test_failed_resume_leaves_the_model_alone(tmp_path, capsys):
     before = model.read_bytes()
     assert cli("resume", model, tmp_path / "none.csv", "--epochs", "1") == 2
     assert model.read_bytes() == before
+
+
+def test_resume_refuses_a_model_trained_with_another_loss(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    assert cli("train", "iris", "--target", "species", "--epochs", "1", "--quiet", "--out", model) == 0
+    net = gn.load(model)
+    net.loss = gn.losses.get("mse")  # saved from Python with another loss
+    net.save(model)
+    before = model.read_bytes()
+    assert cli("resume", model, "iris", "--epochs", "1") == 2
+    assert "does classification with the loss 'mse'; resume continues the training glassnet train does, with " \
+           "'categorical_crossentropy'" in capsys.readouterr().err
+    assert model.read_bytes() == before

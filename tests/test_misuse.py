@@ -1,6 +1,8 @@
 """Mistakes a user can make with the Python API: each gets a clear glassnet error, or is made harmless."""
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -163,3 +165,12 @@ def test_numbers_beyond_the_float_range_are_refused_in_one_short_line():
         with pytest.raises(InputError) as error:
             make()
         assert len(str(error.value)) < 120 and "..." in str(error.value)
+
+
+def test_modules_are_reachable_from_the_package_on_first_use():
+    code = ("import glassnet as gn, sys; before = 'glassnet.losses' in sys.modules; "
+            "print(before, gn.losses.get('mse').name, gn.activations.get('relu').name, gn.metrics.mae.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "mse", "relu", "mae"]
+    with pytest.raises(AttributeError, match="no attribute 'lossess'"):
+        gn.lossess  # noqa: B018

@@ -27,7 +27,14 @@ _HOMES = {"Dense": "layers", "Network": "network", "History": "network", "SGD": 
           "Adam": "optimizers", "gradcheck": "gradient_check"}
 
 
+# the modules a learner reaches for as ``gn.losses``, ``gn.activations``, ... (imported on first use too)
+_MODULES = ("activations", "losses", "initializers", "layers", "optimizers", "network", "metrics", "rows", "data",
+            "datasets", "io")
+
+
 def __getattr__(name: str) -> object:
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
     if name not in _HOMES:
         raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
@@ -49,4 +56,4 @@ __all__ = [
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(_MODULES))

@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
     settings = training_settings(net, args.model)
     if net.loss is None or net.optimizer is None:
         raise InputError(f"{args.model} was never trained, so there is no training to resume")
+    expected = "categorical_crossentropy" if prep.task == "classification" else "mse"
+    if net.loss.name != expected:
+        raise InputError(f"{args.model} does {prep.task} with the loss {net.loss.name!r}; resume continues the "
+                         f"training glassnet train does, with {expected!r}")
     table = usable_rows(datasets.resolve(args.data), prep, [prep.target.name], settings["drop_missing"])
     splits = data.split_table(table, prep.target, settings["val_split"], settings["test_split"], settings["seed"])
     say(args, f"resuming {args.model} after epoch {net.epochs_trained} on {len(splits[0])} training rows")
