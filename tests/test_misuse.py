@@ -174,3 +174,11 @@ def test_modules_are_reachable_from_the_package_on_first_use():
     assert out.split() == ["False", "mse", "relu", "mae"]
     with pytest.raises(AttributeError, match="no attribute 'lossess'"):
         gn.lossess  # noqa: B018
+
+
+def test_estimator_history_keeps_one_value_per_epoch(data):
+    X, y = data
+    model = GlassnetClassifier(epochs=3, early_stopping=5, random_state=0).fit(X, y)
+    model.set_params(early_stopping=None).partial_fit(X, y)
+    assert {len(v) for v in model.history_.values()} == {model.n_iter_} == {4}
+    assert math.isnan(model.history_["val_loss"][-1]) and math.isfinite(model.history_["loss"][-1])

@@ -101,8 +101,8 @@ class _GlassnetEstimator(BaseEstimator):
         history = self.network_.fit(X, y, epochs=epochs, batch_size=self.batch_size, shuffle=self.shuffle,
                                     loss=self._loss, optimizer=optimizer, validation_data=validation,
                                     early_stopping=patience, verbose=self.verbose)
-        for key, values in history.items():
-            self.history_.setdefault(key, []).extend(values)
+        for epoch in range(history.epochs):  # epoch by epoch, so names some calls lack are NaN there
+            self.history_.append({key: values[epoch] for key, values in history.items()})
         self.n_iter_ = self.history_.epochs
 
     def _output(self, X: object) -> Array:
