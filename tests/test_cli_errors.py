@@ -151,3 +151,17 @@ def test_metrics_beyond_float64_are_an_error_not_infinity(files, tmp_path, capsy
     assert main(["predict", str(model), str(tmp_path / "reg.csv")]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "reg.csv: the prediction for data row " in err and "is beyond float64" in err
+
+
+def test_csv_reading_names_the_line_of_bad_bytes_and_skips_blank_lines_before_the_header(tmp_path):
+    from glassnet import data
+
+    (tmp_path / "latin.csv").write_bytes(b"a,b,y\n1,2,x\n3,\xe9,y\n")
+    with pytest.raises(gn.InputError, match=r"latin.csv line 3 is not UTF-8 text .*save the file as UTF-8"):
+        data.read_csv(tmp_path / "latin.csv")
+    (tmp_path / "blank.csv").write_text("\n\na,b\n1,2\n")
+    table = data.read_csv(tmp_path / "blank.csv")
+    assert table.columns == ["a", "b"] and table.rows == [["1", "2"]] and table.lines == [4]
+    (tmp_path / "twice.csv").write_text("\na,a\n1,2\n")
+    with pytest.raises(gn.InputError, match=r"twice.csv line 2: column 'a' appears twice"):
+        data.read_csv(tmp_path / "twice.csv")

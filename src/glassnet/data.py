@@ -75,7 +75,8 @@ def read_csv(path: str | os.PathLike, source: str | None = None) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f, skipinitialspace=True)
-            header = next(reader, None)
+            header = next((row for row in reader if row), None)  # blank lines before the header are skipped
+            header_line = reader.line_num
             rows, lines = [], []
             start = reader.line_num + 1
             for row in reader:
@@ -86,22 +87,34 @@ def read_csv(path: str | os.PathLike, source: str | None = None) -> Table:
     except FileNotFoundError:
         raise InputError(f"{source}: no such file") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{source} is not UTF-8 text ({exc.reason})") from None
+        raise InputError(f"{source} line {_bad_utf8_line(path)} is not UTF-8 text ({exc.reason}); save the file "
+                         "as UTF-8") from None
     except csv.Error as exc:
         raise InputError(f"{source} line {reader.line_num}: not valid CSV ({exc})") from None
     _check_rows(header, rows, lines, source)
-    return Table(source, _header(header, source), rows, lines)
+    return Table(source, _header(header, f"{source} line {header_line}"), rows, lines)
 
 
-def _header(header: list[str], source: str) -> list[str]:
+def _bad_utf8_line(path: str | os.PathLike) -> int:
+    """The line of the file's first byte that is not UTF-8 (read again, only when that has happened)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return raw.count(b"\n", 0, exc.start) + 1
+    return 1
+
+
+def _header(header: list[str], where: str) -> list[str]:
     names = [name.strip() for name in header]
     for j, name in enumerate(names):
         if not name:
-            raise InputError(f"{source} line 1: header cell {j + 1} is empty; every column needs a name")
+            raise InputError(f"{where}: header cell {j + 1} is empty; every column needs a name")
         if name in names[:j]:
-            raise InputError(f"{source} line 1: column {name!r} appears twice in the header")
+            raise InputError(f"{where}: column {name!r} appears twice in the header")
     if all(_number(name) is not None for name in names):
-        raise InputError(f"{source} line 1 holds numbers, not column names: the first line must be a header")
+        raise InputError(f"{where} holds numbers, not column names: the first line must be a header")
     return names
 
 
