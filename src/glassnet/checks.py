@@ -95,9 +95,9 @@ def features(X: object, n_features: int | None = None, dtype: np.dtype | None = 
     return arr
 
 
-def targets(y: object, n_rows: int, name: str = "y") -> Array:
-    """A 1-D or 2-D target array with ``n_rows`` rows."""
-    arr = numeric_array(y, name)
+def targets(y: object, n_rows: int, name: str = "y", dtype: np.dtype | None = None) -> Array:
+    """A 1-D or 2-D target array with ``n_rows`` rows (in ``dtype`` if given)."""
+    arr = numeric_array(y, name, dtype)
     if arr.ndim not in (1, 2):
         raise InputError(f"{name} must be 1-D or 2-D; got shape {arr.shape}")
     if len(arr) != n_rows:

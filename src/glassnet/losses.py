@@ -31,8 +31,7 @@ class Loss:
             y = y[:, None]
         if y.shape[1] != n_outputs:
             raise InputError(f"y has {y.shape[1]} column(s) but the network has {n_outputs} output(s)")
-        with np.errstate(over="ignore"):  # too large for float32: the caller names it
-            return np.ascontiguousarray(y, dtype=dtype)
+        return np.ascontiguousarray(y, dtype=dtype)
 
     def check_activation(self, activation: Activation) -> None:
         if self.output_activation and activation.name != self.output_activation:

@@ -229,11 +229,8 @@ class Network:
     def _prepare(self, X: object, y: object, name: str = "", loss: losses.Loss | None = None) -> tuple[Array, Array]:
         prefix = f"{name} " if name else ""
         X = checks.features(X, self.n_inputs, self.dtype, name=f"{prefix}X")
-        y = checks.targets(y, len(X), name=f"{prefix}y")
-        Y = (loss or self.loss).targets(y, self.n_outputs, self.dtype)
-        if Y.dtype != y.dtype:  # e.g. 1e39 is finite in float64 but infinite in float32
-            checks.numeric_array(y, f"{prefix}y", self.dtype)
-        return X, Y
+        y = checks.targets(y, len(X), name=f"{prefix}y", dtype=self.dtype)  # (1e39 is inf in float32: named)
+        return X, (loss or self.loss).targets(y, self.n_outputs, self.dtype)
 
     @staticmethod
     def _split(X: Array, Y: Array, fraction: float) -> tuple[Array, Array, tuple[Array, Array] | None]:
@@ -344,10 +341,9 @@ class Network:
         loss = loss or self.loss
         a = self.forward(X)
         values = {"loss": loss.value(Y, a, self.layers[-1].z)}
-        if metric_names is None:
-            values.update({name: fn(Y, a) for name, fn in zip(self.metrics, self._metric_fns)})
-        else:
-            values.update({name: get_metric(name)(Y, a) for name in metric_names})
+        names, fns = ((self.metrics, self._metric_fns) if metric_names is None
+                      else (metric_names, [get_metric(name) for name in metric_names]))
+        values.update({name: fn(Y, a) for name, fn in zip(names, fns)})
         return values
 
     # --- using a trained network ----------------------------------------------------
