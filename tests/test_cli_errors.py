@@ -78,6 +78,7 @@ CASES = [
     (["train", "train.csv", "--target", "y", "--plot", "curves.xyz", "--out", "new.safetensors"],
      "--plot curves.xyz: the name must end in a picture type matplotlib writes: "),
     (["resume", "model.safetensors", "train.csv", "--epochs", "1", "--out", "."], "--out . is a folder"),
+    (["resume", "model.safetensors", "train.csv", "--epochs", "1", "--out", "train.csv"], "is the data file itself"),
     (["plot", "model.safetensors", "--out", "curves"], "--out curves: the name must end in a picture type"),
     (["report", "model.safetensors", "--out", "nowhere/r.html"], "--out nowhere/r.html: the folder"),
     (["predict", "model.safetensors", "train.csv", "--out", "."], "--out . is a folder"),

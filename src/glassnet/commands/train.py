@@ -88,8 +88,6 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None and getattr(args, name) < 1:
             raise InputError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
     check_progress_options(args)
-    if os.path.exists(args.out) and os.path.exists(args.data) and os.path.samefile(args.out, args.data):
-        raise InputError(f"--out {args.out} is the data file itself; saving there would replace your data")
     table = datasets.resolve(args.data)
     prep, splits = data.prepare(table, args.target, args.task, args.val_split, args.test_split, args.seed,
                                 args.drop_missing)
@@ -124,6 +122,8 @@ def check_progress_options(args: argparse.Namespace) -> None:
     if args.patience < 0 or args.checkpoint_every < 0:
         raise InputError("--patience and --checkpoint-every must be 0 (off) or positive")
     checks.output_file(args.out, "--out")
+    if os.path.exists(args.out) and os.path.exists(args.data) and os.path.samefile(args.out, args.data):
+        raise InputError(f"--out {args.out} is the data file itself; saving there would replace your data")
     if args.plot:
         from .. import plot
 
