@@ -107,4 +107,4 @@ def test_tiny_values_keep_their_spread():
     mean, scale = data.fit_standardization(table, "a")
     assert mean == pytest.approx(2e-200, rel=1e-12) and scale == pytest.approx(np.sqrt(2 / 3) * 1e-200, rel=1e-12)
     same = data.Table("same.csv", ["a"], [["1e-200"]] * 3, [2, 3, 4])
-    assert data.fit_standardization(same, "a") == (1e-200, 1.0)  # a constant column still gets scale 1
+    assert data.fit_standardization(same, "a") == (1e-200, 0.0)  # constant: the callers decide

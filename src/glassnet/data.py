@@ -452,15 +452,16 @@ def fit_columns(train: Table, names: Sequence[str], numeric: dict[str, bool]) ->
     columns = []
     for name in names:
         if numeric[name]:
-            columns.append(Numeric(name, *fit_standardization(train, name)))
+            mean, std = fit_standardization(train, name)
+            columns.append(Numeric(name, mean, std or 1.0))  # a constant column standardizes to 0
         else:
             columns.append(Category(name, sorted(set(train.column(name)))))
     return columns
 
 
 def fit_standardization(train: Table, name: str) -> tuple[float, float]:
-    """(mean, scale) of the column: its mean and standard deviation (ddof 0), the scale 1 for a constant column,
-    which then standardizes to 0. Values so large that these overflow float64 are an InputError."""
+    """(mean, standard deviation) of the column (ddof 0; 0 only for a constant column). Values so large that
+    these overflow float64 are an InputError."""
     values = numbers(train, name)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         mean, std = float(values.mean()), float(values.std())
@@ -470,7 +471,7 @@ def fit_standardization(train: Table, name: str) -> tuple[float, float]:
     if not (math.isfinite(mean) and math.isfinite(std)):
         raise InputError(f"{train.source}, column {name!r}: values too large to standardize (their standard "
                          f"deviation overflows float64); divide the column by a power of ten")
-    return mean, std if std > 0 else 1.0
+    return mean, std
 
 
 # --- splits --------------------------------------------------------------------------------
@@ -544,9 +545,8 @@ def prepare(table: Table, target: str, task: str, val: float, test: float, seed:
     spec = fit_classes(table, target, numeric[target]) if task == "classification" else Target(target, task)
     splits = split_table(table, spec, val, test, seed)
     if task == "regression":
-        values = numbers(splits[0], target)
-        if values.min() == values.max():
-            raise InputError(f"{table.source}: target column {target!r} is {values[0]:g} in every training row; "
-                             "there is nothing to learn")
         spec.mean, spec.scale = fit_standardization(splits[0], target)
+        if spec.scale == 0:
+            raise InputError(f"{table.source}: target column {target!r} is {spec.mean:g} in every training row; "
+                             "there is nothing to learn")
     return Preprocessor(fit_columns(splits[0], inputs, numeric), spec), splits
