@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import rows
-from .errors import InputError, choose
+from . import checks, rows
+from .errors import choose
 
 Array = np.ndarray
 
@@ -103,9 +103,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, alpha: float = 0.01) -> None:
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
-            raise InputError(f"leaky_relu alpha must be in (0, 1); got {alpha!r}")
-        self.alpha = alpha
+        self.alpha = checks.number("leaky_relu alpha", alpha, 0.0, 1.0)
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         return np.maximum(z, self.alpha * z, out=out)  # valid because 0 < alpha < 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import reprlib
+
 import numpy as np
 
 from .errors import InputError
@@ -120,6 +123,21 @@ def output_file(path: str, option: str) -> str:
     if not os.access(folder, os.W_OK):
         raise InputError(f"{option} {path}: the folder {folder} is not writable")
     return path
+
+
+def number(name: str, value: object, low: float, high: float = math.inf, low_open: bool = True) -> float:
+    """``value`` as a float if it is a real number (not a bool) in (low, high), or [low, high) with ``low_open``
+    false; else an InputError quoting it shortened."""
+    x = math.nan
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        try:
+            x = float(value)
+        except OverflowError:  # an int beyond the float range
+            pass
+    if not (math.isfinite(x) and (x > low if low_open else x >= low) and x < high):
+        bracket = "(" if low_open else "["
+        raise InputError(f"{name} must be a number in {bracket}{low}, {high}); got {reprlib.repr(value)}")
+    return x
 
 
 def positive_int(value: object, name: str, allow_none: bool = False) -> int | None:

@@ -10,26 +10,13 @@ so their global L2 norm is at most ``clipnorm``.
 from __future__ import annotations
 
 import math
-import reprlib
 
 import numpy as np
 
+from . import checks
 from .errors import InputError, choose
 
 Array = np.ndarray
-
-
-def _check(name: str, value: float, low: float, high: float = math.inf, low_open: bool = True) -> float:
-    number = math.nan
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:  # an int beyond the float range
-            pass
-    if not (math.isfinite(number) and (number > low if low_open else number >= low) and number < high):
-        bracket = "(" if low_open else "["
-        raise InputError(f"{name} must be a number in {bracket}{low}, {high}); got {reprlib.repr(value)}")
-    return number
 
 
 class Optimizer:
@@ -38,9 +25,9 @@ class Optimizer:
     name = ""
 
     def __init__(self, lr: float, weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
-        self.lr = _check("lr", lr, 0.0)
-        self.weight_decay = _check("weight_decay", weight_decay, 0.0, low_open=False)
-        self.clipnorm = None if clipnorm is None else _check("clipnorm", clipnorm, 0.0)
+        self.lr = checks.number("lr", lr, 0.0)
+        self.weight_decay = checks.number("weight_decay", weight_decay, 0.0, low_open=False)
+        self.clipnorm = None if clipnorm is None else checks.number("clipnorm", clipnorm, 0.0)
         self.state: list[dict[str, Array]] = []
         self.steps = 0
 
@@ -86,7 +73,7 @@ class SGD(Optimizer):
     def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
         super().__init__(lr, weight_decay, clipnorm)
-        self.momentum = _check("momentum", momentum, 0.0, 1.0, low_open=False)
+        self.momentum = checks.number("momentum", momentum, 0.0, 1.0, low_open=False)
         if nesterov and not self.momentum:
             raise InputError("nesterov=True needs a momentum > 0")
         self.nesterov = bool(nesterov)
@@ -121,9 +108,9 @@ class Adam(Optimizer):
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
                  weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
         super().__init__(lr, weight_decay, clipnorm)
-        self.beta1 = _check("beta1", beta1, 0.0, 1.0, low_open=False)
-        self.beta2 = _check("beta2", beta2, 0.0, 1.0, low_open=False)
-        self.eps = _check("eps", eps, 0.0)
+        self.beta1 = checks.number("beta1", beta1, 0.0, 1.0, low_open=False)
+        self.beta2 = checks.number("beta2", beta2, 0.0, 1.0, low_open=False)
+        self.eps = checks.number("eps", eps, 0.0)
 
     def config(self) -> dict:
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
