@@ -44,7 +44,7 @@ def glassnet_train(X, y, epochs: int, batch: int, callback) -> int:
     net = glassnet_net()
     net.fit(X, y, epochs=epochs, batch_size=batch, loss="mse", optimizer=gn.SGD(lr=LR), verbose=0,
             callback=lambda epoch, values: callback())
-    return sum(p.nbytes for p, _, _ in net.params())
+    return sum(p.nbytes for p, _, _ in net.parameters())
 
 
 def numpy_train(X, y, epochs: int, batch: int, callback) -> int:

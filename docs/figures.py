@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet import boundary, png, tutorial
+from glassnet.teach import tutorial
+from glassnet.viz import boundary, png
 
 BOX = (-0.5, 1.5, -0.5, 1.5)  # the plane of the first two inputs; the third is always 1
 

@@ -3,19 +3,23 @@
 import numpy as np
 
 import glassnet as gn
-from glassnet import data, datasets, io
+from glassnet.tabular import datasets
+from glassnet.tabular.cells import is_numeric, numbers
+from glassnet.tabular.model import Model
+from glassnet.tabular.preprocessing import Preprocessor, Target, fit_classes, fit_columns
 
 
 def save_model(path, table, target, hidden=(8,), task="classification", epochs=60, seed=0):
-    """Fit preprocessing and a tanh network on ``table`` (all rows) and save it to ``path``; returns the network."""
-    numeric = {c: data.is_numeric(table, c) for c in table.columns}
-    columns = data.fit_columns(table, [c for c in table.columns if c != target], numeric)
+    """Fit preprocessing and a tanh network on ``table`` (all rows) and save both to ``path`` as a Model bundle;
+    returns the Model."""
+    numeric = {c: is_numeric(table, c) for c in table.columns}
+    columns = fit_columns(table, [c for c in table.columns if c != target], numeric)
     if task == "classification":
-        tgt = data.fit_classes(table, target, numeric[target])
+        tgt = fit_classes(table, target, numeric[target])
     else:
-        values = data.numbers(table, target)
-        tgt = data.Target(target, "regression", mean=float(values.mean()), scale=float(values.std()))
-    prep = data.Preprocessor(columns, tgt)
+        values = numbers(table, target)
+        tgt = Target(target, "regression", mean=float(values.mean()), scale=float(values.std()))
+    prep = Preprocessor(columns, tgt)
     sizes = [prep.n_inputs, *hidden]
     layers = [gn.Dense(a, b, activation="tanh") for a, b in zip(sizes, sizes[1:])]
     classify = task == "classification"
@@ -23,9 +27,9 @@ def save_model(path, table, target, hidden=(8,), task="classification", epochs=6
     net = gn.Network(layers, seed=seed)
     net.fit(prep.inputs(table), prep.targets(table), epochs=epochs, batch_size=16, validation_split=0.2,
             loss="categorical_crossentropy" if classify else "mse", optimizer=gn.Adam(lr=0.02), verbose=0)
-    net.preprocessing = prep
-    io.save(net, path)
-    return net
+    model = Model(net, prep)
+    model.save(path)
+    return model
 
 
 def moons_model(path, **kw):

@@ -10,9 +10,14 @@ import pytest
 from sklearn import metrics as sk
 
 import glassnet as gn
-from glassnet import data, datasets, io, optimizers
+from glassnet import optimizers
 from glassnet.cli import main
-from glassnet.commands.evaluate import report
+from glassnet.tabular import datasets
+from glassnet.tabular.evaluation import evaluate
+from glassnet.tabular.model import Model
+from glassnet.tabular.splits import split_table
+from glassnet.tabular.table import read_csv
+from glassnet.tabular.training import prepare
 
 
 def cli(*args):
@@ -25,13 +30,14 @@ def test_train_iris_with_defaults_reports_held_out_accuracy(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "150 rows -> 105 training, 15 validation, 30 test" in text
     assert "network: 4 -> 16 tanh -> 3 softmax (131 parameters)" in text and f"saved {out}" in text
-    net = gn.load(out)
-    settings = net.training
-    test = data.split_table(datasets.load("iris"), net.preprocessing.target, settings["val_split"],
-                            settings["test_split"], settings["seed"])[2]
-    accuracy = report(net, test)["accuracy"]
+    model = gn.load_model(out)
+    settings = model.record.settings
+    test = split_table(datasets.load("iris"), model.preprocessing.target, settings["val_split"],
+                       settings["test_split"], settings["seed"])[2]
+    accuracy = evaluate(model, test)["accuracy"]
     assert f"classification on 30 test rows of iris\n  accuracy {accuracy:.4f}" in text
     assert accuracy >= 0.9
+    assert model.record.test_metrics == evaluate(model, test)  # the test metrics are saved with the model
 
 
 def predictions(path):
@@ -85,7 +91,7 @@ def test_regression_with_a_text_column_end_to_end(tmp_path, capsys):
     y = regression_csv(csv_path)
     assert cli("train", csv_path, "--target", "y", "--hidden", "", "--epochs", "300", "--lr", "0.05",
                "--quiet", "--out", model) == 0
-    assert gn.load(model).preprocessing.feature_names == ["a", "colour=blue", "colour=red", "b"]
+    assert gn.load_model(model).preprocessing.feature_names == ["a", "colour=blue", "colour=red", "b"]
     assert cli("predict", model, csv_path) == 0
     table = list(csv.reader(capsys.readouterr().out.splitlines()))
     assert table[0] == ["y"]
@@ -94,7 +100,7 @@ def test_regression_with_a_text_column_end_to_end(tmp_path, capsys):
     assert cli("evaluate", model, csv_path, "--json") == 0
     got = json.loads(capsys.readouterr().out)
     assert set(got) == {"task", "n_rows", "mae", "rmse", "r2"} and got["task"] == "regression"
-    truth = np.array([float(v) for v in data.read_csv(csv_path).column("y")])
+    truth = np.array([float(v) for v in read_csv(csv_path).column("y")])
     assert got["mae"] == pytest.approx(sk.mean_absolute_error(truth, predicted), rel=1e-6)
     assert got["rmse"] == pytest.approx(sk.root_mean_squared_error(truth, predicted), rel=1e-6)
     assert got["r2"] == pytest.approx(sk.r2_score(truth, predicted), rel=1e-9) and got["r2"] > 0.99
@@ -148,13 +154,13 @@ def test_ctrl_c_saves_the_last_whole_epoch_and_resume_is_exact(tmp_path, monkeyp
 
 
 def test_checkpoint_every_k_epochs(tmp_path, monkeypatch):
-    saved, original = [], io.save
+    saved, original = [], Model.save
 
-    def spy(net, path):
-        saved.append(net.epochs_trained)
-        original(net, path)
+    def spy(model, path):
+        saved.append(model.network.epochs_trained)
+        original(model, path)
 
-    monkeypatch.setattr(io, "save", spy)
+    monkeypatch.setattr(Model, "save", spy)
     assert cli(*TINY, "--epochs", "5", "--checkpoint-every", "2", "--out", tmp_path / "m.safetensors") == 0
     assert saved == [2, 4, 5]
 
@@ -190,10 +196,11 @@ def test_options_reach_the_model(tmp_path):
     out = tmp_path / "m.safetensors"
     assert cli("train", "circles", "--target", "label", "--hidden", "", "--optimizer", "sgd", "--lr", "0.1",
                "--dtype", "float32", "--epochs", "2", "--batch-size", "50", "--quiet", "--out", out) == 0
-    net = gn.load(out)
+    model = gn.load_model(out)
+    net = model.network
     assert [(layer.n_in, layer.n_out, layer.activation.name) for layer in net.layers] == [(2, 2, "softmax")]
     assert net.optimizer.name == "sgd" and net.optimizer.lr == 0.1 and net.dtype == np.float32
-    assert net.layers[0].weights.dtype == np.float32 and net.training["batch_size"] == 50
+    assert net.layers[0].weights.dtype == np.float32 and model.record.settings["batch_size"] == 50
     assert net.optimizer.steps == 2 * 3  # 140 training rows in batches of 50
 
 
@@ -209,8 +216,8 @@ def test_default_batch_size_grows_with_the_training_rows(tmp_path, capsys, rows,
     text = capsys.readouterr().out
     training_rows = int(text.split(" rows -> ")[1].split(" training")[0])
     assert training_rows == round(rows * 0.7) and f"batch {batch}\n" in text
-    net = gn.load(out)
-    assert net.training["batch_size"] == batch and net.optimizer.steps == -(-training_rows // batch)
+    model = gn.load_model(out)
+    assert model.record.settings["batch_size"] == batch and model.network.optimizer.steps == -(-training_rows // batch)
 
 
 def test_plots(tmp_path, capsys):
@@ -264,21 +271,27 @@ def test_every_command_has_help(capsys):
 
 
 @pytest.mark.parametrize("args, match", [
-    (("train", "iris", "--target", "species", "--epochs", "0"), "--epochs must be a positive integer; got 0"),
-    (("train", "iris", "--target", "species", "--val-split", "1.5"), r"--val-split must be in \[0, 1\); got 1.5"),
-    (("train", "iris", "--target", "species", "--patience", "-1"), "--patience and --checkpoint-every must be"),
+    (("train", "iris", "--target", "species", "--epochs", "0"), "--epochs: must be a positive integer; got '0'"),
+    (("train", "iris", "--target", "species", "--val-split", "1.5"), r"--val-split: must be in \[0, 1\); got '1.5'"),
+    (("train", "iris", "--target", "species", "--patience", "-1"),
+     r"--patience: must be 0 \(never stop early\) or a positive integer; got '-1'"),
+    (("train", "iris", "--target", "species", "--checkpoint-every", "x"), "--checkpoint-every: must be 0 \\(off\\)"),
+    (("train", "iris", "--target", "species", "--dropout", "1"), r"--dropout: must be in \[0, 1\); got '1'"),
+    (("resume", "m.safetensors", "iris", "--epochs", "-2"), "--epochs: must be a positive integer; got '-2'"),
 ])
 def test_bad_options(args, match, capsys):
-    assert cli(*args) == 2
+    with pytest.raises(SystemExit) as stop:  # checked by argparse with glassnet.constraints' rules
+        cli(*args)
     err = capsys.readouterr().err
-    assert err.startswith("glassnet train: error: ") and len(err.splitlines()) == 1
+    assert stop.value.code == 2 and err.splitlines()[-1].startswith(f"glassnet {args[0]}: error: argument ")
     assert __import__("re").search(match, err)
 
 
 def test_bad_hidden_sizes_are_argparse_errors(capsys):
     with pytest.raises(SystemExit) as info:
         cli("train", "iris", "--target", "species", "--hidden", "8,x")
-    assert info.value.code == 2 and "argument --hidden: expected sizes like 32,16; got '8,x'" in capsys.readouterr().err
+    assert info.value.code == 2 and "argument --hidden: each layer size must be a positive integer; got 'x'; " \
+        "expected sizes like 32,16" in capsys.readouterr().err
 
 
 def test_models_without_csv_preprocessing_or_settings(tmp_path, capsys):
@@ -286,9 +299,7 @@ def test_models_without_csv_preprocessing_or_settings(tmp_path, capsys):
     gn.Network([gn.Dense(4, 3, activation="softmax")]).save(plain)
     assert cli("evaluate", plain, "iris") == 2
     assert "holds no CSV preprocessing (it was saved from Python" in capsys.readouterr().err
-    net = gn.load(plain)
-    net.preprocessing = data.prepare(datasets.load("iris"), "species", "auto", 0.1, 0.2, 0)[0]
-    net.save(plain)
+    Model(gn.load(plain), prepare(datasets.load("iris"), "species", "auto", 0.1, 0.2, 0)[0]).save(plain)
     assert cli("resume", plain, "iris", "--epochs", "1") == 2
     assert "lacks valid training settings data, val_split" in capsys.readouterr().err
 
@@ -318,9 +329,9 @@ def test_failed_resume_leaves_the_model_alone(tmp_path, capsys):
 def test_resume_refuses_a_model_trained_with_another_loss(tmp_path, capsys):
     model = tmp_path / "m.safetensors"
     assert cli("train", "iris", "--target", "species", "--epochs", "1", "--quiet", "--out", model) == 0
-    net = gn.load(model)
-    net.loss = gn.losses.get("mse")  # saved from Python with another loss
-    net.save(model)
+    bundle = gn.load_model(model)
+    bundle.network.loss = gn.losses.get("mse")  # saved from Python with another loss
+    bundle.save(model)
     before = model.read_bytes()
     assert cli("resume", model, "iris", "--epochs", "1") == 2
     assert "does classification with the loss 'mse'; resume continues the training glassnet train does, with " \

@@ -111,7 +111,7 @@ def test_failed_commands_leave_files_alone(files):
 def test_seed_must_be_a_valid_seed(files, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["train", str(files / "train.csv"), "--target", "y", "--seed", "-1"])
-    assert stop.value.code == 2 and "--seed: expected an integer from 0 to 2**32 - 1" in capsys.readouterr().err
+    assert stop.value.code == 2 and "--seed: must be an integer in [0, 2**32); got '-1'" in capsys.readouterr().err
 
 
 def test_drop_missing_skips_the_rows_it_names(files):
@@ -140,29 +140,29 @@ def test_metrics_beyond_float64_are_an_error_not_infinity(files, tmp_path, capsy
     model = tmp_path / "reg.safetensors"
     assert main(["train", str(tmp_path / "reg.csv"), "--target", "y", "--epochs", "2", "--quiet",
                  "--out", str(model)]) == 0
-    net = gn.load(model)
-    net.preprocessing.target.scale = 1.5e308  # finite, so the file loads; every prediction overflows
-    net.save(model)
+    bundle = gn.load_model(model)
+    bundle.preprocessing.target.scale = 1.5e308  # finite, so the file loads; every prediction overflows
+    bundle.save(model)
     capsys.readouterr()
     assert main(["evaluate", str(model), str(tmp_path / "reg.csv"), "--json"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "reg.csv: mae, rmse, r2 came out infinite or NaN" in err and len(err.splitlines()) == 1
-    net.preprocessing.target.mean = 1.7e308  # now the largest predictions overflow too
-    net.save(model)
+    bundle.preprocessing.target.mean = 1.7e308  # now the largest predictions overflow too
+    bundle.save(model)
     assert main(["predict", str(model), str(tmp_path / "reg.csv")]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "reg.csv: the prediction for data row " in err and "is beyond float64" in err
 
 
 def test_csv_reading_names_the_line_of_bad_bytes_and_skips_blank_lines_before_the_header(tmp_path):
-    from glassnet import data
+    from glassnet.tabular import table as tables
 
     (tmp_path / "latin.csv").write_bytes(b"a,b,y\n1,2,x\n3,\xe9,y\n")
     with pytest.raises(gn.InputError, match=r"latin.csv line 3 is not UTF-8 text .*save the file as UTF-8"):
-        data.read_csv(tmp_path / "latin.csv")
+        tables.read_csv(tmp_path / "latin.csv")
     (tmp_path / "blank.csv").write_text("\n\na,b\n1,2\n")
-    table = data.read_csv(tmp_path / "blank.csv")
+    table = tables.read_csv(tmp_path / "blank.csv")
     assert table.columns == ["a", "b"] and table.rows == [["1", "2"]] and table.lines == [4]
     (tmp_path / "twice.csv").write_text("\na,a\n1,2\n")
     with pytest.raises(gn.InputError, match=r"twice.csv line 2: column 'a' appears twice"):
-        data.read_csv(tmp_path / "twice.csv")
+        tables.read_csv(tmp_path / "twice.csv")

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from glassnet import data, datasets
 from glassnet.errors import InputError, ModelFileError
+from glassnet.tabular import cells, datasets, preprocessing, splits
+from glassnet.tabular import table as tables
+from glassnet.tabular import training as table_training
 
 
 def write(tmp_path, text, name="t.csv", encoding="utf-8"):
@@ -18,7 +20,7 @@ def write(tmp_path, text, name="t.csv", encoding="utf-8"):
 
 def test_read_csv_bom_quotes_blank_lines_and_line_numbers(tmp_path):
     path = write(tmp_path, '\ufeff"size", "colour, shade" ,y\n1.5,"red, dark",a\n\n2,"multi\nline",b\n 3 ,blue,a\n')
-    table = data.read_csv(path)
+    table = tables.read_csv(path)
     assert table.columns == ["size", "colour, shade", "y"]
     assert table.rows == [["1.5", "red, dark", "a"], ["2", "multi\nline", "b"], ["3", "blue", "a"]]
     assert table.lines == [2, 4, 6]  # the blank line 3 is skipped; the quoted cell spans lines 4 and 5
@@ -36,46 +38,46 @@ def test_read_csv_bom_quotes_blank_lines_and_line_numbers(tmp_path):
 def test_read_csv_errors_say_what_and_where(tmp_path, text, match):
     path = write(tmp_path, text)
     with pytest.raises(InputError, match=match) as info:
-        data.read_csv(path)
+        tables.read_csv(path)
     assert str(info.value).startswith(path)
 
 
 def test_read_csv_missing_folder_and_binary(tmp_path):
     with pytest.raises(InputError, match="no such file"):
-        data.read_csv(tmp_path / "nope.csv")
+        tables.read_csv(tmp_path / "nope.csv")
     with pytest.raises(InputError, match="is a folder"):
-        data.read_csv(tmp_path)
+        tables.read_csv(tmp_path)
     with pytest.raises(InputError, match="not UTF-8"):
-        data.read_csv(write(tmp_path, b"a,b\n\xff\xfe,1\n"))
+        tables.read_csv(write(tmp_path, b"a,b\n\xff\xfe,1\n"))
 
 
 def table_of(text, tmp_path):
-    return data.read_csv(write(tmp_path, text))
+    return tables.read_csv(write(tmp_path, text))
 
 
 def test_mixed_column_names_both_cells(tmp_path):
     table = table_of("a,y\n1,x\n2,x\nabc,y\n", tmp_path)
     with pytest.raises(InputError, match=r"line 4, column 'a': 'abc' is not a number, but line 2 holds the number"):
-        data.is_numeric(table, "a")
-    assert not data.is_numeric(table, "y")
+        cells.is_numeric(table, "a")
+    assert not cells.is_numeric(table, "y")
 
 
 def test_missing_cells_are_reported_by_line_or_dropped(tmp_path):
     table = table_of("a,b,y\n1,2,x\n,3,y\n4,nan,x\n5,inf,y\n6,7,\n8,9,x\n", tmp_path)
     numeric = {"a": True, "b": True, "y": False}
-    assert data.missing_lines(table, ["a", "b", "y"], numeric) == {"a": [3], "b": [4, 5], "y": [6]}
+    assert cells.missing_lines(table, ["a", "b", "y"], numeric) == {"a": [3], "b": [4, 5], "y": [6]}
     with pytest.raises(InputError, match=r"column 'a' has empty, NaN or infinite cells on line 3 \(1 row\(s\)\) "
                                          r"\(and 2 more column\(s\)\); fix them or pass --drop-missing"):
-        data.drop_missing(table, ["a", "b", "y"], numeric, allow_drop=False)
-    kept = data.drop_missing(table, ["a", "b", "y"], numeric, allow_drop=True)
+        cells.drop_missing(table, ["a", "b", "y"], numeric, allow_drop=False)
+    kept = cells.drop_missing(table, ["a", "b", "y"], numeric, allow_drop=True)
     assert kept.lines == [2, 7] and kept.column("a") == ["1", "8"]
 
 
 def test_numbers_names_the_bad_cell(tmp_path):
     table = table_of("a,b\n1,x\n2.5e3,y\nhello,z\n", tmp_path)
     with pytest.raises(InputError, match=r"t.csv line 4, column 'a': 'hello' is not a finite number"):
-        data.numbers(table, "a")
-    np.testing.assert_array_equal(data.numbers(table.take([0, 1]), "a"), [1.0, 2500.0])
+        cells.numbers(table, "a")
+    np.testing.assert_array_equal(cells.numbers(table.take([0, 1]), "a"), [1.0, 2500.0])
 
 
 @pytest.fixture
@@ -89,17 +91,17 @@ def mixed(tmp_path):
 
 
 def test_preprocessing_matches_sklearn_fitted_on_training_rows_only(mixed):
-    prep, (train, val, test) = data.prepare(mixed, "kind", "auto", 0.2, 0.25, seed=3)
+    prep, (train, val, test) = table_training.prepare(mixed, "kind", "auto", 0.2, 0.25, seed=3)
     assert prep.task == "classification" and prep.target.classes == ["cat", "dog"]
     assert prep.input_columns == ["height", "colour", "weight"]
     assert prep.feature_names == ["height", "colour=blue", "colour=green", "colour=red", "weight"]
 
     def sk_inputs(fit_rows, rows):
         nums = ["height", "weight"]
-        scaler = StandardScaler().fit(np.column_stack([data.numbers(fit_rows, c) for c in nums]))
+        scaler = StandardScaler().fit(np.column_stack([cells.numbers(fit_rows, c) for c in nums]))
         onehot = OneHotEncoder(categories=[sorted(set(fit_rows.column("colour")))], handle_unknown="ignore")
         onehot.fit(np.array(fit_rows.column("colour"))[:, None])
-        scaled = scaler.transform(np.column_stack([data.numbers(rows, c) for c in nums]))
+        scaled = scaler.transform(np.column_stack([cells.numbers(rows, c) for c in nums]))
         hot = onehot.transform(np.array(rows.column("colour"))[:, None]).toarray()
         return np.column_stack([scaled[:, 0], hot, scaled[:, 1]])
 
@@ -108,14 +110,14 @@ def test_preprocessing_matches_sklearn_fitted_on_training_rows_only(mixed):
     # fitted on the training rows only: the whole table's statistics differ
     assert not np.allclose(prep.inputs(test), sk_inputs(mixed, test))
     np.testing.assert_allclose((np.array([[170.0, 0, 0, 1, 70.0]]) - prep.means) / prep.scales,
-                               sk_inputs(train, data.Table("x", mixed.columns, [["170", "red", "70", "cat"]], [2])))
+                               sk_inputs(train, tables.Table("x", mixed.columns, [["170", "red", "70", "cat"]], [2])))
     assert prep.has_categories
     np.testing.assert_array_equal([prep.means[1:4], prep.scales[1:4]], [[0, 0, 0], [1, 1, 1]])
 
 
 def test_preprocessing_json_round_trip(mixed):
-    prep, (train, _, test) = data.prepare(mixed, "kind", "auto", 0.2, 0.2, seed=1)
-    again = data.Preprocessor.from_json(json.loads(json.dumps(prep.to_json())))
+    prep, (train, _, test) = table_training.prepare(mixed, "kind", "auto", 0.2, 0.2, seed=1)
+    again = preprocessing.Preprocessor.from_json(json.loads(json.dumps(prep.to_json())))
     np.testing.assert_array_equal(again.inputs(test), prep.inputs(test))
     np.testing.assert_array_equal(again.targets(test), prep.targets(test))
     assert again.to_json() == prep.to_json()
@@ -133,14 +135,14 @@ def test_preprocessing_json_round_trip(mixed):
     lambda s: s.update(columns="height"),
 ])
 def test_malformed_preprocessing_json_is_a_model_file_error(mixed, mutate):
-    spec = data.prepare(mixed, "kind", "auto", 0.2, 0.2, seed=1)[0].to_json()
+    spec = table_training.prepare(mixed, "kind", "auto", 0.2, 0.2, seed=1)[0].to_json()
     mutate(spec)
     with pytest.raises(ModelFileError, match="preprocessing"):
-        data.Preprocessor.from_json(spec)
+        preprocessing.Preprocessor.from_json(spec)
 
 
 def test_unseen_category_is_an_error_or_zeros(mixed, tmp_path):
-    prep = data.prepare(mixed, "kind", "auto", 0.2, 0.2, seed=1)[0]
+    prep = table_training.prepare(mixed, "kind", "auto", 0.2, 0.2, seed=1)[0]
     new = table_of("height,colour,weight\n170,red,70\n160,purple,60\n", tmp_path)
     with pytest.raises(InputError, match=r"t.csv line 3, column 'colour': category 'purple' was never seen in "
                                          r"training \(known: 'blue', 'green', 'red'\)"):
@@ -153,14 +155,14 @@ def test_unseen_category_is_an_error_or_zeros(mixed, tmp_path):
 def test_targets_task_choice_and_numeric_class_names(tmp_path):
     table = table_of("x,code,value,word\n" + "".join(
         f"{i},{['1', '2.0', '10'][i % 3]},{i * 0.37:.2f},{'ab'[i % 2]}\n" for i in range(30)), tmp_path)
-    numeric = {c: data.is_numeric(table, c) for c in table.columns}
-    assert data.choose_task(table, "code", True, "auto") == "classification"
-    assert data.choose_task(table, "value", True, "auto") == "regression"
-    assert data.choose_task(table, "word", False, "auto") == "classification"
-    assert data.choose_task(table, "code", True, "regression") == "regression"
+    numeric = {c: cells.is_numeric(table, c) for c in table.columns}
+    assert preprocessing.choose_task(table, "code", True, "auto") == "classification"
+    assert preprocessing.choose_task(table, "value", True, "auto") == "regression"
+    assert preprocessing.choose_task(table, "word", False, "auto") == "classification"
+    assert preprocessing.choose_task(table, "code", True, "regression") == "regression"
     with pytest.raises(InputError, match="target column 'word' holds text; regression needs numbers"):
-        data.choose_task(table, "word", numeric["word"], "regression")
-    target = data.fit_classes(table, "code", True)
+        preprocessing.choose_task(table, "word", numeric["word"], "regression")
+    target = preprocessing.fit_classes(table, "code", True)
     assert target.classes == ["1", "2", "10"]  # by value; "2.0" and "2" are one class
     np.testing.assert_array_equal(target.encode(table)[:4], [0, 1, 2, 0])
     assert target.decode(np.eye(3)[[2, 0]]) == ["10", "1"]
@@ -168,37 +170,37 @@ def test_targets_task_choice_and_numeric_class_names(tmp_path):
 
 def test_regression_target_is_standardized_on_training_rows_and_decoded(tmp_path):
     table = table_of("x,y\n" + "".join(f"{i},{3 * i + 1}\n" for i in range(24)), tmp_path)
-    prep, (train, _, test) = data.prepare(table, "y", "auto", 0.0, 0.25, seed=0)
-    y_train = data.numbers(train, "y")
+    prep, (train, _, test) = table_training.prepare(table, "y", "auto", 0.0, 0.25, seed=0)
+    y_train = cells.numbers(train, "y")
     assert prep.task == "regression" and prep.target.mean == pytest.approx(y_train.mean())
     assert prep.target.scale == pytest.approx(y_train.std())
     encoded = prep.targets(test)
-    np.testing.assert_allclose(prep.target.decode(encoded), data.numbers(test, "y"))
+    np.testing.assert_allclose(prep.target.decode(encoded), cells.numbers(test, "y"))
 
 
 def test_single_class_and_no_inputs(tmp_path):
     with pytest.raises(InputError, match="target column 'y' has a single class 'a'"):
-        data.prepare(table_of("x,y\n1,a\n2,a\n", tmp_path), "y", "auto", 0, 0, 0)
+        table_training.prepare(table_of("x,y\n1,a\n2,a\n", tmp_path), "y", "auto", 0, 0, 0)
     with pytest.raises(InputError, match="no column besides the target 'y'"):
-        data.prepare(table_of("y\na\nb\n", tmp_path), "y", "auto", 0, 0, 0)
+        table_training.prepare(table_of("y\na\nb\n", tmp_path), "y", "auto", 0, 0, 0)
 
 
 def test_stratified_split_is_proportional_disjoint_and_reproducible():
     labels = np.repeat([0, 1, 2], [60, 30, 10])
-    train, val, test = data.split(100, labels, 0.2, 0.3, seed=7)
+    train, val, test = splits.split(100, labels, 0.2, 0.3, seed=7)
     assert sorted(np.concatenate([train, val, test])) == list(range(100))
     assert (len(train), len(val), len(test)) == (50, 20, 30)
     assert np.bincount(labels[test]).tolist() == [18, 9, 3]  # 30% of each class
     assert np.bincount(labels[val]).tolist() == [12, 6, 2]
-    again = data.split(100, labels, 0.2, 0.3, seed=7)
-    other = data.split(100, labels, 0.2, 0.3, seed=8)
+    again = splits.split(100, labels, 0.2, 0.3, seed=7)
+    other = splits.split(100, labels, 0.2, 0.3, seed=8)
     assert all(np.array_equal(a, b) for a, b in zip((train, val, test), again))
     assert not np.array_equal(test, other[2])
 
 
 def test_split_rounding_follows_the_largest_remainders():
     labels = np.repeat([0, 1, 2], [5, 3, 2])  # 40% test: quotas 2, 1.2, 0.8 -> 2, 1, 1
-    test = data.split(10, labels, 0.0, 0.4, seed=0)[2]
+    test = splits.split(10, labels, 0.0, 0.4, seed=0)[2]
     assert np.bincount(labels[test], minlength=3).tolist() == [2, 1, 1]
 
 
@@ -210,7 +212,7 @@ def test_split_rounding_follows_the_largest_remainders():
 ])
 def test_split_errors(n, labels, val, test, match):
     with pytest.raises(InputError, match=match):
-        data.split(n, labels, val, test, 0, ["a", "b"], "d.csv")
+        splits.split(n, labels, val, test, 0, ["a", "b"], "d.csv")
 
 
 def test_bundled_datasets():
@@ -222,7 +224,7 @@ def test_bundled_datasets():
     iris = datasets.load("iris")
     assert len(iris) == 150 and iris.columns[-1] == "species"
     assert sorted({s: iris.column("species").count(s) for s in set(iris.column("species"))}.values()) == [50] * 3
-    means = [data.numbers(iris, c).mean() for c in iris.columns[:4]]
+    means = [cells.numbers(iris, c).mean() for c in iris.columns[:4]]
     np.testing.assert_allclose(means, [5.8433, 3.0573, 3.758, 1.1993], atol=1e-4)  # Fisher's published means
     xor = datasets.load("xor")
     assert [row[:2] + row[3:] for row in xor.rows] == [["0.0000", "0.0000", "0"], ["0.0000", "1.0000", "1"],

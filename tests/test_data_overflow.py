@@ -6,8 +6,12 @@ import warnings
 import numpy as np
 import pytest
 
-from glassnet import data, io
+import glassnet as gn
 from glassnet.cli import main
+from glassnet.errors import InputError
+from glassnet.tabular import cells, preprocessing
+from glassnet.tabular import table as tables
+from glassnet.tabular import training as table_training
 
 
 def write_csv(path, header, columns):
@@ -60,11 +64,11 @@ def test_train_refuses_a_column_too_large_to_standardize(tmp_path, capsys, rng, 
 def test_large_values_that_fit_are_standardized_exactly(tmp_path, rng):
     """Values of about 1e150: their squares still fit float64, so the statistics are numpy's, unchanged."""
     a = rng.normal(size=60) * 1e150
-    table = data.read_csv(write_csv(tmp_path / "big.csv", ("a", "label"), [a, np.arange(60) % 2]))
+    table = tables.read_csv(write_csv(tmp_path / "big.csv", ("a", "label"), [a, np.arange(60) % 2]))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        prep, (train, _, _) = data.prepare(table, "label", "auto", 0.1, 0.2, 0)
-    values = data.numbers(train, "a")
+        prep, (train, _, _) = table_training.prepare(table, "label", "auto", 0.1, 0.2, 0)
+    values = cells.numbers(train, "a")
     assert (prep.columns[0].mean, prep.columns[0].scale) == (values.mean(), values.std())
     assert np.isfinite(prep.inputs(train)).all()
 
@@ -85,26 +89,27 @@ def test_predict_names_a_value_too_large_for_the_models_standardization(tmp_path
     csv = tmp_path / "new.csv"
     csv.write_text("a,b\n0.5,1\n1.7e308,0\n")
     code, err, caught = run_cli(["predict", str(model), str(csv)], capsys)
-    a = io.load(model).preprocessing.columns[0]
+    a = gn.load_model(model).preprocessing.columns[0]
     assert code == 2 and caught == []
     assert err == (f"glassnet predict: error: {csv} line 3, column 'a': '1.7e308' is too large for the model's "
                    f"standardization ((x - {a.mean:.6g}) / {a.scale:.6g} overflows float64)\n")
 
 
 def test_a_regression_target_too_large_for_the_standardization_is_named(tmp_path, model):
-    prep = io.load(model).preprocessing
-    table = data.read_csv(write_csv(tmp_path / "more.csv", ("a", "b", "y"), [[0.5, 0.1], [1.0, 2.0], [3.0, -1.7e308]]))
+    prep = gn.load_model(model).preprocessing
+    table = tables.read_csv(write_csv(tmp_path / "more.csv", ("a", "b", "y"),
+                                      [[0.5, 0.1], [1.0, 2.0], [3.0, -1.7e308]]))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(data.InputError, match=r"more\.csv line 3, column 'y': '-1\.7e\+308' is too large for the "
+        with pytest.raises(InputError, match=r"more\.csv line 3, column 'y': '-1\.7e\+308' is too large for the "
                                                   r"model's standardization"):
             prep.targets(table)
 
 
 def test_tiny_values_keep_their_spread():
     """Squares of 1e-200 underflow to 0, so a plain standard deviation calls the column constant."""
-    table = data.Table("tiny.csv", ["a"], [["1e-200"], ["3e-200"], ["2e-200"]], [2, 3, 4])
-    mean, scale = data.fit_standardization(table, "a")
+    table = tables.Table("tiny.csv", ["a"], [["1e-200"], ["3e-200"], ["2e-200"]], [2, 3, 4])
+    mean, scale = preprocessing.fit_standardization(table, "a")
     assert mean == pytest.approx(2e-200, rel=1e-12) and scale == pytest.approx(np.sqrt(2 / 3) * 1e-200, rel=1e-12)
-    same = data.Table("same.csv", ["a"], [["1e-200"]] * 3, [2, 3, 4])
-    assert data.fit_standardization(same, "a") == (1e-200, 0.0)  # constant: the callers decide
+    same = tables.Table("same.csv", ["a"], [["1e-200"]] * 3, [2, 3, 4])
+    assert preprocessing.fit_standardization(same, "a") == (1e-200, 0.0)  # constant: the callers decide

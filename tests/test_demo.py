@@ -1,6 +1,7 @@
 """glassnet demo --no-hidden: the single-layer perceptron cannot learn XOR; the hidden-layer network can."""
 
 import numpy as np
+import pytest
 
 from glassnet.cli import main
 from reference import nonlin, tutorial_single_layer, tutorial_two_layer
@@ -29,8 +30,9 @@ def test_no_hidden_layer_stays_at_one_half(capsys):
 
 
 def test_bad_epochs(capsys):
-    assert main(["demo", "--no-hidden", "--epochs", "0"]) == 2
-    assert "--epochs must be a positive integer" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["demo", "--no-hidden", "--epochs", "0"])
+    assert stop.value.code == 2 and "--epochs: must be a positive integer; got '0'" in capsys.readouterr().err
 
 
 def test_default_demo_is_the_tutorials_output(capsys):

@@ -10,9 +10,9 @@ import pytest
 
 import glassnet as gn
 from csv_models import moons_model
-from glassnet import datasets, explain, tutorial
-from glassnet import io as model_io
 from glassnet.cli import main
+from glassnet.tabular import datasets
+from glassnet.teach import explain, tutorial
 from reference import nonlin
 
 TUTORIAL_NAMES = ["l0", "l1", "l2", "l2_error", "l2_delta", "l1_error", "l1_delta", "syn1", "syn0"]
@@ -229,9 +229,10 @@ def test_cli_explains_a_model_files_next_training_step(tmp_path, capsys):
     assert main(["explain", str(path), "moons", "--rows", "3"]) == 0
     out = capsys.readouterr().out
     assert "first 3 rows of moons" in out
-    loaded = model_io.load(path)
+    bundle = gn.load_model(path)
+    loaded, prep = bundle.network, bundle.preprocessing
     table = datasets.load("moons").take(range(3))
-    X, y = loaded.preprocessing.inputs(table), loaded.preprocessing.targets(table)
+    X, y = prep.inputs(table), prep.targets(table)
     steps = loaded.explain(X, y)
     assert explain.render(steps) in out
     assert "shapes   (3,2) . (2,8) + (8,) -> (3,8)" in out

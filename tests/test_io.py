@@ -10,8 +10,10 @@ from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 import glassnet as gn
-from glassnet import data, datasets, io
 from glassnet.errors import ModelFileError
+from glassnet.tabular import datasets, preprocessing
+from glassnet.tabular import training as table_training
+from glassnet.tabular.model import Model, TrainingRecord
 
 
 def blobs(n=120, seed=0):
@@ -67,21 +69,23 @@ def test_resume_from_file_is_bit_identical_to_one_run(tmp_path, optimizer, dtype
 def test_untrained_network_and_preprocessing_round_trip(tmp_path):
     path = tmp_path / "m.safetensors"
     net = gn.Network([gn.Dense(4, 3, activation="softmax", bias=False, init="classic")], init="he_normal", seed=9)
-    prep, _ = data.prepare(datasets.load("iris"), "species", "auto", 0.1, 0.2, 0)
-    net.preprocessing, net.training = prep, {"data": "iris", "seed": 0}
-    net.save(path)
-    back = gn.load(path)
+    prep, _ = table_training.prepare(datasets.load("iris"), "species", "auto", 0.1, 0.2, 0)
+    Model(net, prep, TrainingRecord({"data": "iris", "seed": 0}, {"accuracy": 0.5})).save(path)
+    bundle = gn.load_model(path)
+    back = bundle.network
     np.testing.assert_array_equal(back.layers[0].weights, net.layers[0].weights)
     assert back.optimizer is None and back.loss is None and back.history == {}
-    assert back.layers[0].bias is None and back.layers[0].init == "classic" and back.init == "he_normal"
-    assert back.preprocessing.to_json() == prep.to_json() and back.training == {"data": "iris", "seed": 0}
+    assert back.layers[0].bias is None and back.layers[0].init.name == "classic" and back.init.name == "he_normal"
+    assert bundle.preprocessing.to_json() == prep.to_json()
+    assert bundle.record == TrainingRecord({"data": "iris", "seed": 0}, {"accuracy": 0.5})
+    assert not hasattr(gn.load(path), "preprocessing")  # the network is the maths only
 
 
 def test_import_glassnet_does_not_import_safetensors():
     import subprocess
     import sys
 
-    code = "import glassnet, sys; print('safetensors' in sys.modules, 'glassnet.io' in sys.modules)"
+    code = "import glassnet, sys; print('safetensors' in sys.modules, 'glassnet.formats.modelfile' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == \
         ["False", "False"]
 
@@ -92,10 +96,15 @@ def test_file_layout_is_documented_safetensors(tmp_path):
     with safe_open(path, "np") as f:
         meta = json.loads(f.metadata()["glassnet"])
         keys = set(f.keys())
-    assert meta["format"] == "glassnet-model" and meta["version"] == 1
-    assert [layer["activation"] for layer in meta["network"]["layers"]] == ["tanh", "relu", "softmax"]
-    assert meta["optimizer"]["name"] == "adam" and meta["optimizer"]["steps"] == 14
-    assert meta["rng"]["bit_generator"] == "PCG64" and len(meta["history"]["val_loss"]) == 2
+    assert meta["format"] == "glassnet-model" and meta["version"] == 2
+    assert set(meta) == {"format", "version", "network", "state", "preprocessing", "training"}
+    assert [layer["name"] for layer in meta["network"]["layers"]] == ["dense"] * 3
+    assert [layer["config"]["activation"] for layer in meta["network"]["layers"]] == [
+        {"name": "tanh", "config": {}}, {"name": "relu", "config": {}}, {"name": "softmax", "config": {}}]
+    state = meta["state"]
+    assert state["optimizer"]["name"] == "adam" and state["optimizer"]["steps"] == 14
+    assert state["rng"]["bit_generator"] == "PCG64" and len(meta["training"]["history"]["val_loss"]) == 2
+    assert meta["preprocessing"] is None and meta["training"]["settings"] is None
     assert {"layers.0.weights", "layers.2.bias", "optimizer.0.m", "optimizer.1.v"} <= keys
 
 
@@ -145,9 +154,9 @@ def test_saving_over_a_file_keeps_its_permissions_and_links(tmp_path):
 def model(tmp_path):
     path = str(tmp_path / "m.safetensors")
     net = fit(make(), 2, gn.SGD(lr=0.1, momentum=0.5))
-    net.preprocessing = data.Preprocessor([data.Numeric(f"x{i}", 0.0, 1.0) for i in range(3)],
-                                          data.Target("y", "classification", classes=["a", "b", "c"]))
-    net.save(path)
+    prep = preprocessing.Preprocessor([preprocessing.Numeric(f"x{i}", 0.0, 1.0) for i in range(3)],
+                                      preprocessing.Target("y", "classification", classes=["a", "b", "c"]))
+    Model(net, prep).save(path)
     return path
 
 
@@ -165,36 +174,51 @@ def rewrite(path, meta_change=None, tensor_change=None):
 def refused(path, match):
     before = open(path, "rb").read()
     with pytest.raises(ModelFileError, match=match) as info:
-        gn.load(path)
+        gn.load_model(path)
     assert str(info.value).startswith(str(path)) and "\n" not in str(info.value)
     assert open(path, "rb").read() == before
 
 
 def layer(i):
-    return lambda m: m["network"]["layers"][i]
+    return lambda m: m["network"]["layers"][i]["config"]
+
+
+def state(m):
+    return m["state"]
 
 
 @pytest.mark.parametrize("change, match", [
-    (lambda m: m.update(version=2), r"newer glassnet \(model format 2; this glassnet reads format 1"),
+    (lambda m: m.update(version=3), r"newer glassnet \(model format 3; this glassnet reads format 2"),
     (lambda m: m.update(version="1"), "format version '1' is not a positive integer"),
     (lambda m: m.update(format="other"), "does not say format 'glassnet-model'"),
-    (lambda m: layer(0)(m).update(activation="gelu"), "unknown layer 0 activation 'gelu'"),
-    (lambda m: layer(1)(m).update(type="conv2d"), "unknown layer 1 type 'conv2d'"),
-    (lambda m: m.update(loss="__import__('os').system"), "unknown loss"),
-    (lambda m: m["optimizer"].update(name="rmsprop"), "unknown optimizer name 'rmsprop'"),
-    (lambda m: m["optimizer"]["config"].update(lr=-1), "lr must be a number"),
-    (lambda m: m["optimizer"]["config"].update(evil=1), "settings"),
-    (lambda m: m["optimizer"].update(state=[["m"], ["v"]]), "state \\['m'\\] for parameter 0"),
-    (lambda m: m.update(metrics=["auc"]), "unknown metric 'auc'"),
+    (lambda m: layer(0)(m)["activation"].update(name="gelu"), "layer 0: unknown activation 'gelu'"),
+    (lambda m: layer(0)(m).update(activation=5), "layer 0: unknown activation 5"),
+    (lambda m: layer(0)(m).update(activation={"name": "tanh"}), "layer 0: the activation must be described as"),
+    (lambda m: layer(0)(m)["activation"]["config"].update(alpha=0.3), "layer 0: activation 'tanh': settings"),
+    (lambda m: m["network"]["layers"][1].update(name="conv2d"), "layer 1: unknown layer 'conv2d'"),
+    (lambda m: layer(1)(m).update(kernel=3), "layer 1: layer 'dense': settings"),
+    (lambda m: state(m).update(loss={"name": "__import__('os').system", "config": {}}), "unknown loss"),
+    (lambda m: state(m).update(loss="mse"), "the metadata's 'loss' is 'mse', of the wrong type"),
+    (lambda m: state(m)["optimizer"].update(name="rmsprop"), "unknown optimizer 'rmsprop'"),
+    (lambda m: state(m)["optimizer"]["config"].update(lr=-1), "lr must be a number"),
+    (lambda m: state(m)["optimizer"]["config"].update(lr={"name": "cosine", "config": {"lr": 1}}),
+     "schedule 'cosine': settings"),
+    (lambda m: state(m)["optimizer"]["config"].update(evil=1), "settings"),
+    (lambda m: state(m)["optimizer"].update(state=[["m"], ["v"]]), "state \\['m'\\] for parameter 0"),
+    (lambda m: state(m).update(metrics=["auc"]), "unknown metric 'auc'"),
     (lambda m: layer(0)(m).update(n_out=9), "layer 0 has 9 outputs but layer 1 expects 8"),
-    (lambda m: layer(0)(m).update(n_in=4), "the preprocessing makes 3 inputs and 3 outputs; the network has 4 and 3"),
+    (lambda m: layer(0)(m).update(n_in=4), r"'layers.0.weights' has shape \(3, 8\); the architecture needs \(4, 8\)"),
+    (lambda m: m["preprocessing"]["columns"].pop(), "the preprocessing makes 2 inputs and 3 outputs; the network "
+                                                    "has 3 and 3"),
     (lambda m: m["network"].update(dtype="float16"), "unknown network dtype 'float16'"),
-    (lambda m: layer(2)(m).update(activation="tanh"), "needs a 'softmax' output layer"),
-    (lambda m: m["rng"].update(bit_generator="MT19937"), "not PCG64"),
-    (lambda m: m["rng"].update(state="x"), "random-number state is malformed"),
-    (lambda m: m["history"].update(loss=[1.0]), "history must map names to equally long lists"),
+    (lambda m: layer(2)(m)["activation"].update(name="tanh"), "needs a 'softmax' output layer"),
+    (lambda m: state(m)["rng"].update(bit_generator="MT19937"), "not PCG64"),
+    (lambda m: state(m)["rng"].update(state="x"), "random-number state is malformed"),
+    (lambda m: m["training"]["history"].update(loss=[1.0]), "history must map names to equally long lists"),
+    (lambda m: m["training"].update(settings=[1]), "the metadata's training 'settings' is \\[1\\], of the wrong"),
     (lambda m: m["preprocessing"]["target"].update(classes=["a", "b"]), "2 outputs; the network has 3 and 3"),
     (lambda m: m.pop("network"), "lacks 'network'"),
+    (lambda m: m.pop("state"), "lacks 'state'"),
     (lambda m: m.update(preprocessing=None) or layer(0)(m).update(n_in=4), r"'layers.0.weights' has shape \(3, 8\)"),
 ])
 def test_bad_metadata_is_refused(model, change, match):
@@ -248,4 +272,4 @@ def test_foreign_and_missing_files(tmp_path):
     with pytest.raises(ModelFileError, match="no such model file"):
         gn.load(tmp_path / "none.safetensors")
     with pytest.raises(ModelFileError, match="is a folder"):
-        io.load(tmp_path)
+        gn.load(tmp_path)

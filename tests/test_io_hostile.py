@@ -8,7 +8,9 @@ import tracemalloc
 import pytest
 
 import glassnet as gn
-from glassnet import cli, data
+from glassnet import cli
+from glassnet.tabular import preprocessing
+from glassnet.tabular.model import Model
 from test_io import fit, make, refused
 
 
@@ -17,9 +19,9 @@ def model(tmp_path):
     """A small trained network with Adam state (two keys per parameter) and CSV preprocessing."""
     path = tmp_path / "m.safetensors"
     net = fit(make(), 1, gn.Adam())
-    net.preprocessing = data.Preprocessor([data.Numeric(f"x{i}", 0.0, 1.0) for i in range(3)],
-                                          data.Target("y", "classification", classes=["a", "b", "c"]))
-    net.save(path)
+    prep = preprocessing.Preprocessor([preprocessing.Numeric(f"x{i}", 0.0, 1.0) for i in range(3)],
+                                      preprocessing.Target("y", "classification", classes=["a", "b", "c"]))
+    Model(net, prep).save(path)
     return path
 
 
@@ -49,7 +51,15 @@ def change_meta(path, change):
 
 
 def layer(i):
-    return lambda m: m["network"]["layers"][i]
+    return lambda m: m["network"]["layers"][i]["config"]
+
+
+def optimizer(m):
+    return m["state"]["optimizer"]
+
+
+def rng(m):
+    return m["state"]["rng"]
 
 
 def no_preprocessing(change):
@@ -57,19 +67,25 @@ def no_preprocessing(change):
 
 
 @pytest.mark.parametrize("change, match", [
-    (lambda m: m["optimizer"].update(state=[["m", "v"], [["m"]]]),
-     r"optimizer 'adam' state \[\['m'\]\] for parameter 1 is not one it keeps"),
-    (lambda m: m["optimizer"]["state"].__setitem__(0, [["m", "v"]]), r"state \[\['m', 'v'\]\] for parameter 0"),
-    (lambda m: m["optimizer"]["state"].__setitem__(1, ["m", "m"]), r"state \['m', 'm'\] for parameter 1"),
-    (lambda m: m["rng"]["state"].update(state=-5), "random-number state is malformed"),
-    (lambda m: m["rng"]["state"].update(state=2**200), "random-number state is malformed"),
-    (lambda m: m["rng"]["state"].update(inc=2**200), "random-number state is malformed"),
-    (lambda m: m["rng"].update(uinteger=-1), "random-number state is malformed"),
-    (lambda m: m["rng"].update(has_uint32=10**30), "random-number state is malformed"),
-    (lambda m: m["optimizer"].update(steps=-1), "steps must be a non-negative integer below 2\\*\\*63; got -1$"),
-    (lambda m: m["optimizer"].update(steps=2**63), "steps must be a non-negative integer"),
-    (lambda m: m["optimizer"]["config"].update(lr=10**400), r"lr must be a number in \(0.0, inf\); got 1000"),
-    (lambda m: m["history"].update(loss=[10**400]), r"history must map names .*\(within the float range\)"),
+    (lambda m: optimizer(m).update(state=[["m", "v"], [["m"]]]),
+     r"optimizer 'adam' state \[\['m'\]\] for parameter 1 is not the one it keeps"),
+    (lambda m: optimizer(m)["state"].__setitem__(0, [["m", "v"]]), r"state \[\['m', 'v'\]\] for parameter 0"),
+    (lambda m: optimizer(m)["state"].__setitem__(1, ["m", "m"]), r"state \['m', 'm'\] for parameter 1"),
+    (lambda m: optimizer(m)["state"].__setitem__(1, ["m"]), r"state \['m'\] for parameter 1"),
+    (lambda m: rng(m)["state"].update(state=-5), "random-number state is malformed"),
+    (lambda m: rng(m)["state"].update(state=2**200), "random-number state is malformed"),
+    (lambda m: rng(m)["state"].update(inc=2**200), "random-number state is malformed"),
+    (lambda m: rng(m).update(uinteger=-1), "random-number state is malformed"),
+    (lambda m: rng(m).update(has_uint32=10**30), "random-number state is malformed"),
+    (lambda m: optimizer(m).update(steps=-1), "steps must be a non-negative integer below 2\\*\\*63; got -1$"),
+    (lambda m: optimizer(m).update(steps=2**63), "steps must be a non-negative integer"),
+    (lambda m: optimizer(m)["config"].update(lr=10**400), r"lr must be a number in \(0.0, inf\); got 1000"),
+    (lambda m: layer(0)(m).update(n_in=10**400), r"the architecture needs \(1000+\.\.\.0+, 8\)$"),
+    (lambda m: layer(0)(m).update(n_in=-1), r"layer 0: Dense n_in must be a positive integer; got -1$"),
+    (lambda m: layer(0)(m).update(n_in=True), r"layer 0: Dense n_in must be a positive integer; got True$"),
+    (lambda m: layer(0)(m).update(n_in=3.0), r"layer 0: Dense n_in must be a positive integer; got 3.0$"),
+    (lambda m: layer(0)(m)["activation"]["config"].update(alpha=10**400), "settings"),
+    (lambda m: m["training"]["history"].update(loss=[10**400]), r"history must map names .*\(within the float range\)"),
     (lambda m: m["preprocessing"]["columns"][0].update(mean=10**400), "preprocessing is malformed .*got 1000"),
     (lambda m: m["preprocessing"]["columns"][1].update(name=m["preprocessing"]["columns"][0]["name"]),
      "preprocessing names a column twice"),
@@ -82,7 +98,8 @@ def no_preprocessing(change):
     (no_preprocessing(lambda m: (layer(0)(m).update(n_out=10**9), layer(1)(m).update(n_in=10**9))),
      r"'layers.0.weights' has shape \(3, 8\); the architecture needs \(3, 1000000000\)"),
     (lambda m: layer(0)(m).update(n_out=10**9), "layer 0 has 1000000000 outputs but layer 1 expects 8 inputs"),
-    (no_preprocessing(lambda m: m["network"]["layers"].extend([dict(layer(2)(m), n_in=3)] * 3)),
+    (no_preprocessing(lambda m: m["network"]["layers"].extend(
+        [{"name": "dense", "config": dict(layer(2)(m), n_in=3)}] * 3)),
      r"missing: \['layers.3.bias', 'layers.3.weights', 'layers.4.bias', 'layers.4.weights', 'layers.5.bias', "
      r"'layers.5.weights'\]\)"),
 ])
@@ -127,15 +144,16 @@ def test_made_up_layer_sizes_allocate_nothing(model):
 
 
 def test_whole_numbers_in_the_history_and_large_step_counts_still_load(model):
-    change_meta(model, lambda m: (m["history"].update(loss=[2], accuracy=[1], val_loss=[3], val_accuracy=[0]),
-                                  m["optimizer"].update(steps=2**63 - 1)))
+    change_meta(model, lambda m: (m["training"]["history"].update(loss=[2], accuracy=[1], val_loss=[3],
+                                                                  val_accuracy=[0]),
+                                  optimizer(m).update(steps=2**63 - 1)))
     net = gn.load(model)
     assert net.history["loss"] == [2.0] and isinstance(net.history["loss"][0], float)
     assert net.optimizer.steps == 2**63 - 1
 
 
 def test_cli_prints_one_line_and_exits_2(model, capsys):
-    change_meta(model, lambda m: m["optimizer"]["state"].__setitem__(1, [["m"]]))
+    change_meta(model, lambda m: optimizer(m)["state"].__setitem__(1, [["m"]]))
     assert cli.main(["info", str(model)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"glassnet info: error: {model}: optimizer 'adam' state [['m']] for parameter 1")

@@ -74,9 +74,9 @@ def test_float32_end_to_end(rng, monkeypatch):
         seen.append((np.asarray(a).dtype, np.asarray(b).dtype))
         return original(a, b, out=out)
 
-    import glassnet.layers
+    import glassnet.layers.dense
 
-    monkeypatch.setattr(glassnet.layers.np, "dot", spy)
+    monkeypatch.setattr(glassnet.layers.dense.np, "dot", spy)
     net.fit(X, y, epochs=2, batch_size=32, loss="categorical_crossentropy", optimizer="adam", verbose=0)
     monkeypatch.undo()
     assert seen and all(a == np.float32 and b == np.float32 for a, b in seen)
@@ -116,7 +116,7 @@ def test_divergence_stops_with_a_clear_error_and_keeps_finite_weights():
     net = gn.Network([gn.Dense(3, 16, activation="relu"), gn.Dense(16, 1)], seed=0)
     with pytest.raises(gn.DivergenceError, match=r"diverged at epoch \d+.*smaller learning rate"):
         net.fit(X, y, epochs=500, batch_size=None, loss="mse", optimizer=gn.SGD(lr=5.0), verbose=0)
-    assert all(np.isfinite(p).all() for p, _, _ in net.params())
+    assert all(np.isfinite(p).all() for p, _, _ in net.parameters())
     assert np.isfinite(net.evaluate(X, y)["loss"])
 
 
@@ -215,9 +215,9 @@ def test_initializers_have_the_documented_spread():
     rs = np.random.RandomState(0)
     from glassnet import initializers
 
-    w = initializers.glorot_uniform(rs, (300, 200))
+    w = initializers.get("glorot_uniform")(rs, (300, 200))
     assert np.abs(w).max() <= np.sqrt(6 / 500) and abs(w.std() - np.sqrt(2 / 500)) < 0.003
-    w = initializers.he_normal(rs, (400, 300))
+    w = initializers.get("he_normal")(rs, (400, 300))
     assert abs(w.std() - np.sqrt(2 / 400)) < 0.002
     net = gn.Network([gn.Dense(10, 10, activation="relu"), gn.Dense(10, 10, activation="tanh")], seed=0)
     assert np.abs(net.layers[1].weights).max() <= np.sqrt(6 / 20)

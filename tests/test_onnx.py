@@ -7,7 +7,12 @@ import pytest
 
 import glassnet as gn
 from glassnet.activations import Activation, LeakyReLU, Sigmoid
-from glassnet.onnx import build_model, to_onnx
+from glassnet.cli import main
+from glassnet.formats.onnx import build_model, to_onnx
+from glassnet.tabular import cells
+from glassnet.tabular import table as tables
+from glassnet.tabular import training as table_training
+from glassnet.tabular.model import Model
 
 ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]
 RTOL = {np.float32: 1e-5, np.float64: 1e-12}
@@ -113,7 +118,8 @@ class Scaled(gn.Dense):
     (lambda net: build_model(net, standardize=(np.zeros(4), np.zeros(4))), "non-zero scales"),
     (lambda net: build_model(gn.Network([gn.Dense(4, 2, activation=Swish())])), "cannot export activation 'swish'"),
     (lambda net: build_model(gn.Network([gn.Dense(4, 2, activation=HardSigmoid())])), r"'sigmoid' \(HardSigmoid\)"),
-    (lambda net: build_model(gn.Network([Scaled(4, 2)])), r"layer type\(s\) Scaled to ONNX; only Dense"),
+    (lambda net: build_model(gn.Network([Scaled(4, 2)])),
+     r"layer type\(s\) Scaled to ONNX: their onnx\(\) does not describe what their forward\(\) computes"),
 ])
 def test_unsupported_cases_are_refused(call, message):
     net = gn.Network([gn.Dense(4, 2, activation="sigmoid")])
@@ -135,30 +141,24 @@ def write_csv(path, rng, task):
 
 def trained_model(tmp_path, rng, task, dtype, hidden="tanh"):
     """What `glassnet train` does, through the library: prepare the CSV, fit, save with the preprocessing."""
-    from glassnet import data, io
-
-    table = data.read_csv(write_csv(tmp_path / "data.csv", rng, task))
-    prep, (train, val, _) = data.prepare(table, "target", "auto", 0.2, 0.2, seed=0)
+    table = tables.read_csv(write_csv(tmp_path / "data.csv", rng, task))
+    prep, (train, val, _) = table_training.prepare(table, "target", "auto", 0.2, 0.2, seed=0)
     out = "softmax" if task == "classification" else "linear"
     net = gn.Network([gn.Dense(prep.n_inputs, 6, activation=hidden), gn.Dense(6, prep.n_outputs, activation=out)],
                      seed=0, dtype=dtype)
-    net.preprocessing = prep
     net.fit(prep.inputs(train), prep.targets(train), epochs=20, verbose=0,
             loss="categorical_crossentropy" if task == "classification" else "mse")
-    io.save(net, tmp_path / "model.safetensors")
+    Model(net, prep).save(tmp_path / "model.safetensors")
     return table, prep, net
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("task", ["classification", "regression"])
 def test_cli_export_takes_raw_csv_features(task, dtype, tmp_path, rng, capsys):
-    from glassnet import data
-    from glassnet.cli import main
-
     table, prep, net = trained_model(tmp_path, rng, task, dtype)
     assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 0
     assert "wrote" in capsys.readouterr().out
-    raw = np.column_stack([data.numbers(table, c) for c in ["a", "b", "c"]])  # float64, standardized in the graph
+    raw = np.column_stack([cells.numbers(table, c) for c in ["a", "b", "c"]])  # float64, standardized in the graph
     out = run(tmp_path / "m.onnx", raw)
     expected = net.predict(prep.inputs(table))  # glassnet's own path: standardize in float64, then the network
     atol = 0
@@ -174,19 +174,12 @@ def test_cli_export_takes_raw_csv_features(task, dtype, tmp_path, rng, capsys):
 
 
 def test_cli_export_refuses_text_columns(tmp_path, rng, capsys):
-    from glassnet import io
-    from glassnet.cli import main
-
     csv = write_csv(tmp_path / "data.csv", rng, "regression")
     lines = csv.read_text().splitlines()
     csv.write_text("\n".join([lines[0] + ",colour"] + [f"{row},{'red' if i % 2 else 'blue'}"
                                                          for i, row in enumerate(lines[1:])]) + "\n")
-    from glassnet import data
-
-    prep, _ = data.prepare(data.read_csv(csv), "target", "auto", 0.2, 0.2, seed=0)
-    net = gn.Network([gn.Dense(prep.n_inputs, 1)])
-    net.preprocessing = prep
-    io.save(net, tmp_path / "model.safetensors")
+    prep, _ = table_training.prepare(tables.read_csv(csv), "target", "auto", 0.2, 0.2, seed=0)
+    Model(gn.Network([gn.Dense(prep.n_inputs, 1)]), prep).save(tmp_path / "model.safetensors")
     assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("glassnet export: error: ") and "'colour' hold text" in err
@@ -194,7 +187,6 @@ def test_cli_export_refuses_text_columns(tmp_path, rng, capsys):
 
 
 def test_cli_export_errors_are_one_line(tmp_path, capsys):
-    from glassnet.cli import main
 
     assert main(["export", str(tmp_path / "missing.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 2
     assert "no such model file" in capsys.readouterr().err

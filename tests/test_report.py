@@ -14,9 +14,10 @@ from PIL import Image
 
 import glassnet as gn
 from csv_models import moons_model, regression_csv, save_model
-from glassnet import boundary, data, datasets, png, svg
-from glassnet import io as model_io
 from glassnet.cli import main
+from glassnet.tabular import datasets
+from glassnet.tabular import table as tables
+from glassnet.viz import boundary, png, svg
 
 
 class Page(HTMLParser):
@@ -55,9 +56,9 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def moons(tmp_path_factory):
     folder = tmp_path_factory.mktemp("moons")
-    net = moons_model(folder / "moons.safetensors")
+    model = moons_model(folder / "moons.safetensors")
     assert main(["report", str(folder / "moons.safetensors"), "moons", "--out", str(folder / "moons.html")]) == 0
-    return net, (folder / "moons.html").read_text()
+    return model, (folder / "moons.html").read_text()
 
 
 def test_page_is_self_contained(moons):
@@ -77,7 +78,8 @@ def test_sections(moons):
 
 
 def test_network_diagram_draws_every_weight_by_size_and_sign(moons):
-    net, text = moons
+    model, text = moons
+    net = model.network
     lines = Page(text).find("line", "network")
     weights = np.array([float(a["data-weight"]) for a in lines])
     expected = np.concatenate([layer.weights.ravel() for layer in net.layers])
@@ -91,7 +93,8 @@ def test_network_diagram_draws_every_weight_by_size_and_sign(moons):
 
 
 def test_curves_follow_the_history(moons):
-    net, text = moons
+    model, text = moons
+    net = model.network
     series = {a["data-series"]: a["points"] for a in Page(text).find("polyline", "curves")}
     assert set(series) == {"loss", "val_loss", "accuracy", "val_accuracy"}
     for name, points in series.items():
@@ -106,9 +109,10 @@ def test_curves_follow_the_history(moons):
 
 
 def test_confusion_matrix_counts(moons):
-    net, text = moons
+    model, text = moons
+    net = model.network
     table = datasets.load("moons")
-    prep = net.preprocessing
+    prep = model.preprocessing
     labels = np.array([int(v) for v in table.column("label")])
     raw = np.column_stack([[float(v) for v in table.column(c)] for c in ("x1", "x2")])
     predicted = net.predict((raw - raw.mean(axis=0)) / raw.std(axis=0)).argmax(axis=1)
@@ -121,7 +125,8 @@ def test_confusion_matrix_counts(moons):
 
 
 def test_decision_boundary_colours_follow_the_predictions(moons):
-    net, text = moons
+    model, text = moons
+    net = model.network
     (image,) = Page(text).find("image", "boundary")
     pixels = np.asarray(Image.open(bytes_io.BytesIO(base64.b64decode(image["href"].split(",", 1)[1]))).convert("RGB"),
                         dtype=int)
@@ -145,14 +150,14 @@ def test_decision_boundary_colours_follow_the_predictions(moons):
 
 def test_regression_report_shows_predictions_against_truth(tmp_path):
     csv = regression_csv(tmp_path / "lin.csv")
-    net = save_model(tmp_path / "lin.safetensors", data.read_csv(csv), "y", task="regression")
+    model = save_model(tmp_path / "lin.safetensors", tables.read_csv(csv), "y", task="regression")
+    net, prep = model.network, model.preprocessing
     assert main(["report", str(tmp_path / "lin.safetensors"), str(csv), "--out", str(tmp_path / "r.html")]) == 0
     page = Page((tmp_path / "r.html").read_text())
     assert page.sections() == ["summary", "network", "curves", "residuals"]
     dots = page.find("circle", "residuals")
     assert len(dots) == 60
     values = np.loadtxt(csv, delimiter=",", skiprows=1)
-    prep = net.preprocessing
     predicted = net.predict((values[:, :2] - values[:, :2].mean(axis=0)) / values[:, :2].std(axis=0))[:, 0]
     predicted = predicted * prep.target.scale + prep.target.mean
     assert f"mean absolute error {np.abs(predicted - values[:, 2]).mean():.4g}" in page.texts["residuals"]
@@ -162,7 +167,7 @@ def test_regression_report_shows_predictions_against_truth(tmp_path):
 
 def test_without_data_and_a_network_saved_from_python(tmp_path, capsys):
     net = gn.Network([gn.Dense(3, 30, activation="relu"), gn.Dense(30, 1)], seed=0)
-    model_io.save(net, tmp_path / "plain.safetensors")
+    net.save(tmp_path / "plain.safetensors")
     assert main(["report", str(tmp_path / "plain.safetensors"), "--out", str(tmp_path / "p.html")]) == 0
     page = Page((tmp_path / "p.html").read_text())
     assert page.sections() == ["summary", "network", "curves"]

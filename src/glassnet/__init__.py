@@ -5,7 +5,10 @@
                       gn.Dense(4, 1, activation="sigmoid", bias=False)], init="classic", seed=1)
     history = net.fit(X, y, epochs=60000, loss="sse", optimizer=gn.SGD(lr=1.0), batch_size=None, shuffle=False)
 
-The public names are imported on first use, so ``import glassnet`` and ``glassnet --help`` stay quick.
+The maths is in the top-level modules (network, layers, activations, losses, optimizers, schedules,
+initializers, metrics, training); tables, file formats, drawing, teaching, integrations and the command
+line are subpackages (see docs/architecture.md). The public names are imported on first use, so
+``import glassnet`` and ``glassnet --help`` stay quick.
 """
 
 from __future__ import annotations
@@ -16,20 +19,21 @@ from typing import TYPE_CHECKING
 from .errors import DivergenceError, GlassnetError, InputError, ModelFileError
 
 if TYPE_CHECKING:
-    from .gradient_check import gradcheck
-    from .layers import Dense
-    from .network import History, Network
+    from .history import History
+    from .layers import Dense, Dropout
+    from .network import Network
     from .optimizers import SGD, Adam
+    from .tabular.model import Model
+    from .teach.gradcheck import gradcheck
 
 __version__ = "0.1.0"
 
-_HOMES = {"Dense": "layers", "Network": "network", "History": "network", "SGD": "optimizers",
-          "Adam": "optimizers", "gradcheck": "gradient_check"}
+_HOMES = {"Dense": "layers", "Dropout": "layers", "Network": "network", "History": "history", "SGD": "optimizers",
+          "Adam": "optimizers", "Model": "tabular.model", "gradcheck": "teach.gradcheck"}
 
-
-# the modules a learner reaches for as ``gn.losses``, ``gn.activations``, ... (imported on first use too)
-_MODULES = ("activations", "losses", "initializers", "layers", "optimizers", "network", "metrics", "rows", "data",
-            "datasets", "io")
+# the modules and subpackages a learner reaches for as ``gn.losses``, ``gn.tabular``, ... (imported on first use)
+_MODULES = ("activations", "losses", "initializers", "layers", "optimizers", "schedules", "network", "training",
+            "metrics", "constraints", "rows", "tabular", "formats", "viz", "teach", "integrations")
 
 
 def __getattr__(name: str) -> object:
@@ -43,15 +47,24 @@ def __getattr__(name: str) -> object:
 
 
 def load(path: str) -> Network:
-    """Read a model file written by ``Network.save``: see ``glassnet.io.load`` (safetensors is imported here)."""
-    from .io import load as load_model
+    """Read a model file's network (with its training state and history): see
+    ``glassnet.formats.modelfile.load_network``. ``load_model`` reads the whole bundle."""
+    from .formats.modelfile import load_network
 
-    return load_model(path)
+    return load_network(path)
+
+
+def load_model(path: str) -> Model:
+    """Read a model file as a ``Model``: the network, the preprocessing of a model trained from a table, and the
+    training record (see ``glassnet.tabular.model``)."""
+    from .tabular.model import Model
+
+    return Model.load(path)
 
 
 __all__ = [
-    "Adam", "Dense", "DivergenceError", "GlassnetError", "History", "InputError", "ModelFileError",
-    "Network", "SGD", "gradcheck", "load",
+    "Adam", "Dense", "DivergenceError", "Dropout", "GlassnetError", "History", "InputError", "Model",
+    "ModelFileError", "Network", "SGD", "gradcheck", "load", "load_model",
 ]
 
 

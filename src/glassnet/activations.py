@@ -3,22 +3,32 @@
 ``forward(z)`` computes ``a``; ``backward(grad_a, z, a)`` applies the chain rule,
 ``dL/dz = dL/da * da/dz``, using whichever of ``z`` and ``a`` makes the derivative cheap.
 All of them work in place on the arrays they are given when ``out`` is passed.
+
+Each class also describes itself: ``formula`` and ``derivative`` (the text ``explain`` prints), ``onnx``
+(its ONNX nodes), ``default_init`` (the initializer that suits it) and ``config()``. A new activation is
+one class here, or one of your own made known with ``register(MyActivation)``.
 """
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 
-from . import checks, rows
-from .errors import choose
+from . import rows
+from .constraints import check
+from .errors import InputError
+from .registry import Component, Registry
 
 Array = np.ndarray
 
 
-class Activation:
+class Activation(Component):
     """Base class: a name, a forward formula and its derivative."""
 
-    name = ""
+    formula: ClassVar[str] = "{a} = f({z})"  # {a} and {z} are filled in with the layer's names
+    derivative: ClassVar[str] = "f'({z})"
+    default_init: ClassVar[str] = "glorot_uniform"
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         raise NotImplementedError
@@ -27,20 +37,27 @@ class Activation:
         """Return dL/dz; may overwrite ``grad_a``."""
         raise NotImplementedError
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+    def onnx(self, graph: Any, z: str) -> str:
+        """Add this activation's ONNX nodes to ``graph`` (see ``glassnet.formats.onnx``); return the output."""
+        raise InputError(f"cannot export activation {self.name!r} ({type(self).__name__}) to ONNX: it has no onnx() "
+                         "method")
 
 
 class Linear(Activation):
     """a = z;  da/dz = 1."""
 
     name = "linear"
+    formula = "{a} = {z}"
+    derivative = "1"
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         return z
 
     def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
         return grad_a
+
+    def onnx(self, graph: Any, z: str) -> str:
+        return graph.node("Identity", [z])
 
 
 # Largest x with exp(x) finite, rounded down: 709 for float64, 88 for float32.
@@ -56,6 +73,8 @@ class Sigmoid(Activation):
     """
 
     name = "sigmoid"
+    formula = "{a} = 1 / (1 + exp(-{z}))"
+    derivative = "{a} * (1 - {a})"
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         # (outputs passed by position: on the tutorial's 4x4 arrays every call's overhead counts)
@@ -71,11 +90,16 @@ class Sigmoid(Activation):
         np.multiply(slope, a, slope)
         return np.multiply(grad_a, slope, grad_a)
 
+    def onnx(self, graph: Any, z: str) -> str:
+        return graph.node("Sigmoid", [z])
+
 
 class Tanh(Activation):
     """a = tanh(z);  da/dz = 1 - a**2."""
 
     name = "tanh"
+    formula = "{a} = tanh({z})"
+    derivative = "1 - {a}^2"
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         return np.tanh(z, out=out)
@@ -83,11 +107,17 @@ class Tanh(Activation):
     def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
         return np.multiply(grad_a, 1 - a * a, out=grad_a)
 
+    def onnx(self, graph: Any, z: str) -> str:
+        return graph.node("Tanh", [z])
+
 
 class ReLU(Activation):
     """a = max(z, 0);  da/dz = 1 where z > 0, else 0."""
 
     name = "relu"
+    formula = "{a} = max({z}, 0)"
+    derivative = "1 where {z} > 0, else 0"
+    default_init = "he_normal"
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         # against a row of zeros, not the scalar 0: NumPy vectorizes that case, about 2.5x faster
@@ -96,14 +126,23 @@ class ReLU(Activation):
     def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
         return np.multiply(grad_a, z > 0, out=grad_a)
 
+    def onnx(self, graph: Any, z: str) -> str:
+        return graph.node("Relu", [z])
+
 
 class LeakyReLU(Activation):
     """a = z where z > 0, else alpha*z;  da/dz = 1 where z > 0, else alpha."""
 
     name = "leaky_relu"
+    formula = "{a} = {z} where {z} > 0, else alpha * {z}"
+    derivative = "1 where {z} > 0, else alpha"
+    default_init = "he_normal"
 
     def __init__(self, alpha: float = 0.01) -> None:
-        self.alpha = checks.number("leaky_relu alpha", alpha, 0.0, 1.0)
+        self.alpha = check("alpha", alpha, "leaky_relu alpha")
+
+    def config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         return np.maximum(z, self.alpha * z, out=out)  # valid because 0 < alpha < 1
@@ -111,6 +150,13 @@ class LeakyReLU(Activation):
     def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
         one, alpha = z.dtype.type(1), z.dtype.type(self.alpha)
         return np.multiply(grad_a, np.where(z > 0, one, alpha), out=grad_a)
+
+    def onnx(self, graph: Any, z: str) -> str:
+        """ONNX's LeakyRelu holds alpha as a 32-bit float; in a float64 graph where that would round alpha
+        (0.01, say), the layer becomes  Max(z, alpha * z)  with a float64 alpha, as glassnet computes it."""
+        if graph.dtype == np.float32 or float(np.float32(self.alpha)) == self.alpha:
+            return graph.node("LeakyRelu", [z], alpha=self.alpha)
+        return graph.node("Max", [z, graph.node("Mul", [z, graph.const("alpha", np.array(self.alpha))])])
 
 
 class Softmax(Activation):
@@ -120,6 +166,8 @@ class Softmax(Activation):
     """
 
     name = "softmax"
+    formula = "{a} = exp({z}) / sum(exp({z})) along each row"
+    derivative = "the softmax Jacobian"
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         t = np.subtract(z, rows.row_max(z), out=out)
@@ -132,12 +180,16 @@ class Softmax(Activation):
         np.subtract(grad_a, inner, out=grad_a)
         return np.multiply(grad_a, a, out=grad_a)
 
+    def onnx(self, graph: Any, z: str) -> str:
+        return graph.node("Softmax", [z], axis=1)
 
-ACTIVATIONS = {cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax)}
+
+REGISTRY: Registry[Activation] = Registry("activation", Activation, "glassnet.activations")
+for _cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax):
+    REGISTRY.register(_cls)
+register = REGISTRY.register
 
 
-def get(name: str | Activation | None) -> Activation:
-    """An activation by name (``None`` means linear), or the instance itself."""
-    if isinstance(name, Activation):
-        return name
-    return choose("activation", "linear" if name is None else name, ACTIVATIONS)()
+def get(spec: str | dict | Activation | None) -> Activation:
+    """An activation by name (``None`` means linear), spec dict, or the instance itself."""
+    return REGISTRY.get("linear" if spec is None else spec)

@@ -1,9 +1,7 @@
-"""Input validation shared by the network, the metrics and the command line."""
+"""Array checks: the data a network is given, checked and named in every error (see ``constraints`` for the
+rules of single arguments)."""
 
 from __future__ import annotations
-
-import math
-import reprlib
 
 import numpy as np
 
@@ -106,43 +104,3 @@ def targets(y: object, n_rows: int, name: str = "y", dtype: np.dtype | None = No
     if len(arr) != n_rows:
         raise InputError(f"X has {n_rows} row(s) but {name} has {len(arr)}; they must match")
     return arr
-
-
-def output_file(path: str, option: str) -> str:
-    """``path`` if a command can write a file there (its folder exists, it is not a folder itself), checked
-    before any work so that a long training run does not fail at its very end."""
-    import os
-
-    if not path:
-        raise InputError(f"{option} is empty; give a file name")
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise InputError(f"{option} {path} is a folder, not a file name")
-    if not os.path.isdir(folder):
-        raise InputError(f"{option} {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"{option} {path}: the folder {folder} is not writable")
-    return path
-
-
-def number(name: str, value: object, low: float, high: float = math.inf, low_open: bool = True) -> float:
-    """``value`` as a float if it is a real number (not a bool) in (low, high), or [low, high) with ``low_open``
-    false; else an InputError quoting it shortened."""
-    x = math.nan
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        try:
-            x = float(value)
-        except OverflowError:  # an int beyond the float range
-            pass
-    if not (math.isfinite(x) and (x > low if low_open else x >= low) and x < high):
-        bracket = "(" if low_open else "["
-        raise InputError(f"{name} must be a number in {bracket}{low}, {high}); got {reprlib.repr(value)}")
-    return x
-
-
-def positive_int(value: object, name: str, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"{name} must be a positive integer{' or None' if allow_none else ''}; got {value!r}")
-    return int(value)

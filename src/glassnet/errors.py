@@ -15,11 +15,3 @@ class DivergenceError(GlassnetError, ArithmeticError):
 
 class ModelFileError(GlassnetError, ValueError):
     """A model file that is missing, damaged, foreign or from a newer glassnet."""
-
-
-def choose(kind: str, name: str, known: dict) -> object:
-    """Look ``name`` up in ``known`` or raise an InputError listing the known names."""
-    try:
-        return known[name]
-    except (KeyError, TypeError):
-        raise InputError(f"unknown {kind} {name!r}; expected one of: {', '.join(sorted(known))}") from None

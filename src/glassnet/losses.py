@@ -1,29 +1,36 @@
 """Loss functions: how far the network's output ``a`` is from the target ``y``.
 
-Each loss gives its value and ``delta = dL/dz``, the gradient with respect to the
-output layer's pre-activation ``z`` (the tutorial's ``l2_delta``, with the opposite
-sign: the tutorial adds ``y - l2`` where gradient descent subtracts ``l2 - y``).
-Cross-entropies are computed from ``z`` with the log-sum-exp trick, so they never
-take ``log(0)``, and their delta is fused with the output activation: ``a - y``.
+Each loss gives its value and its gradient ``dL/da`` with respect to the output (the tutorial's
+``l2_error``, with the opposite sign: the tutorial adds ``y - l2`` where gradient descent subtracts
+``l2 - y``); the output layer then applies its activation's derivative. Cross-entropies are computed from
+the output layer's pre-activation ``z`` with the log-sum-exp trick, so they never take ``log(0)``, and they
+are *fused* with their output activation: their gradient is ``dL/dz = a - y`` directly, which is exact
+and cheaper than going through the activation's derivative.
+
+Each class carries its ``formula`` and ``gradient`` as text (for ``explain``); a loss of your own joins with
+``register(MyLoss)``.
 """
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 
 from . import rows
-from .activations import Activation
-from .errors import InputError, choose
+from .errors import InputError
+from .registry import Component, Registry
 
 Array = np.ndarray
 
 
-class Loss:
+class Loss(Component):
     """Base class. ``summed`` losses add over rows; the others average."""
 
-    name = ""
-    summed = False
-    output_activation: str | None = None  # the activation a fused loss requires
+    summed: ClassVar[bool] = False
+    fused: ClassVar[str | None] = None  # the output activation whose derivative this loss folds in
+    formula: ClassVar[str] = "L = loss(a, y)"
+    gradient: ClassVar[str] = "dL/da"  # {size}: elements of a, {rows}: rows of a
 
     def targets(self, y: Array, n_outputs: int, dtype: np.dtype) -> Array:
         """Check ``y`` and shape it like the network's output, (rows, n_outputs)."""
@@ -33,22 +40,24 @@ class Loss:
             raise InputError(f"y has {y.shape[1]} column(s) but the network has {n_outputs} output(s)")
         return np.ascontiguousarray(y, dtype=dtype)
 
-    def check_activation(self, activation: Activation) -> None:
-        if self.output_activation and activation.name != self.output_activation:
-            raise InputError(
-                f"loss {self.name!r} needs a {self.output_activation!r} output layer; "
-                f"the last layer's activation is {activation.name!r}"
-            )
+    def check_output(self, layer: Any) -> None:
+        """A fused loss needs the output layer to end in its activation."""
+        activation = getattr(layer, "activation", None)
+        if self.fused and getattr(activation, "name", None) != self.fused:
+            now = f"activation is {activation.name!r}" if activation is not None else f"layer is {layer!r}"
+            raise InputError(f"loss {self.name!r} needs a {self.fused!r} output layer; the last {now}")
 
-    def value(self, y: Array, a: Array, z: Array) -> float:
+    def value(self, y: Array, a: Array, z: Array | None) -> float:
+        """The loss of outputs ``a`` (pre-activation ``z``: used by fused losses) against targets ``y``."""
         raise NotImplementedError
 
-    def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
+    def grad(self, y: Array, a: Array) -> Array:
+        """dL/da, or for a fused loss dL/dz of the output layer (a new array)."""
         raise NotImplementedError
 
-    def value_and_delta(self, y: Array, a: Array, z: Array, activation: Activation) -> tuple[float, Array]:
+    def value_and_grad(self, y: Array, a: Array, z: Array | None) -> tuple[float, Array]:
         """Both at once (what a training step needs); losses override it to share work."""
-        return self.value(y, a, z), self.delta(y, a, z, activation)
+        return self.value(y, a, z), self.grad(y, a)
 
 
 class SSE(Loss):
@@ -56,50 +65,56 @@ class SSE(Loss):
 
     name = "sse"
     summed = True
+    formula = "L = 1/2 * sum((a - y)^2)"
+    gradient = "a - y"
 
-    def value(self, y: Array, a: Array, z: Array) -> float:
+    def value(self, y: Array, a: Array, z: Array | None) -> float:
         r = a - y
         return 0.5 * float(np.vdot(r, r))
 
-    def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
-        return self.value_and_delta(y, a, z, activation)[1]
+    def grad(self, y: Array, a: Array) -> Array:
+        return a - y
 
-    def value_and_delta(self, y: Array, a: Array, z: Array, activation: Activation) -> tuple[float, Array]:
+    def value_and_grad(self, y: Array, a: Array, z: Array | None) -> tuple[float, Array]:
         r = a - y
-        return 0.5 * float(np.vdot(r, r)), activation.backward(r, z, a)
+        return 0.5 * float(np.vdot(r, r)), r
 
 
 class MSE(Loss):
     """L = mean((a - y)**2) over every element;  dL/da = 2 (a - y) / size."""
 
     name = "mse"
+    formula = "L = mean((a - y)^2)"
+    gradient = "2 * (a - y) / {size}"
 
-    def value(self, y: Array, a: Array, z: Array) -> float:
+    def value(self, y: Array, a: Array, z: Array | None) -> float:
         r = a - y
         return float(np.vdot(r, r)) / r.size
 
-    def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
-        return self.value_and_delta(y, a, z, activation)[1]
+    def grad(self, y: Array, a: Array) -> Array:
+        return self.value_and_grad(y, a, None)[1]
 
-    def value_and_delta(self, y: Array, a: Array, z: Array, activation: Activation) -> tuple[float, Array]:
+    def value_and_grad(self, y: Array, a: Array, z: Array | None) -> tuple[float, Array]:
         r = a - y
         value = float(np.vdot(r, r)) / r.size
         r *= 2 / r.size
-        return value, activation.backward(r, z, a)
+        return value, r
 
 
 class MAE(Loss):
     """L = mean(|a - y|);  dL/da = sign(a - y) / size."""
 
     name = "mae"
+    formula = "L = mean(|a - y|)"
+    gradient = "sign(a - y) / {size}"
 
-    def value(self, y: Array, a: Array, z: Array) -> float:
+    def value(self, y: Array, a: Array, z: Array | None) -> float:
         return float(np.abs(a - y).mean())
 
-    def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
+    def grad(self, y: Array, a: Array) -> Array:
         g = np.sign(a - y)
         g /= g.size
-        return activation.backward(g, z, a)
+        return g
 
 
 class BinaryCrossentropy(Loss):
@@ -110,7 +125,9 @@ class BinaryCrossentropy(Loss):
     """
 
     name = "binary_crossentropy"
-    output_activation = "sigmoid"
+    fused = "sigmoid"
+    formula = "L = -mean(y * log(a) + (1 - y) * log(1 - a))"
+    gradient = "(a - y) / {size}"
 
     def targets(self, y: Array, n_outputs: int, dtype: np.dtype) -> Array:
         y = super().targets(y, n_outputs, dtype)
@@ -118,10 +135,10 @@ class BinaryCrossentropy(Loss):
             raise InputError(f"binary_crossentropy needs targets in [0, 1]; got values from {y.min()} to {y.max()}")
         return y
 
-    def value(self, y: Array, a: Array, z: Array) -> float:
+    def value(self, y: Array, a: Array, z: Array | None) -> float:
         return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
-    def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
+    def grad(self, y: Array, a: Array) -> Array:
         g = a - y
         g /= g.size
         return g
@@ -135,7 +152,9 @@ class CategoricalCrossentropy(Loss):
     """
 
     name = "categorical_crossentropy"
-    output_activation = "softmax"
+    fused = "softmax"
+    formula = "L = -mean over rows of sum(y * log(a))"
+    gradient = "(a - y) / {rows}"
 
     def targets(self, y: Array, n_outputs: int, dtype: np.dtype) -> Array:
         if y.ndim == 2 and y.shape[1] == n_outputs and n_outputs > 1:
@@ -150,19 +169,22 @@ class CategoricalCrossentropy(Loss):
             )
         return np.eye(n_outputs, dtype=dtype)[labels.astype(np.intp)]
 
-    def value(self, y: Array, a: Array, z: Array) -> float:
+    def value(self, y: Array, a: Array, z: Array | None) -> float:
         log_a = z - rows.logsumexp(z)
         return -float(np.vdot(y, log_a)) / len(z)
 
-    def delta(self, y: Array, a: Array, z: Array, activation: Activation) -> Array:
+    def grad(self, y: Array, a: Array) -> Array:
         g = a - y
         g /= len(g)
         return g
 
 
-LOSSES = {cls.name: cls for cls in (SSE, MSE, MAE, BinaryCrossentropy, CategoricalCrossentropy)}
+REGISTRY: Registry[Loss] = Registry("loss", Loss, "glassnet.losses")
+for _cls in (SSE, MSE, MAE, BinaryCrossentropy, CategoricalCrossentropy):
+    REGISTRY.register(_cls)
+register = REGISTRY.register
 
 
-def get(name: str | Loss) -> Loss:
-    """A loss by name, or the instance itself."""
-    return name if isinstance(name, Loss) else choose("loss", name, LOSSES)()
+def get(spec: str | dict | Loss) -> Loss:
+    """A loss by name or spec dict, or the instance itself."""
+    return REGISTRY.get(spec)

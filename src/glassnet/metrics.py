@@ -1,10 +1,18 @@
-"""Metrics: numbers for people, computed from targets ``y`` and outputs ``a`` (both (rows, k))."""
+"""Metrics: numbers for people. The only place glassnet computes them.
+
+Training metrics take targets ``y`` and outputs ``a``, both (rows, k), and run every batch. Evaluation metrics
+take class labels (integers 0..k-1) or values as 1-D arrays; ``classification_report`` and
+``regression_report`` gather them for ``glassnet evaluate``, ``train``'s test rows and the HTML report.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 
-from .errors import choose
+from .errors import InputError
 
 Array = np.ndarray
 
@@ -20,16 +28,21 @@ def accuracy(y: Array, a: Array) -> float:
     return int(np.count_nonzero(right)) / len(a)  # about 2 us less than np.mean, every batch
 
 
-TRAINING_METRICS = {"mae": mae, "accuracy": accuracy}
+TRAINING_METRICS: dict[str, Callable[[Array, Array], float]] = {"mae": mae, "accuracy": accuracy}
 
 
-def default_for(loss_name: str) -> list[str]:
-    """Accuracy for classification losses, mean absolute error for the others."""
-    return ["accuracy"] if loss_name.endswith("crossentropy") else ["mae"]
+def default_for(loss: Any) -> list[str]:
+    """Accuracy for classification losses (those fused with a sigmoid or softmax output), mean absolute error
+    for the others."""
+    return ["accuracy"] if loss.fused else ["mae"]
 
 
-def get(name: str):
-    return choose("metric", name, TRAINING_METRICS)
+def get(name: str) -> Callable[[Array, Array], float]:
+    """A training metric by name."""
+    fn = TRAINING_METRICS.get(name) if isinstance(name, str) else None
+    if fn is None:
+        raise InputError(f"unknown metric {name!r}; expected one of: {', '.join(sorted(TRAINING_METRICS))}")
+    return fn
 
 
 # --- evaluation metrics: class labels (integers 0..k-1) or values, as 1-D arrays --------------------
@@ -56,6 +69,11 @@ def log_loss(labels: Array, proba: Array) -> float:
     return float(-np.mean(np.log(p)))
 
 
+def mean_absolute_error(y: Array, predicted: Array) -> float:
+    """mean(|predicted - y|) of two 1-D arrays."""
+    return float(np.mean(np.abs(predicted - y)))
+
+
 def rmse(y: Array, predicted: Array) -> float:
     """Root mean squared error, sqrt(mean((predicted - y)**2))."""
     return float(np.sqrt(np.mean((predicted - y) ** 2)))
@@ -69,3 +87,21 @@ def r2(y: Array, predicted: Array) -> float:
     if spread == 0:
         return 1.0 if residual == 0 else 0.0
     return 1 - residual / spread
+
+
+def classification_report(labels: Array, proba: Array, classes: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, log loss, per-class precision, recall, F1 and support, and the confusion matrix of class
+    probabilities ``proba`` (rows, k) against true ``labels``, as JSON-safe values keyed by class name."""
+    confusion = confusion_matrix(labels, proba.argmax(axis=1), len(classes))
+    precision, recall, f1 = precision_recall_f1(confusion)
+    classes = list(classes)
+    return {"accuracy": float(np.trace(confusion)) / len(labels), "log_loss": log_loss(labels, proba),
+            "classes": classes, "precision": dict(zip(classes, precision.tolist())),
+            "recall": dict(zip(classes, recall.tolist())), "f1": dict(zip(classes, f1.tolist())),
+            "support": dict(zip(classes, confusion.sum(axis=1).tolist())), "confusion_matrix": confusion.tolist()}
+
+
+def regression_report(y: Array, predicted: Array) -> dict[str, float]:
+    """MAE, RMSE and R^2 of predicted against true values."""
+    with np.errstate(over="ignore", invalid="ignore"):  # values beyond float64: infinite, for the caller to name
+        return {"mae": mean_absolute_error(y, predicted), "rmse": rmse(y, predicted), "r2": r2(y, predicted)}

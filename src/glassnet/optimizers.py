@@ -1,63 +1,97 @@
 """Optimizers: how a gradient becomes a change of weights.
 
-Every optimizer takes the same list of (parameter, gradient) pairs at each step and
-updates the parameters in place. Two options are shared by all of them:
-``weight_decay`` adds ``weight_decay * W`` to each weight matrix's gradient (L2
-regularization of weights, not biases) and ``clipnorm`` rescales all gradients together
-so their global L2 norm is at most ``clipnorm``.
+Every optimizer takes the same list of (parameters, gradients, decay) groups at each step and
+updates the parameters in place. Options shared by all of them: ``lr`` is a number or a learning-rate
+schedule (``glassnet.schedules``), driven by the optimizer's step count; ``weight_decay`` adds
+``weight_decay * W`` to the gradient of each weight (L2 regularization of weights, not biases); ``clipnorm``
+rescales all gradients together so their global L2 norm is at most ``clipnorm``.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from . import checks
-from .errors import InputError, choose
+from . import schedules
+from .constraints import check
+from .errors import InputError
+from .registry import Component, Registry
 
 Array = np.ndarray
+Group = tuple[Array, Array, bool]  # (parameters, gradients, decay): one flat vector each
 
 
-class Optimizer:
-    """Base class: clipping and weight decay, then ``_update`` for each parameter."""
+class Optimizer(Component):
+    """Base class: clipping and weight decay, then ``_update`` for each group of parameters.
 
-    name = ""
+    ``state`` holds one dict of arrays per group (``velocity`` for SGD with momentum, ``m`` and ``v``
+    for Adam); ``steps`` counts the updates made.
+    """
 
-    def __init__(self, lr: float, weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
-        self.lr = checks.number("lr", lr, 0.0)
-        self.weight_decay = checks.number("weight_decay", weight_decay, 0.0, low_open=False)
-        self.clipnorm = None if clipnorm is None else checks.number("clipnorm", clipnorm, 0.0)
+    def __init__(self, lr: float | schedules.Schedule, weight_decay: float = 0.0,
+                 clipnorm: float | None = None) -> None:
+        self.lr = lr
+        self.weight_decay = check("weight_decay", weight_decay)
+        self.clipnorm = check("clipnorm", clipnorm)
         self.state: list[dict[str, Array]] = []
         self.steps = 0
 
-    def config(self) -> dict:
-        """The constructor's arguments, to rebuild this optimizer."""
-        return {"lr": self.lr, "weight_decay": self.weight_decay, "clipnorm": self.clipnorm}
+    @property
+    def lr(self) -> float | schedules.Schedule:
+        """The learning rate: a number, or a schedule of the step count."""
+        return self._lr
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
-        return f"{type(self).__name__}({args})"
+    @lr.setter
+    def lr(self, value: float | schedules.Schedule) -> None:
+        self._schedule = value if isinstance(value, schedules.Schedule) else None
+        self._lr = value if self._schedule else check("lr", value)
 
-    def step(self, params: list[tuple[Array, Array, bool]]) -> None:
-        """Update each parameter in place from its gradient.
+    def rate(self) -> float:
+        """The learning rate of the next update."""
+        return self._schedule(self.steps) if self._schedule else self._lr
 
-        ``params`` holds (parameter, gradient, is_weight) triples; gradients may be overwritten.
-        """
+    def config(self) -> dict[str, Any]:
+        """The constructor's arguments, to rebuild this optimizer (a schedule as its spec)."""
+        lr = schedules.REGISTRY.spec(self._schedule) if self._schedule else self._lr
+        return {"lr": lr, "weight_decay": self.weight_decay, "clipnorm": self.clipnorm}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Optimizer:
+        lr = config.get("lr")
+        return cls(**{**config, "lr": schedules.get(lr)} if isinstance(lr, dict) else config)
+
+    def prepare(self, params: list[Group]) -> None:
+        """Make the state arrays (zeros) for ``params``, unless this optimizer has them already."""
         if not self.state:
-            self.state = [{} for _ in params]
+            self.state = [self.new_state(p) for p, _, _ in params]
+
+    def reset(self) -> None:
+        """Forget the state and the step count (after a divergence, whose blow-up the state took in)."""
+        self.state, self.steps = [], 0
+
+    def new_state(self, p: Array) -> dict[str, Array]:
+        """The state arrays (zeros) for one group of parameters ``p``."""
+        return {}
+
+    def step(self, params: list[Group]) -> None:
+        """Update each group of parameters in place from its gradients (which may be overwritten)."""
+        if not self.state:
+            self.prepare(params)
+        lr = self._schedule(self.steps) if self._schedule else self._lr
         self.steps += 1
         if self.clipnorm is not None:
             norm = math.sqrt(sum(float(np.vdot(g, g)) for _, g, _ in params))
             if norm > self.clipnorm:
                 for _, g, _ in params:
                     g *= self.clipnorm / norm
-        for (p, g, is_weight), state in zip(params, self.state):
-            if self.weight_decay and is_weight:
+        for (p, g, decay), state in zip(params, self.state):
+            if self.weight_decay and decay:
                 g += self.weight_decay * p
-            self._update(p, g, state)
+            self._update(p, g, state, lr)
 
-    def _update(self, p: Array, g: Array, state: dict[str, Array]) -> None:
+    def _update(self, p: Array, g: Array, state: dict[str, Array], lr: float) -> None:
         raise NotImplementedError
 
 
@@ -70,29 +104,30 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+    def __init__(self, lr: float | schedules.Schedule = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
         super().__init__(lr, weight_decay, clipnorm)
-        self.momentum = checks.number("momentum", momentum, 0.0, 1.0, low_open=False)
+        self.momentum = check("momentum", momentum)
         if nesterov and not self.momentum:
             raise InputError("nesterov=True needs a momentum > 0")
         self.nesterov = bool(nesterov)
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
-    def _update(self, p: Array, g: Array, state: dict[str, Array]) -> None:
+    def new_state(self, p: Array) -> dict[str, Array]:
+        return {"velocity": np.zeros_like(p)} if self.momentum else {}
+
+    def _update(self, p: Array, g: Array, state: dict[str, Array], lr: float) -> None:
         if self.momentum:
-            v = state.get("velocity")
-            if v is None:
-                v = state["velocity"] = np.zeros_like(p)
+            v = state["velocity"]
             v *= self.momentum
             v += g
             if self.nesterov:
                 g += self.momentum * v
             else:
                 np.copyto(g, v)
-        np.multiply(g, self.lr, g)
+        np.multiply(g, lr, g)
         np.subtract(p, g, p)
 
 
@@ -105,19 +140,20 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-                 weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
+    def __init__(self, lr: float | schedules.Schedule = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
         super().__init__(lr, weight_decay, clipnorm)
-        self.beta1 = checks.number("beta1", beta1, 0.0, 1.0, low_open=False)
-        self.beta2 = checks.number("beta2", beta2, 0.0, 1.0, low_open=False)
-        self.eps = checks.number("eps", eps, 0.0)
+        self.beta1 = check("beta1", beta1)
+        self.beta2 = check("beta2", beta2)
+        self.eps = check("eps", eps)
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
-    def _update(self, p: Array, g: Array, state: dict[str, Array]) -> None:
-        if not state:
-            state["m"], state["v"] = np.zeros_like(p), np.zeros_like(p)
+    def new_state(self, p: Array) -> dict[str, Array]:
+        return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
+
+    def _update(self, p: Array, g: Array, state: dict[str, Array], lr: float) -> None:
         m, v, t = state["m"], state["v"], self.steps
         m *= self.beta1
         m += (1 - self.beta1) * g
@@ -125,15 +161,18 @@ class Adam(Optimizer):
         np.multiply(g, g, out=g)
         g *= 1 - self.beta2
         v += g
-        step_size = self.lr / (1 - self.beta1**t)
+        step_size = lr / (1 - self.beta1**t)
         denom = np.sqrt(v / (1 - self.beta2**t))
         denom += self.eps
         p -= step_size * m / denom
 
 
-OPTIMIZERS = {cls.name: cls for cls in (SGD, Adam)}
+REGISTRY: Registry[Optimizer] = Registry("optimizer", Optimizer, "glassnet.optimizers")
+for _cls in (SGD, Adam):
+    REGISTRY.register(_cls)
+register = REGISTRY.register
 
 
-def get(name: str | Optimizer) -> Optimizer:
-    """An optimizer by name (with its default settings), or the instance itself."""
-    return name if isinstance(name, Optimizer) else choose("optimizer", name, OPTIMIZERS)()
+def get(spec: str | dict | Optimizer) -> Optimizer:
+    """An optimizer by name (with its default settings) or spec dict, or the instance itself."""
+    return REGISTRY.get(spec)

@@ -1,0 +1,128 @@
+"""What several commands share: the options of ``train`` and ``resume``, their training run with checkpoints and
+Ctrl-C, and the printing of metrics. Imports only the standard library at module level."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+
+def rule(name: str) -> Any:
+    """An argparse ``type=`` that checks the text by ``glassnet.constraints.RULES[name]``."""
+    from ..constraints import cli_type
+
+    return cli_type(name)
+
+
+def add_progress_options(p: argparse.ArgumentParser) -> None:
+    """Options that ``train`` and ``resume`` share."""
+    p.add_argument("--patience", type=rule("patience"), metavar="P", help="stop after P epochs without a better "
+                   "validation loss and keep the best weights (0: never stop early)")
+    p.add_argument("--plot", metavar="PNG", help="also draw the training and validation loss curves to PNG "
+                   "(needs glassnet[plot])")
+    p.add_argument("--checkpoint-every", type=rule("checkpoint_every"), default=0, metavar="K",
+                   help="save the model to --out every K epochs as well as at the end")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Where train and resume will write, checked before any work: --out (not the data file) and --plot."""
+    from ..errors import InputError
+    from ..formats.files import output_file
+
+    output_file(args.out, "--out")
+    if os.path.exists(args.out) and os.path.exists(args.data) and os.path.samefile(args.out, args.data):
+        raise InputError(f"--out {args.out} is the data file itself; saving there would replace your data")
+    if args.plot:
+        from ..viz import plot
+
+        plot.check_image_file(args.plot, "--plot")
+
+
+def say(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(text, flush=True)
+
+
+def describe_target(prep: Any) -> str:
+    t = prep.target
+    if t.task == "classification":
+        return f"classification of {t.name!r} into {len(t.classes)} classes ({', '.join(t.classes)})"
+    return f"regression of {t.name!r} (mean {t.mean:.4g}, standard deviation {t.scale:.4g})"
+
+
+def progress_level(args: argparse.Namespace) -> int:
+    """0 with --quiet, a progress bar (2) on a terminal, one line per reporting interval (1) otherwise."""
+    return 0 if args.quiet else 2 if sys.stdout.isatty() else 1
+
+
+class Checkpoints:
+    """The fit callback: saves the model every ``every`` epochs (0: never)."""
+
+    def __init__(self, model: Any, path: str, every: int) -> None:
+        self.model, self.path, self.every = model, path, every
+
+    def __call__(self, epoch: int, values: dict[str, float]) -> None:
+        if self.every and epoch % self.every == 0:
+            self.model.save(self.path)
+
+
+def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer: Any = None) -> int:
+    """Train on splits[0] (watching splits[1]), measure on splits[2], save to ``args.out``; 130 on Ctrl-C, after
+    saving the model as it was after the last whole epoch (``fit`` has put back everything of the unfinished
+    one)."""
+    from ..tabular.evaluation import evaluate
+    from ..tabular.training import fit
+
+    net, settings = model.network, model.record.settings
+    test = splits[2]
+    try:
+        history = fit(model, splits, args.epochs, settings["batch_size"], args.patience, progress_level(args),
+                      Checkpoints(model, args.out, args.checkpoint_every), optimizer)
+    except KeyboardInterrupt:
+        model.save(args.out)
+        print(f"interrupted: saved the model after epoch {net.epochs_trained} to {args.out}; go on with:  "
+              f"glassnet resume {args.out} {settings['data']} --epochs N", file=sys.stderr)
+        return 130
+    model.record.test_metrics = evaluate(model, test, unknown="ignore") if len(test) else None
+    model.save(args.out)
+    best = getattr(history, "best_epoch", None)
+    if best is not None and best < net.epochs_trained:
+        say(args, f"stopped at epoch {net.epochs_trained}; kept the weights of epoch {best}, "
+                  f"whose validation loss was lowest")
+    if model.record.test_metrics and not args.quiet:
+        print_report(model.record.test_metrics, f"test rows of {test.source}")
+    say(args, f"saved {args.out}")
+    if args.plot:
+        from ..viz import plot
+
+        plot.loss_curves(net.history, args.plot)
+        say(args, f"drew the loss curves to {args.plot}")
+    return 0
+
+
+def print_report(values: dict, rows: str) -> None:
+    """Metrics from ``glassnet.tabular.evaluation.evaluate`` as text; ``rows`` says which, e.g. "rows of data.csv"."""
+    print(f"{values['task']} on {values['n_rows']} {rows}")
+    if values["task"] == "regression":
+        print(f"  MAE {values['mae']:.4g}   RMSE {values['rmse']:.4g}   R^2 {values['r2']:.4f}")
+        return
+    print(f"  accuracy {values['accuracy']:.4f}   log loss {values['log_loss']:.4f}")
+    classes = values["classes"]
+    width = max(9, *(len(c) for c in classes))
+    print(f"  {'class':<{width}}  precision  recall     f1  support")
+    for c in classes:
+        print(f"  {c:<{width}}  {values['precision'][c]:9.3f}  {values['recall'][c]:6.3f}  {values['f1'][c]:5.3f}"
+              f"  {values['support'][c]:7d}")
+    print("  confusion matrix (rows: true class, columns: predicted class, in the order above):")
+    cell = max(4, len(str(values["n_rows"])))
+    for c, row in zip(classes, values["confusion_matrix"]):
+        print(f"  {c:<{width}}  " + " ".join(f"{n:>{cell}d}" for n in row))
+
+
+def load_model(path: str) -> Any:
+    from ..tabular.model import Model
+
+    return Model.load(path)

@@ -1,0 +1,76 @@
+"""``glassnet explain``: one training step, every computation printed with its formula, shapes, numbers
+and meaning."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import rule
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("explain", help="narrate one training step: formulas, shapes, numbers and what they mean",
+                       description="Run one full-batch training step (forward pass, loss, backward pass, update) "
+                                   "through the library's own code and print every array it computes, with its "
+                                   "formula, shapes, numbers and a one-sentence meaning. The model is not changed.")
+    p.add_argument("model", nargs="?", metavar="MODEL", help="a model file saved by glassnet train")
+    p.add_argument("data", nargs="?", metavar="DATA",
+                   help="a CSV file or bundled dataset with the model's columns and target (needed with MODEL)")
+    p.add_argument("--tutorial", action="store_true",
+                   help="the classic tutorial's network and XOR data, with the tutorial's names (l0, l1, syn0, ...)")
+    p.add_argument("--rows", type=rule("rows"), default=4, help="how many rows of DATA make the batch (default: 4)")
+    p.add_argument("--step", action="store_true", help="wait for Enter before each next step")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..teach import explain
+
+    if args.tutorial == bool(args.model):
+        raise InputError("give a MODEL file, or --tutorial for the tutorial's network")
+    steps = _tutorial_steps() if args.tutorial else _model_steps(args.model, args.data, args.rows)
+    for i in range(len(steps)):
+        if i and args.step:
+            _wait(i, len(steps))
+        print(explain.render(steps, i), flush=True)
+    return 0
+
+
+def _tutorial_steps() -> list:
+    from ..optimizers import SGD
+    from ..teach import tutorial
+    from ..teach.explain import explain
+
+    return explain(tutorial.two_layer(), tutorial.X, tutorial.Y_XOR, loss="sse", optimizer=SGD(lr=1.0),
+                   tutorial=True)
+
+
+def _model_steps(model: str, data: str | None, rows: int) -> list:
+    import textwrap
+
+    from ..errors import InputError
+    from ..tabular import datasets
+    from .common import load_model
+
+    if data is None:
+        raise InputError("explaining a MODEL needs DATA: a CSV file or bundled dataset with its columns and target")
+    bundle = load_model(model)
+    net, prep = bundle.network, bundle.preprocessing
+    if prep is None:
+        raise InputError(f"{model} holds no CSV preprocessing (it was saved from Python); use net.explain(X, y)")
+    table = datasets.resolve(data)
+    table = table.take(range(min(rows, len(table))))
+    X, y = prep.inputs(table), prep.targets(table)
+    print(textwrap.fill(f"The next training step of {model} on the first {len(table)} rows of {table.source}, as "
+                        f"the model sees them after its preprocessing (inputs: {', '.join(prep.feature_names)}; "
+                        f"target: {prep.target.name}, {prep.task}).", 100) + "\n")
+    return net.explain(X, y)
+
+
+def _wait(i: int, total: int) -> None:
+    """Wait for Enter; at the end of input (a pipe or file), go on without waiting."""
+    print(f"-- Enter for step {i + 1} of {total} --", end="", flush=True)
+    sys.stdin.readline()
+    print()

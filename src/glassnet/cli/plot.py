@@ -1,0 +1,34 @@
+"""``glassnet plot``: a saved model's loss curves, or its decision boundary over 2-feature data."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("plot", help="draw a model's decision boundary or loss curves (needs glassnet[plot])",
+                       description="With DATA: draw what the model predicts over the plane of its two numeric "
+                                   "input columns, with DATA's rows on top. Without DATA: draw the training and "
+                                   "validation loss per epoch. Needs matplotlib: pip install \"glassnet[plot]\".")
+    p.add_argument("model", metavar="MODEL", help="a .safetensors file written by glassnet train")
+    p.add_argument("data", metavar="DATA", nargs="?", help="a CSV file or bundled dataset with two input columns")
+    p.add_argument("--out", required=True, metavar="PNG", help="the image file to write")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..tabular import datasets
+    from ..viz import plot
+    from .common import load_model
+
+    plot.check_image_file(args.out, "--out")
+    model = load_model(args.model)
+    if args.data is None:
+        if not model.history.epochs:
+            raise InputError(f"{args.model} has no training history to draw")
+        plot.loss_curves(model.history, args.out)
+    else:
+        plot.decision_boundary(model, datasets.resolve(args.data), args.out)
+    print(f"drew {args.out}")
+    return 0

@@ -1,0 +1,35 @@
+"""``glassnet report``: a trained model as one self-contained HTML page."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="write an HTML report of a model: diagram, curves, confusion matrix, boundary",
+                       description="Write one self-contained HTML file (no scripts, fonts or links to fetch) that "
+                                   "shows the model: its network as a diagram, its training curves, and with DATA "
+                                   "the confusion matrix (classification) or predictions against true values "
+                                   "(regression), and the decision boundary of a classifier of 2 numeric columns.")
+    p.add_argument("model", metavar="MODEL", help="a .safetensors file written by glassnet train")
+    p.add_argument("data", nargs="?", metavar="DATA",
+                   help="a CSV file (or bundled dataset name) with the model's columns and its target")
+    p.add_argument("--out", default="report.html", help="the HTML file to write (default: report.html)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    from ..formats.files import atomic_write, output_file
+    from ..tabular import datasets
+    from ..viz import report
+    from .common import load_model
+
+    output_file(args.out, "--out")
+    model = load_model(args.model)
+    table = None if args.data is None else datasets.resolve(args.data)
+    page = report.render(model, f"glassnet report: {os.path.basename(args.model)}", table)
+    atomic_write(args.out, page.encode("utf-8"))
+    print(f"wrote {args.out} ({len(page) / 1024:.0f} KiB)")
+    return 0

@@ -1,0 +1,59 @@
+"""``glassnet resume``: go on training a saved model where it stopped, on the same data and splits."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import add_progress_options, check_outputs, fit_and_save, load_model, rule, say
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("resume", help="continue training a saved model",
+                       description="Train a saved model for more epochs on DATA, split as `glassnet train` split "
+                                   "it (same fractions and seed), with the saved optimizer state, shuffling "
+                                   "state and preprocessing: `train --epochs N` then `resume --epochs M` gives "
+                                   "the same weights as `train --epochs N+M` (without early stopping).")
+    p.add_argument("model", metavar="MODEL", help="a .safetensors file written by glassnet train")
+    p.add_argument("data", metavar="DATA", help="the CSV file (or bundled dataset) it was trained on")
+    p.add_argument("--epochs", type=rule("epochs"), required=True, metavar="N", help="epochs to add")
+    p.add_argument("--out", metavar="FILE", help="where to save (default: overwrite MODEL)")
+    add_progress_options(p)
+    p.set_defaults(run=run, patience=0)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..tabular import datasets
+    from ..tabular.evaluation import usable_rows
+    from ..tabular.splits import split_table
+    from ..tabular.training import loss_for
+
+    args.out = args.out or args.model
+    check_outputs(args)
+    model = load_model(args.model)
+    net, prep = model.network, model.require_preprocessing(args.model)
+    settings = training_settings(model.record.settings, args.model)
+    if net.loss is None or net.optimizer is None:
+        raise InputError(f"{args.model} was never trained, so there is no training to resume")
+    if net.loss.name != loss_for(prep):
+        raise InputError(f"{args.model} does {prep.task} with the loss {net.loss.name!r}; resume continues the "
+                         f"training glassnet train does, with {loss_for(prep)!r}")
+    table = usable_rows(datasets.resolve(args.data), prep, [prep.target.name], settings["drop_missing"])
+    splits = split_table(table, prep.target, settings["val_split"], settings["test_split"], settings["seed"])
+    say(args, f"resuming {args.model} after epoch {net.epochs_trained} on {len(splits[0])} training rows")
+    return fit_and_save(model, splits, args)
+
+
+def training_settings(settings: dict | None, path: str) -> dict:
+    """The saved command-line settings that fix the splits and batches, checked."""
+    from ..errors import ModelFileError
+
+    settings = settings or {}
+    kinds = {"data": str, "val_split": float, "test_split": float, "seed": int, "batch_size": int,
+             "drop_missing": bool}
+    bad = [k for k, kind in kinds.items() if not isinstance(settings.get(k), kind)]
+    bad += [k for k in ("seed", "batch_size") if k not in bad and not 0 <= settings[k] < 2**32]
+    if bad:
+        raise ModelFileError(f"{path} lacks valid training settings {', '.join(bad)} that resume needs "
+                             f"(was it saved by glassnet train?)")
+    return settings

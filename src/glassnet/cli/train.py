@@ -1,0 +1,81 @@
+"""``glassnet train``: learn a CSV file's target column from its other columns, test on held-out rows, save.
+
+A thin layer over ``glassnet.tabular.training``: prepare (check, split, fit the preprocessing), build the
+network, fit, evaluate on the test rows and save the ``Model`` bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import add_progress_options, check_outputs, describe_target, fit_and_save, rule, say
+
+ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
+
+
+def hidden_sizes(text: str) -> list[int]:
+    """``"32,16"`` -> [32, 16]; an empty string means no hidden layer."""
+    size = rule("units")
+    try:
+        return [size(part.strip()) for part in text.split(",") if part.strip()]
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"each layer size {exc}; expected sizes like 32,16") from None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a network on a CSV file or bundled dataset and save it",
+                       description="Train a network to predict one column of a CSV file (or a bundled dataset) "
+                                   "from the others, report metrics on held-out test rows, and save the model. "
+                                   "Numeric columns are standardized and text columns one-hot encoded, fitted "
+                                   "on the training rows; splits are stratified by class and follow --seed.")
+    p.add_argument("data", metavar="DATA", help="a CSV file with a header row, or a bundled dataset name "
+                   "(see `glassnet datasets`)")
+    p.add_argument("--target", required=True, metavar="COL", help="the column to predict")
+    p.add_argument("--hidden", type=hidden_sizes, default=[16], metavar="N,N",
+                   help="hidden layer sizes, comma-separated; '' for none (default: 16)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="tanh", help="hidden activation (default: tanh)")
+    p.add_argument("--dropout", type=rule("rate"), default=0.0, metavar="P",
+                   help="after each hidden layer, drop this share of its values in training (default: 0, none)")
+    p.add_argument("--epochs", type=rule("epochs"), default=300, metavar="N",
+                   help="training epochs at most (default: 300)")
+    p.add_argument("--batch-size", type=rule("batch_size"), metavar="B", help="rows per update (default: about 1/100 "
+                   "of the training rows, at least 8 and at most 256)")
+    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="default: adam")
+    p.add_argument("--lr", type=rule("lr"), default=0.01, metavar="X", help="learning rate (default: 0.01)")
+    p.add_argument("--val-split", type=rule("val_split"), default=0.1, metavar="F",
+                   help="share of rows for validation, which early stopping watches (default: 0.1)")
+    p.add_argument("--test-split", type=rule("test_split"), default=0.2, metavar="F",
+                   help="share of rows held out for the final test (default: 0.2)")
+    p.add_argument("--seed", type=rule("seed"), default=0, metavar="S", help="seed for splits, weights, shuffling")
+    p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
+                   help="auto: text or at most 20 distinct integers mean classification (default: auto)")
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float64", help="default: float64")
+    p.add_argument("--out", default="model.safetensors", metavar="FILE", help="default: model.safetensors")
+    p.add_argument("--drop-missing", action="store_true",
+                   help="skip rows with empty, NaN or infinite cells instead of stopping")
+    add_progress_options(p)
+    p.set_defaults(run=run, patience=30)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import optimizers
+    from ..tabular import datasets
+    from ..tabular.model import Model, TrainingRecord
+    from ..tabular.training import build_network, default_batch_size, prepare
+
+    check_outputs(args)
+    table = datasets.resolve(args.data)
+    prep, splits = prepare(table, args.target, args.task, args.val_split, args.test_split, args.seed,
+                           args.drop_missing)
+    net = build_network(prep, args.hidden, args.activation, args.seed, args.dtype, args.dropout)
+    batch_size = args.batch_size or default_batch_size(len(splits[0]))
+    settings = {"data": args.data, "target": args.target, "task": prep.task, "hidden": args.hidden,
+                "activation": args.activation, "dropout": args.dropout, "optimizer": args.optimizer, "lr": args.lr,
+                "val_split": args.val_split, "test_split": args.test_split, "seed": args.seed,
+                "batch_size": batch_size, "drop_missing": args.drop_missing, "dtype": args.dtype}
+    model = Model(net, prep, TrainingRecord(settings))
+    optimizer = optimizers.REGISTRY.lookup(args.optimizer)(lr=args.lr)
+    say(args, f"{table.source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {len(splits[1])} "
+              f"validation, {len(splits[2])} test; {describe_target(prep)}")
+    say(args, f"network: {net.summary()} ({net.n_params} parameters); {optimizer!r}, batch {batch_size}")
+    return fit_and_save(model, splits, args, optimizer)

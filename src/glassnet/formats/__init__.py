@@ -1,0 +1,1 @@
+"""File formats: model files (safetensors with JSON metadata), ONNX export, and safe writing of any output."""

@@ -1,0 +1,347 @@
+"""Model files: one safetensors file holding a network and everything needed to use it and go on training it.
+
+Tensors: each layer's parameters, ``layers.{i}.{name}`` (a Dense layer's ``weights`` (n_in, n_out) and ``bias``
+(n_out,)), and the optimizer's state per group of parameters, ``optimizer.{p}.{key}`` (group 0 the weights,
+1 the biases; ``velocity`` for SGD with momentum, ``m`` and ``v`` for Adam). The metadata entry ``glassnet`` is
+a JSON object whose format version 2 has four parts:
+
+    network         dtype, seed, initializer, and each layer as {"name": ..., "config": ...}: the maths
+    state           loss, metrics, optimizer (with its step count) and the shuffling generator: to go on training
+    preprocessing   how the columns of a table become inputs (``glassnet.tabular``), or null
+    training        the training record: the command line's settings, the test metrics and the history
+
+Version 1 (glassnet 0.1: Dense layers only, components by name) is read by rewriting its metadata as version 2.
+
+Loading reads data only (JSON and raw tensors): it accepts registered layer, activation, loss, optimizer,
+schedule and initializer names, whose constructors check every setting, and checks every shape, raising
+ModelFileError for anything else. The shapes the metadata declares are checked against the tensors in the
+file before the network's storage is allocated, so a file cannot make the loader allocate more than it holds;
+values quoted in errors are shortened. Saving writes a temporary file in the target's folder, flushes and
+fsyncs it, then renames it over the target.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import reprlib
+import sys
+from typing import Any
+
+import numpy as np
+
+from .. import initializers, layers, losses, metrics, optimizers
+from ..constraints import check
+from ..errors import GlassnetError, InputError, ModelFileError
+from ..history import History
+from ..network import Network
+from .files import atomic_write
+
+FORMAT = "glassnet-model"
+VERSION = 2
+PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PK\x03\x04")
+HEADER_LIMIT = 100 * 2**20  # bytes of safetensors header read when looking at an existing file
+
+
+# --- saving -------------------------------------------------------------------------------
+
+def save_network(net: Network, path: str | os.PathLike) -> None:
+    """Write ``net`` alone (no preprocessing, no training settings). A model file that holds those is not
+    overwritten: saving only the network over it would lose them."""
+    held = _parts_held(path)
+    if held:
+        raise InputError(f"{os.fspath(path)} holds a model with {' and '.join(held)}, which Network.save would drop; "
+                         "load it with gn.load_model and save the Model, or save the network to another file")
+    write(path, net)
+
+
+def write(path: str | os.PathLike, net: Network, preprocessing: dict | None = None,
+          training: dict | None = None) -> None:
+    """Write ``net`` with the given parts (``training``: ``settings`` and ``test_metrics``) atomically."""
+    from safetensors.numpy import save as serialize
+
+    tensors, meta = _serialize(net, preprocessing, training or {})
+    atomic_write(path, serialize(tensors, metadata={"glassnet": json.dumps(meta)}))
+
+
+def _serialize(net: Network, preprocessing: dict | None, training: dict) -> tuple[dict[str, np.ndarray], dict]:
+    tensors = {name: value for name, value, _ in net.named_parameters()}
+    opt = net.optimizer
+    if opt is not None:
+        for p, state in enumerate(opt.state):
+            tensors.update({f"optimizer.{p}.{key}": value for key, value in state.items()})
+    meta = {
+        "format": FORMAT, "version": VERSION,
+        "network": {"dtype": net.dtype.name, "seed": net.seed,
+                    "init": None if net.init is None else initializers.REGISTRY.spec(net.init),
+                    "layers": [layers.REGISTRY.spec(layer) for layer in net.layers]},
+        "state": {"loss": None if net.loss is None else losses.REGISTRY.spec(net.loss),
+                  "metrics": list(net.metrics),
+                  "optimizer": None if opt is None else {**optimizers.REGISTRY.spec(opt), "steps": opt.steps,
+                                                         "state": [sorted(s) for s in opt.state]},
+                  "rng": net.rng.bit_generator.state},
+        "preprocessing": preprocessing,
+        "training": {"settings": training.get("settings"), "test_metrics": training.get("test_metrics"),
+                     "history": {key: list(values) for key, values in net.history.items()}},
+    }
+    return {k: np.ascontiguousarray(v) for k, v in tensors.items()}, meta
+
+
+def _parts_held(path: str | os.PathLike) -> list[str]:
+    """What an existing glassnet model file at ``path`` holds besides a network (its header only is read)."""
+    try:
+        with open(path, "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            meta = json.loads(json.loads(f.read(n))["__metadata__"]["glassnet"]) if 0 < n <= HEADER_LIMIT else {}
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        return []
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        return []
+    training = meta.get("training") if meta.get("version") != 1 else {"settings": meta.get("training")}
+    held = ["preprocessing"] if meta.get("preprocessing") else []
+    return held + (["training settings"] if isinstance(training, dict) and training.get("settings") else [])
+
+
+# --- loading ------------------------------------------------------------------------------
+
+def load_network(path: str | os.PathLike) -> Network:
+    """Read a model file: the Network, ready to predict, evaluate or ``fit`` further (with its loss, metrics,
+    optimizer state and step count, shuffling generator and ``history``). Any problem raises ModelFileError."""
+    return read(path)[0]
+
+
+def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
+    """(network, parts): ``parts`` holds the file's ``preprocessing`` (a dict or None) and ``training``
+    (``settings`` and ``test_metrics``, each a dict or None), for ``glassnet.tabular.Model`` to read."""
+    name = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+    except FileNotFoundError:
+        raise ModelFileError(f"{name}: no such model file") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{name} is a folder, not a model file") from None
+    try:
+        meta = _metadata(blob)
+        net = _build(meta, _tensors(blob))
+        training = meta["training"]
+        parts = {"preprocessing": _get(meta, "preprocessing", (dict, type(None)), ""),
+                 "training": {key: _get(training, key, (dict, type(None)), "training ")
+                              for key in ("settings", "test_metrics")}}
+    except GlassnetError as exc:
+        raise ModelFileError(f"{name}: {exc}") from None
+    return net, parts
+
+
+def _metadata(blob: bytes) -> dict:
+    """The glassnet metadata, as format version 2."""
+    if blob.startswith(PICKLE_MAGIC):
+        raise ModelFileError("this is a pickle (or a PyTorch zip of pickles), not a glassnet model; "
+                             "glassnet never loads pickles, which can run code")
+    n = int.from_bytes(blob[:8], "little") if len(blob) >= 8 else -1
+    if not 0 < n <= len(blob) - 8:
+        raise ModelFileError(f"not a safetensors model file, or truncated ({len(blob)} bytes)")
+    try:
+        header = json.loads(blob[8:8 + n])
+        text = header.get("__metadata__", {}).get("glassnet")
+    except (ValueError, AttributeError, RecursionError):
+        raise ModelFileError("not a safetensors model file (its header is not valid JSON)") from None
+    if text is None:
+        raise ModelFileError("a safetensors file, but not a glassnet model (no 'glassnet' metadata)")
+    if not isinstance(text, str):
+        raise ModelFileError(f"the 'glassnet' metadata entry is {reprlib.repr(text)}, not a JSON string")
+    try:
+        meta = json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
+        raise ModelFileError("the glassnet metadata is not valid JSON") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(f"the metadata does not say format {FORMAT!r}; not a glassnet model")
+    version = meta.get("version")
+    if not _is_int(version) or version < 1:
+        raise ModelFileError(f"model format version {reprlib.repr(version)} is not a positive integer")
+    if version > VERSION:
+        raise ModelFileError(f"written by a newer glassnet (model format {reprlib.repr(version)}; this glassnet "
+                             f"reads format {VERSION} and older): upgrade glassnet to load it")
+    meta = _from_version_1(meta) if version == 1 else meta
+    for part in ("network", "state", "training"):
+        _get(meta, part, dict, "")
+    return meta
+
+
+def _from_version_1(meta: dict) -> dict:
+    """Version-1 metadata rewritten as version 2: each layer {"type": "dense", n_in, n_out, activation name,
+    bias, init name} becomes a spec; loss and initializer names become specs; the parts are regrouped."""
+    spec = _get(meta, "network", dict, "")
+    v1_layers = _get(spec, "layers", list, "network ")
+    dense = []
+    for i, layer in enumerate(v1_layers):
+        where = f"layer {i} "
+        _get(layer, "type", str, where, known={"dense"})
+        config = {key: layer.get(key) for key in ("n_in", "n_out", "bias")}
+        config["activation"] = _named(_get(layer, "activation", str, where))
+        config["init"] = _named(_get(layer, "init", (str, type(None)), where))
+        dense.append({"name": "dense", "config": config})
+    loss = _get(meta, "loss", (str, type(None)), "")
+    return {
+        "format": FORMAT, "version": VERSION,
+        "network": {"dtype": spec.get("dtype"), "seed": spec.get("seed"),
+                    "init": _named(_get(spec, "init", (str, type(None)), "network ")), "layers": dense},
+        "state": {"loss": _named(loss), "metrics": meta.get("metrics"), "optimizer": meta.get("optimizer"),
+                  "rng": meta.get("rng")},
+        "preprocessing": meta.get("preprocessing"),
+        "training": {"settings": meta.get("training"), "test_metrics": None, "history": meta.get("history")},
+    }
+
+
+def _named(name: str | None) -> dict | None:
+    return None if name is None else {"name": name, "config": {}}
+
+
+def _tensors(blob: bytes) -> dict[str, np.ndarray]:
+    from safetensors import SafetensorError
+    from safetensors.numpy import load as deserialize
+
+    try:
+        return deserialize(blob)
+    except (SafetensorError, ValueError) as exc:
+        raise ModelFileError(f"damaged or truncated safetensors data ({exc})") from None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _get(obj: object, key: str, kinds: type | tuple, where: str, known: object = None) -> Any:
+    """``obj[key]``, checked to be of ``kinds`` (and, with ``known``, one of its names); errors quote the value
+    shortened by ``reprlib``, since it comes from an untrusted file."""
+    if not isinstance(obj, dict) or key not in obj:
+        raise ModelFileError(f"the metadata lacks {where}{key!r}")
+    value = obj[key]
+    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)) \
+            or not isinstance(value, kinds):
+        raise ModelFileError(f"the metadata's {where}{key!r} is {reprlib.repr(value)}, of the wrong type")
+    if known is not None and value is not None and value not in known:
+        raise ModelFileError(f"unknown {where}{key} {reprlib.repr(value)} in the model file; "
+                             f"this glassnet knows {', '.join(sorted(known))}")
+    return value
+
+
+def _build(meta: dict, tensors: dict[str, np.ndarray]) -> Network:
+    spec = meta["network"]
+    dtype = _get(spec, "dtype", str, "network ", known={"float32", "float64"})
+    init = _get(spec, "init", (dict, type(None)), "network ")
+    seed = check("seed", _get(spec, "seed", int, "network "), "the network seed")
+    stack = _layers(_get(spec, "layers", list, "network "))
+    _check_shapes({f"layers.{i}.{p.name}": p.shape for i, layer in enumerate(stack) for p in layer.params()},
+                  tensors)
+    net = Network(stack, init=init and initializers.REGISTRY.build(init), seed=seed, dtype=dtype)
+    expected = {name: value for name, value, _ in net.named_parameters()}
+    _restore_state(net, meta, expected)
+    if set(tensors) != set(expected):
+        raise ModelFileError(_mismatch(sorted(set(tensors) - set(expected)), sorted(set(expected) - set(tensors))))
+    for key, target in expected.items():
+        value = tensors[key]
+        if value.shape != target.shape or value.dtype != target.dtype:
+            raise ModelFileError(f"tensor {key!r} has shape {value.shape} and dtype {value.dtype}; the "
+                                 f"architecture needs {target.shape} and {target.dtype}")
+        if not np.isfinite(value).all():
+            raise ModelFileError(f"tensor {key!r} holds NaN or infinite values")
+        np.copyto(target, value)
+    return net
+
+
+def _mismatch(extra: list[str], lacking: list[str]) -> str:
+    return (f"tensors do not match the architecture (unexpected: {reprlib.repr(extra) if extra else 'none'}; "
+            f"missing: {reprlib.repr(lacking) if lacking else 'none'})")
+
+
+def _layers(specs: list) -> list[layers.Layer]:
+    """The layers the specs describe, their widths chained (layer i's output is layer i + 1's input); nothing
+    is allocated yet."""
+    if not specs:
+        raise ModelFileError("the network has no layers")
+    stack = []
+    for i, spec in enumerate(specs):
+        try:
+            stack.append(layers.REGISTRY.build(spec))
+        except InputError as exc:
+            raise ModelFileError(f"layer {i}: {exc}") from None
+    width = stack[0].n_in
+    for i, layer in enumerate(stack):
+        width = layer.build(width, i)
+    return stack
+
+
+def _check_shapes(shapes: dict[str, tuple], tensors: dict[str, np.ndarray]) -> None:
+    """The declared parameter shapes against the tensors the file holds: done before the Network is built, so
+    made-up sizes are refused without allocating them."""
+    lacking = sorted(set(shapes) - set(tensors))
+    if lacking:
+        raise ModelFileError(_mismatch([], lacking))
+    for key, shape in shapes.items():
+        if tensors[key].shape != shape:
+            raise ModelFileError(f"tensor {key!r} has shape {tensors[key].shape}; the architecture needs "
+                                 f"{reprlib.repr(shape)}")
+
+
+def _restore_state(net: Network, meta: dict, expected: dict[str, np.ndarray]) -> None:
+    """Loss, metrics, optimizer (adding its state tensors to ``expected``), generator and history."""
+    state = meta["state"]
+    loss = _get(state, "loss", (dict, type(None)), "")
+    if loss is not None:
+        net.loss = losses.REGISTRY.build(loss)
+        net.loss.check_output(net.layers[-1])
+    names = _get(state, "metrics", list, "")
+    for name in names:
+        _get({"metric": name}, "metric", str, "", known=metrics.TRAINING_METRICS)
+    if names:
+        net.set_metrics(names)
+    opt = _get(state, "optimizer", (dict, type(None)), "")
+    if opt is not None:
+        net.optimizer = _optimizer(opt, net, expected)
+    _set_generator(net.rng, _get(state, "rng", dict, ""))
+    net.history = _history(_get(meta["training"], "history", dict, "training "))
+
+
+def _optimizer(spec: dict, net: Network, expected: dict[str, np.ndarray]) -> optimizers.Optimizer:
+    opt = optimizers.REGISTRY.build({"name": _get(spec, "name", str, "optimizer "),
+                                     "config": _get(spec, "config", dict, "optimizer ")})
+    opt.steps = check("optimizer_steps", _get(spec, "steps", int, "optimizer "), "optimizer steps")
+    state = _get(spec, "state", list, "optimizer ")
+    groups = net.parameters()
+    if len(state) not in (0, len(groups)):
+        raise ModelFileError(f"optimizer state for {len(state)} parameters; the network has {len(groups)}")
+    for p, (keys, (param, _, _)) in enumerate(zip(state, groups)):
+        fresh = opt.new_state(param)
+        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys) \
+                or sorted(keys) != sorted(fresh):
+            raise ModelFileError(f"optimizer {opt.name!r} state {reprlib.repr(keys)} for parameter {p} "
+                                 "is not the one it keeps")
+        opt.state.append(fresh)
+        expected.update({f"optimizer.{p}.{key}": value for key, value in fresh.items()})
+    return opt
+
+
+def _set_generator(rng: np.random.Generator, state: dict) -> None:
+    """Set the network's PCG64 generator to ``state``; NumPy checks the fields (OverflowError: a number out of
+    range)."""
+    if state.get("bit_generator") != "PCG64":
+        raise ModelFileError(f"the random-number state is for {reprlib.repr(state.get('bit_generator'))}, "
+                             "not PCG64")
+    try:
+        rng.bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        raise ModelFileError(f"the random-number state is malformed ({exc})") from None
+
+
+def _history(spec: dict) -> History:
+    """Equally long lists of numbers, kept as floats (an integer past the float range is refused)."""
+    lengths = {len(v) if isinstance(v, list) else -1 for v in spec.values()}
+    ok = len(lengths) <= 1 and -1 not in lengths and all(
+        isinstance(x, float) or _is_int(x) and abs(x) <= sys.float_info.max for v in spec.values() for x in v)
+    if not ok or (spec and "loss" not in spec):
+        raise ModelFileError("the training history must map names to equally long lists of numbers (within the "
+                             "float range), with 'loss'")
+    history = History()
+    history.update({k: [float(x) for x in v] for k, v in spec.items()})
+    return history

@@ -1,0 +1,78 @@
+"""``Model``: a trained model as one bundle, as a model file holds it: the network (the maths), the
+preprocessing (table columns -> network inputs and back), and the training record (settings, test metrics)."""
+
+from __future__ import annotations
+
+import os
+import reprlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import GlassnetError, InputError, ModelFileError
+from ..history import History
+from ..network import Network
+from .preprocessing import Preprocessor
+
+
+@dataclass
+class TrainingRecord:
+    """How a model was trained: ``settings`` (the command line's, a JSON-safe dict: what ``resume`` needs to
+    rebuild the splits and batches) and ``test_metrics`` (on the held-out test rows), each None if unknown."""
+
+    settings: dict[str, Any] | None = None
+    test_metrics: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"settings": self.settings, "test_metrics": self.test_metrics}
+
+
+@dataclass
+class Model:
+    """``network`` (a ``glassnet.Network``), ``preprocessing`` (a ``Preprocessor``, or None for a network saved
+    from Python) and ``record`` (a ``TrainingRecord``)."""
+
+    network: Network
+    preprocessing: Preprocessor | None = None
+    record: TrainingRecord = field(default_factory=TrainingRecord)
+
+    @property
+    def history(self) -> History:
+        return self.network.history
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write every part to one model file, atomically."""
+        from ..formats.modelfile import write
+
+        prep = None if self.preprocessing is None else self.preprocessing.to_json()
+        write(path, self.network, prep, self.record.to_json())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Model:
+        """Read a model file (format 1 or 2); anything wrong raises ModelFileError naming the file."""
+        from ..formats.modelfile import read
+
+        net, parts = read(path)
+        try:
+            prep = _preprocessing(parts["preprocessing"], net)
+        except GlassnetError as exc:
+            raise ModelFileError(f"{os.fspath(path)}: {exc}") from None
+        return cls(net, prep, TrainingRecord(**parts["training"]))
+
+    def require_preprocessing(self, path: str) -> Preprocessor:
+        """The preprocessing, or an error for a network saved from Python without one."""
+        if self.preprocessing is None:
+            raise InputError(f"{path} holds no CSV preprocessing (it was saved from Python, not by glassnet "
+                             "train); use it from Python")
+        return self.preprocessing
+
+
+def _preprocessing(spec: dict | None, net: Network) -> Preprocessor | None:
+    """The preprocessing, if any, checked to make as many inputs and outputs as the network has."""
+    if spec is None:
+        return None
+    prep = Preprocessor.from_json(spec)
+    if (prep.n_inputs, prep.n_outputs) != (net.n_inputs, net.n_outputs):
+        raise ModelFileError(f"the preprocessing makes {prep.n_inputs} inputs and {prep.n_outputs} outputs; "
+                             f"the network has {reprlib.repr(net.n_inputs)} and {reprlib.repr(net.n_outputs)}")
+    return prep
+

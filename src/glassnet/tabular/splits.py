@@ -1,0 +1,64 @@
+"""Train / validation / test splits of a table's rows: reproducible from a seed, stratified by class."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..constraints import check
+from ..errors import InputError
+from .preprocessing import Target
+from .table import Table
+
+Array = np.ndarray
+
+
+def _allocate(sizes: Array, total: int) -> Array:
+    """Integers proportional to ``sizes`` that add up to ``total`` (largest remainders get the rounding)."""
+    quota = sizes * total / sizes.sum()
+    counts = np.floor(quota).astype(int)
+    order = np.argsort(-(quota - counts), kind="stable")
+    counts[order[: total - counts.sum()]] += 1
+    return counts
+
+
+def split(n: int, labels: Array | None, val: float, test: float, seed: int,
+          class_names: Sequence[str] | None = None, source: str = "the data") -> tuple[Array, Array, Array]:
+    """Row indices (train, validation, test), each sorted, reproducible from ``seed``.
+
+    round(n * test) rows go to test and round(n * val) to validation; with ``labels`` (classification) each
+    class contributes in proportion to its size (stratified). Every class keeps at least one training row.
+    """
+    val, test = check("val_split", val, "--val-split"), check("test_split", test, "--test-split")
+    if val + test >= 1:
+        raise InputError(f"--val-split + --test-split must be below 1; got {val} + {test}")
+    n_test, n_val = round(n * test), round(n * val)
+    for name, value, count in (("--test-split", test, n_test), ("--val-split", val, n_val)):
+        if value and not count:
+            raise InputError(f"{source}: {n} rows are too few for {name} {value}: that set would be empty "
+                             f"(use more rows, a larger fraction, or {name} 0)")
+    labels = np.zeros(n, dtype=np.intp) if labels is None else labels
+    groups = [np.flatnonzero(labels == k) for k in range(labels.max() + 1)]
+    sizes = np.array([len(g) for g in groups])
+    tests = _allocate(sizes, n_test)
+    vals = _allocate(sizes - tests, n_val)
+    rng = np.random.default_rng(seed)
+    parts: tuple[list, list, list] = ([], [], [])
+    for k, (rows, t, v) in enumerate(zip(groups, tests, vals)):
+        if len(rows) and len(rows) - t - v < 1:
+            name = f"class {class_names[k]!r}" if class_names else "it"
+            raise InputError(f"{source}: {name} has {len(rows)} row(s): too few for --val-split {val} and "
+                             f"--test-split {test} to leave it a training row")
+        rows = rng.permutation(rows)
+        parts[0].append(rows[t + v:])
+        parts[1].append(rows[t:t + v])
+        parts[2].append(rows[:t])
+    return tuple(np.sort(np.concatenate(p)).astype(np.intp) for p in parts)
+
+
+def split_table(table: Table, target: Target, val: float, test: float, seed: int) -> tuple[Table, Table, Table]:
+    """The (train, validation, test) tables of ``split``, stratified by ``target``'s classes if it has any."""
+    labels = target.encode(table) if target.task == "classification" else None
+    parts = split(len(table), labels, val, test, seed, target.classes, table.source)
+    return tuple(table.take(rows) for rows in parts)

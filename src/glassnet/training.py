@@ -1,0 +1,171 @@
+"""The training loop behind ``Network.fit``: epochs of mini-batches, validation, early stopping, and an epoch
+that is either finished or not begun.
+
+Each epoch: shuffle (if asked), then for each batch ``compute_gradients`` and an optimizer step; then the
+validation loss and metrics, the history, the progress line and the callback. Two safety nets:
+- a loss or weights that become NaN or infinite raise ``DivergenceError`` with the weights of the last epoch
+  whose loss was finite;
+- Ctrl-C anywhere in an epoch (a batch, validation, the callback, a checkpoint it saves) puts back the state
+  of the epoch's start: weights, optimizer state and steps, the generator that shuffles and drops, and the
+  history. A model saved after the interrupt resumes exactly as if the epoch had never begun.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import progress
+from .errors import DivergenceError
+from .history import History
+
+if TYPE_CHECKING:
+    from .network import Network
+
+Array = np.ndarray
+Batches = Iterator[tuple[Array, Array]] | list[tuple[Array, Array]]
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How to train: ``epochs``; ``batch_size`` rows per update (None: all); ``shuffle`` each epoch;
+    ``patience`` epochs without a better watched loss before stopping (None: never); ``verbose`` 0, 1 or 2;
+    ``callback(epoch, values)`` after each epoch."""
+
+    epochs: int
+    batch_size: int | None = 32
+    shuffle: bool = True
+    patience: int | None = None
+    verbose: int = 0
+    callback: Callable[[int, dict[str, float]], None] | None = None
+
+
+class EpochStart:
+    """The training state at the start of an epoch, copied into arrays made once per ``fit``."""
+
+    def __init__(self, net: Network, randomized: bool) -> None:
+        self.net, self.randomized = net, randomized
+        self.flat = net._flat.copy()
+        self.arrays = [(a, a.copy()) for state in net.optimizer.state for a in state.values()]
+
+    def take(self) -> None:
+        net = self.net
+        np.copyto(self.flat, net._flat)
+        for live, saved in self.arrays:
+            np.copyto(saved, live)
+        self.steps, self.epochs = net.optimizer.steps, net.history.epochs
+        if self.randomized:
+            self.rng = net.rng.bit_generator.state
+
+    def restore(self) -> None:
+        net = self.net
+        np.copyto(net._flat, self.flat)
+        for live, saved in self.arrays:
+            np.copyto(live, saved)
+        net.optimizer.steps = self.steps
+        net.history.truncate(self.epochs)
+        if self.randomized:
+            net.rng.bit_generator.state = self.rng
+
+
+def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, settings: FitSettings) -> History:
+    """Train ``net`` (configured: loss, optimizer, metrics) on prepared (X, Y); return this call's History."""
+    first = net.epochs_trained + 1
+    last = first + settings.epochs - 1
+    batch_size = settings.batch_size or len(X)
+    report = progress.reporter(settings.verbose, first, last)
+    fixed_batches = None if settings.shuffle else _slices(X, Y, batch_size)
+    randomized = settings.shuffle or any(getattr(layer, "rng", None) is not None for layer in net.layers)
+    start = EpochStart(net, randomized)
+    before = net._flat.copy()  # the weights at the start of the previous epoch, to fall back on if it diverges
+    best = (math.inf, None, 0)  # (watched value, parameters, epoch)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        try:
+            for epoch in range(first, last + 1):
+                before, start.flat = start.flat, before
+                start.take()
+                try:
+                    values = _epoch(net, fixed_batches or _shuffled(net, X, Y, batch_size), len(X))
+                    if not math.isfinite(values["loss"]):
+                        _diverged(net, epoch, values["loss"], before, epoch - 1, first)
+                    if val is not None:
+                        values.update({f"val_{k}": v for k, v in net.measure(*val).items()})
+                    net.history.append(values)
+                    report.update(epoch, values)
+                    if settings.callback:
+                        settings.callback(epoch, values)
+                except KeyboardInterrupt:
+                    start.restore()
+                    raise
+                if settings.patience:
+                    watched = values.get("val_loss", values["loss"])
+                    if watched < best[0]:
+                        best = (watched, net._flat.copy(), epoch)
+                    elif epoch - best[2] >= settings.patience:
+                        break
+            if not np.isfinite(net._flat).all():
+                _diverged(net, epoch, math.nan, start.flat, epoch, first)
+        finally:
+            report.close()
+    history = net.history.since(first - 1)
+    if settings.patience and best[1] is not None:
+        np.copyto(net._flat, best[1])
+        history.best_epoch = best[2]
+    return history
+
+
+def _diverged(net: Network, epoch: int, loss: float, saved: Array, kept: int, first: int) -> None:
+    """Go back to the weights of epoch ``kept``, the last whose loss was finite, and raise."""
+    np.copyto(net._flat, saved)
+    net.optimizer.reset()  # its running averages took in the blow-up
+    where = f"it had at the start of epoch {kept}" if kept >= first else "it had before this fit"
+    schedule = net.optimizer.lr if not isinstance(net.optimizer.lr, float) else None
+    rate = f"now peaking at {schedule.peak:g}" if schedule else f"now {net.optimizer.lr:g}"
+    raise DivergenceError(
+        f"training diverged at epoch {epoch}: the loss or the weights became {loss}. The network keeps the "
+        f"weights {where}, and its optimizer starts afresh. Try a smaller learning rate ({rate})."
+    )
+
+
+def _epoch(net: Network, batches: Batches, n: int) -> dict[str, float]:
+    """One pass over the batches: a step and an update each; returns the epoch's mean loss and metrics
+    (summed losses such as sse are added up instead), from each batch's forward pass before its update."""
+    step, update, params, fns = net.compute_gradients, net.optimizer.step, net._groups, net._metric_fns
+    summed = net.loss.summed
+    loss_total, totals = 0.0, [0.0] * len(fns)
+    for xb, yb in batches:
+        loss_value, a = step(xb, yb)
+        rows = len(xb)
+        loss_total += loss_value if summed else loss_value * rows
+        for i, fn in enumerate(fns):
+            totals[i] += fn(yb, a) * rows
+        update(params)
+    values = {"loss": loss_total if summed else loss_total / n}
+    for name, total in zip(net.metrics, totals):
+        values[name] = total / n
+    return values
+
+
+def _slices(X: Array, Y: Array, batch_size: int) -> list[tuple[Array, Array]]:
+    """Consecutive batches as views: no copying when there is no shuffling."""
+    return [(X[i:i + batch_size], Y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+
+
+def _shuffled(net: Network, X: Array, Y: Array, batch_size: int) -> Iterator[tuple[Array, Array]]:
+    """Batches in a new random order, each gathered into buffers reused from step to step
+    (so an epoch never copies the whole data set)."""
+    order = net.rng.permutation(len(X))
+    buffers: dict[int, tuple[Array, Array]] = net.__dict__.setdefault("_batch_buffers", {})
+    for i in range(0, len(X), batch_size):
+        idx = order[i:i + batch_size]
+        xb, yb = buffers.get(len(idx), (None, None))
+        if xb is None or xb.shape[1] != X.shape[1] or yb.shape[1] != Y.shape[1] or xb.dtype != X.dtype:
+            xb, yb = buffers[len(idx)] = (np.empty((len(idx), X.shape[1]), X.dtype),
+                                           np.empty((len(idx), Y.shape[1]), Y.dtype))
+        np.take(X, idx, axis=0, out=xb)
+        np.take(Y, idx, axis=0, out=yb)
+        yield xb, yb
