@@ -1,4 +1,5 @@
-"""The rules every argument follows, in one table.
+"""The rules every argument follows, in one table (standard library only: the command line builds its parser
+from it without loading NumPy).
 
 The library, the scikit-learn estimators and the command line check their arguments through ``RULES``, so
 each rule and its message exists once:
@@ -11,15 +12,12 @@ each rule and its message exists once:
 from __future__ import annotations
 
 import math
+import numbers
 import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from .errors import InputError
-
-REAL_TYPES = (int, float, np.integer, np.floating)
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class Integer:
         return text + (" or None" if self.none else "")
 
     def accepts(self, value: object) -> bool:
-        return (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= self.low
+        return (isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= self.low
                 and (self.high is None or value < self.high))
 
     def convert(self, value: object) -> int:
@@ -62,7 +60,7 @@ class Real:
         return text + (" or None" if self.none else "")
 
     def accepts(self, value: object) -> bool:
-        if not isinstance(value, REAL_TYPES) or isinstance(value, bool):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
             return False
         try:
             x = float(value)

@@ -14,12 +14,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..formats.modelfile import VERSION
     from .common import describe_target, load_model
 
     model = load_model(args.model)
     net, prep, record = model.network, model.preprocessing, model.record
-    print(f"{args.model}: glassnet model (format {VERSION})")
+    print(f"{args.model}: glassnet model (format {model.version})")
     print(f"  network: {net.summary()}; {net.n_params} parameters, {net.dtype.name}, seed {net.seed}")
     print(f"  loss: {net.loss.name if net.loss else 'none yet'}; metrics: {', '.join(net.metrics) or 'none'}")
     if net.optimizer is not None:

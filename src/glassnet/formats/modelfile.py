@@ -111,8 +111,8 @@ def load_network(path: str | os.PathLike) -> Network:
 
 
 def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
-    """(network, parts): ``parts`` holds the file's ``preprocessing`` (a dict or None) and ``training``
-    (``settings`` and ``test_metrics``, each a dict or None), for ``glassnet.tabular.Model`` to read."""
+    """(network, parts): ``parts`` holds the file's format ``version``, its ``preprocessing`` (a dict or None)
+    and ``training`` (``settings`` and ``test_metrics``, each a dict or None), for ``glassnet.tabular.Model``."""
     name = os.fspath(path)
     try:
         with open(path, "rb") as f:
@@ -123,9 +123,13 @@ def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
         raise ModelFileError(f"{name} is a folder, not a model file") from None
     try:
         meta = _metadata(blob)
+        version = meta.get("version")
+        meta = _from_version_1(meta) if version == 1 else meta
+        for part in ("network", "state", "training"):
+            _get(meta, part, dict, "")
         net = _build(meta, _tensors(blob))
         training = meta["training"]
-        parts = {"preprocessing": _get(meta, "preprocessing", (dict, type(None)), ""),
+        parts = {"version": version, "preprocessing": _get(meta, "preprocessing", (dict, type(None)), ""),
                  "training": {key: _get(training, key, (dict, type(None)), "training ")
                               for key in ("settings", "test_metrics")}}
     except GlassnetError as exc:
@@ -134,7 +138,7 @@ def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
 
 
 def _metadata(blob: bytes) -> dict:
-    """The glassnet metadata, as format version 2."""
+    """The glassnet metadata, of a version this glassnet reads."""
     if blob.startswith(PICKLE_MAGIC):
         raise ModelFileError("this is a pickle (or a PyTorch zip of pickles), not a glassnet model; "
                              "glassnet never loads pickles, which can run code")
@@ -162,9 +166,6 @@ def _metadata(blob: bytes) -> dict:
     if version > VERSION:
         raise ModelFileError(f"written by a newer glassnet (model format {reprlib.repr(version)}; this glassnet "
                              f"reads format {VERSION} and older): upgrade glassnet to load it")
-    meta = _from_version_1(meta) if version == 1 else meta
-    for part in ("network", "state", "training"):
-        _get(meta, part, dict, "")
     return meta
 
 
@@ -182,14 +183,16 @@ def _from_version_1(meta: dict) -> dict:
         config["init"] = _named(_get(layer, "init", (str, type(None)), where))
         dense.append({"name": "dense", "config": config})
     loss = _get(meta, "loss", (str, type(None)), "")
+    moved = {key: _get(meta, key, object, "") for key in ("metrics", "optimizer", "rng", "preprocessing",
+                                                          "training", "history")}
     return {
         "format": FORMAT, "version": VERSION,
         "network": {"dtype": spec.get("dtype"), "seed": spec.get("seed"),
                     "init": _named(_get(spec, "init", (str, type(None)), "network ")), "layers": dense},
-        "state": {"loss": _named(loss), "metrics": meta.get("metrics"), "optimizer": meta.get("optimizer"),
-                  "rng": meta.get("rng")},
-        "preprocessing": meta.get("preprocessing"),
-        "training": {"settings": meta.get("training"), "test_metrics": None, "history": meta.get("history")},
+        "state": {"loss": _named(loss), "metrics": moved["metrics"], "optimizer": moved["optimizer"],
+                  "rng": moved["rng"]},
+        "preprocessing": moved["preprocessing"],
+        "training": {"settings": moved["training"], "test_metrics": None, "history": moved["history"]},
     }
 
 

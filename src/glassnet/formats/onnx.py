@@ -38,10 +38,13 @@ def _defined_in(cls: type, method: str) -> type:
 
 
 def exportable(component: object) -> bool:
-    """Whether ``component.onnx`` describes what its class computes: it is defined in the class that defines
-    ``forward``, or below it."""
+    """Whether ``component.onnx`` may be called: it is defined in the class that defines ``forward`` or below it,
+    or it is the base class's, which says that there is no onnx() (a subclass that overrides ``forward`` but
+    inherits another class's ``onnx`` would export something else than it computes)."""
     cls = type(component)
-    return issubclass(_defined_in(cls, "onnx"), _defined_in(cls, "forward"))
+    owner = _defined_in(cls, "onnx")
+    base = [c for c in cls.__mro__ if "onnx" in vars(c)][-1]
+    return owner is base or issubclass(owner, _defined_in(cls, "forward"))
 
 
 class Graph:

@@ -34,6 +34,7 @@ class Model:
     network: Network
     preprocessing: Preprocessor | None = None
     record: TrainingRecord = field(default_factory=TrainingRecord)
+    version: int | None = None  # the format version of the file it was read from, if any
 
     @property
     def history(self) -> History:
@@ -56,7 +57,7 @@ class Model:
             prep = _preprocessing(parts["preprocessing"], net)
         except GlassnetError as exc:
             raise ModelFileError(f"{os.fspath(path)}: {exc}") from None
-        return cls(net, prep, TrainingRecord(**parts["training"]))
+        return cls(net, prep, TrainingRecord(**parts["training"]), parts["version"])
 
     def require_preprocessing(self, path: str) -> Preprocessor:
         """The preprocessing, or an error for a network saved from Python without one."""
