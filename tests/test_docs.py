@@ -5,6 +5,8 @@ Conventions for docs/*.md (a block of any other kind fails this test):
   Whatever a block prints must be shown in a ```text block that follows it (only blank lines between).
 - ```console blocks hold `$ glassnet ...` commands, each followed by the output it prints (stdout, then
   stderr); they run in the same folder as the file's python blocks, so files one writes, the next reads.
+- ```diagram blocks are pictures of the code (docs/architecture.md); they do not run (tests/test_layout.py checks
+  that the architecture page names every module).
 - Shown output is compared line by line after stripping trailing spaces and trailing blank lines, with
   doctest's ELLIPSIS: `...` stands for any text, e.g. timings or the lines of a long printout.
 docs/figures.py must redraw the committed pictures (to within a few pixels).
@@ -84,7 +86,7 @@ def test_code_blocks_run_and_show_their_output(page, tmp_path, monkeypatch):
             pending = None
         elif language == "console":
             run_console(body, where)
-        else:
+        elif language != "diagram":
             pytest.fail(f"{where}: code block of unknown kind {language!r}; use python, text or console")
     assert pending is None, f"{pending and pending[1]}: printed output that no text block shows"
     assert "```" not in FENCE.sub("", text), f"{page.name}: an unclosed code fence"

@@ -273,3 +273,15 @@ def test_foreign_and_missing_files(tmp_path):
         gn.load(tmp_path / "none.safetensors")
     with pytest.raises(ModelFileError, match="is a folder"):
         gn.load(tmp_path)
+
+
+def test_network_save_does_not_drop_a_bundles_preprocessing(model, tmp_path):
+    before = open(model, "rb").read()
+    net = gn.load(model)
+    with pytest.raises(gn.InputError, match="holds a model with preprocessing, which Network.save would drop; load "
+                                            "it with gn.load_model"):
+        net.save(model)
+    assert open(model, "rb").read() == before
+    gn.load_model(model).save(model)  # the bundle goes over itself
+    net.save(tmp_path / "elsewhere.safetensors")
+    assert gn.load_model(tmp_path / "elsewhere.safetensors").preprocessing is None
