@@ -15,19 +15,16 @@ import math
 import numbers
 import reprlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .errors import InputError
 
 
-@dataclass(frozen=True)
 class Integer:
-    """An int (not a bool) in [low, high); ``none``: None is allowed too."""
+    """An int (not a bool) in [low, high); ``none``: None is allowed too. (Plain classes, not dataclasses: the
+    dataclasses module would double the command line's start-up time.)"""
 
-    low: int
-    high: int | None = None
-    none: bool = False
-    text: str = ""
+    def __init__(self, low: int, high: int | None = None, none: bool = False, text: str = "") -> None:
+        self.low, self.high, self.none, self.text = low, high, none, text
 
     def describe(self) -> str:
         text = self.text or ("a positive integer" if self.low == 1 and self.high is None
@@ -45,15 +42,12 @@ class Integer:
         return int(text)
 
 
-@dataclass(frozen=True)
 class Real:
     """A finite real number (not a bool) between ``low`` and ``high``; the low end is open unless ``closed``."""
 
-    low: float
-    high: float = math.inf
-    closed: bool = False  # low end included
-    none: bool = False
-    text: str = ""
+    def __init__(self, low: float, high: float = math.inf, closed: bool = False, none: bool = False,
+                 text: str = "") -> None:
+        self.low, self.high, self.closed, self.none, self.text = low, high, closed, none, text
 
     def describe(self) -> str:
         text = self.text or f"a number in {'[' if self.closed else '('}{self.low}, {self.high})"
@@ -75,12 +69,13 @@ class Real:
         return float(text)
 
 
-@dataclass(frozen=True)
 class OneOf:
     """One of a few values."""
 
-    options: tuple
-    text: str = ""
+    none = False
+
+    def __init__(self, options: tuple, text: str = "") -> None:
+        self.options, self.text = options, text
 
     def describe(self) -> str:
         return self.text or "one of " + ", ".join(map(repr, self.options))
@@ -142,7 +137,7 @@ def check(rule: str, value: object, label: str | None = None) -> object:
     """``value`` (as int or float for number rules) if it follows ``RULES[rule]``, else an InputError that
     names it as ``label`` (default: the rule's name) and quotes the value shortened."""
     spec = RULES[rule]
-    if value is None and getattr(spec, "none", False):
+    if value is None and spec.none:
         return None
     if not spec.accepts(value):
         raise InputError(f"{label or rule} must be {spec.describe()}; got {reprlib.repr(value)}")
@@ -152,11 +147,10 @@ def check(rule: str, value: object, label: str | None = None) -> object:
 def cli_type(rule: str) -> Callable[[str], object]:
     """An argparse ``type=``: the text converted and checked by ``RULES[rule]``."""
     import argparse
-    import dataclasses
+    import copy
 
-    spec = RULES[rule]
-    if getattr(spec, "none", False):  # text is never None
-        spec = dataclasses.replace(spec, none=False)
+    spec = copy.copy(RULES[rule])
+    spec.none = False  # text is never None: the command line offers no None
 
     def convert(text: str) -> object:
         try:

@@ -69,11 +69,6 @@ def log_loss(labels: Array, proba: Array) -> float:
     return float(-np.mean(np.log(p)))
 
 
-def mean_absolute_error(y: Array, predicted: Array) -> float:
-    """mean(|predicted - y|) of two 1-D arrays."""
-    return float(np.mean(np.abs(predicted - y)))
-
-
 def rmse(y: Array, predicted: Array) -> float:
     """Root mean squared error, sqrt(mean((predicted - y)**2))."""
     return float(np.sqrt(np.mean((predicted - y) ** 2)))
@@ -104,4 +99,4 @@ def classification_report(labels: Array, proba: Array, classes: Sequence[str]) -
 def regression_report(y: Array, predicted: Array) -> dict[str, float]:
     """MAE, RMSE and R^2 of predicted against true values."""
     with np.errstate(over="ignore", invalid="ignore"):  # values beyond float64: infinite, for the caller to name
-        return {"mae": mean_absolute_error(y, predicted), "rmse": rmse(y, predicted), "r2": r2(y, predicted)}
+        return {"mae": mae(y, predicted), "rmse": rmse(y, predicted), "r2": r2(y, predicted)}

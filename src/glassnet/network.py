@@ -11,6 +11,7 @@ The training loop around it (epochs, batches, validation, early stopping) is in 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -114,6 +115,13 @@ class Network:
         n_decayed = sum(size for (_, p), size in zip(ordered, sizes) if p.decay)
         groups = [(flat[:n_decayed], grads[:n_decayed], True), (flat[n_decayed:], grads[n_decayed:], False)]
         self._groups = [g for g in groups if len(g[0])]
+
+    def copy(self) -> Network:
+        """A network with the same layers, parameters, generator state, loss, optimizer state and history,
+        sharing no arrays with this one."""
+        clone = copy.deepcopy(self)
+        clone._bind_storage()  # the copied layers' arrays into storage of the clone's own
+        return clone
 
     def parameters(self) -> list[Group]:
         """(parameters, gradients, decay) groups, each one flat vector: all weights, then all biases."""

@@ -55,7 +55,15 @@ class Optimizer(Component):
     def config(self) -> dict[str, Any]:
         """The constructor's arguments, to rebuild this optimizer (a schedule as its spec)."""
         lr = schedules.REGISTRY.spec(self._schedule) if self._schedule else self._lr
-        return {"lr": lr, "weight_decay": self.weight_decay, "clipnorm": self.clipnorm}
+        return {"lr": lr, **self.settings()}
+
+    def settings(self) -> dict[str, Any]:
+        """The constructor's arguments besides ``lr``."""
+        return {"weight_decay": self.weight_decay, "clipnorm": self.clipnorm}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in {"lr": self._lr, **self.settings()}.items())
+        return f"{type(self).__name__}({args})"
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Optimizer:
@@ -112,8 +120,8 @@ class SGD(Optimizer):
             raise InputError("nesterov=True needs a momentum > 0")
         self.nesterov = bool(nesterov)
 
-    def config(self) -> dict[str, Any]:
-        return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
+    def settings(self) -> dict[str, Any]:
+        return {**super().settings(), "momentum": self.momentum, "nesterov": self.nesterov}
 
     def new_state(self, p: Array) -> dict[str, Array]:
         return {"velocity": np.zeros_like(p)} if self.momentum else {}
@@ -147,8 +155,8 @@ class Adam(Optimizer):
         self.beta2 = check("beta2", beta2)
         self.eps = check("eps", eps)
 
-    def config(self) -> dict[str, Any]:
-        return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+    def settings(self) -> dict[str, Any]:
+        return {**super().settings(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
     def new_state(self, p: Array) -> dict[str, Array]:
         return {"m": np.zeros_like(p), "v": np.zeros_like(p)}

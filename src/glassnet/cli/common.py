@@ -16,6 +16,25 @@ def rule(name: str) -> Any:
     return cli_type(name)
 
 
+def component(kind: str) -> Any:
+    """An argparse ``type=`` for the name of a registered activation or optimizer (the registry is imported when
+    a command's arguments are converted, never for ``--help``)."""
+
+    def convert(text: str) -> str:
+        import importlib
+
+        from ..errors import InputError
+
+        try:
+            importlib.import_module(f"glassnet.{kind}s").REGISTRY.lookup(text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text
+
+    convert.__name__ = kind
+    return convert
+
+
 def add_progress_options(p: argparse.ArgumentParser) -> None:
     """Options that ``train`` and ``resume`` share."""
     p.add_argument("--patience", type=rule("patience"), metavar="P", help="stop after P epochs without a better "
@@ -78,6 +97,7 @@ def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer:
 
     net, settings = model.network, model.record.settings
     test = splits[2]
+    model.record.test_metrics = None  # they described other weights
     try:
         history = fit(model, splits, args.epochs, settings["batch_size"], args.patience, progress_level(args),
                       Checkpoints(model, args.out, args.checkpoint_every), optimizer)

@@ -45,14 +45,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def training_settings(settings: dict | None, path: str) -> dict:
-    """The saved command-line settings that fix the splits and batches, checked."""
+    """The saved command-line settings that fix the splits and batches, checked (numbers by the rules that
+    checked them when training began)."""
+    from ..constraints import RULES
     from ..errors import ModelFileError
 
     settings = settings or {}
-    kinds = {"data": str, "val_split": float, "test_split": float, "seed": int, "batch_size": int,
-             "drop_missing": bool}
-    bad = [k for k, kind in kinds.items() if not isinstance(settings.get(k), kind)]
-    bad += [k for k in ("seed", "batch_size") if k not in bad and not 0 <= settings[k] < 2**32]
+    valid = {"data": lambda v: isinstance(v, str), "val_split": RULES["val_split"].accepts,
+             "test_split": RULES["test_split"].accepts, "seed": RULES["seed"].accepts,
+             "batch_size": lambda v: v is not None and RULES["batch_size"].accepts(v),
+             "drop_missing": lambda v: isinstance(v, bool)}
+    bad = [k for k, ok in valid.items() if not ok(settings.get(k))]
     if bad:
         raise ModelFileError(f"{path} lacks valid training settings {', '.join(bad)} that resume needs "
                              f"(was it saved by glassnet train?)")

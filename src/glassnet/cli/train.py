@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_progress_options, check_outputs, describe_target, fit_and_save, rule, say
-
-ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
+from .common import add_progress_options, check_outputs, component, describe_target, fit_and_save, rule, say
 
 
 def hidden_sizes(text: str) -> list[int]:
@@ -33,14 +31,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target", required=True, metavar="COL", help="the column to predict")
     p.add_argument("--hidden", type=hidden_sizes, default=[16], metavar="N,N",
                    help="hidden layer sizes, comma-separated; '' for none (default: 16)")
-    p.add_argument("--activation", choices=ACTIVATIONS, default="tanh", help="hidden activation (default: tanh)")
+    p.add_argument("--activation", type=component("activation"), default="tanh", metavar="NAME",
+                   help="hidden activation: relu, tanh, sigmoid, leaky_relu, ... any name glassnet.activations "
+                        "knows (default: tanh)")
     p.add_argument("--dropout", type=rule("rate"), default=0.0, metavar="P",
                    help="after each hidden layer, drop this share of its values in training (default: 0, none)")
     p.add_argument("--epochs", type=rule("epochs"), default=300, metavar="N",
                    help="training epochs at most (default: 300)")
     p.add_argument("--batch-size", type=rule("batch_size"), metavar="B", help="rows per update (default: about 1/100 "
                    "of the training rows, at least 8 and at most 256)")
-    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="default: adam")
+    p.add_argument("--optimizer", type=component("optimizer"), default="adam", metavar="NAME",
+                   help="adam or sgd, or any name glassnet.optimizers knows (default: adam)")
     p.add_argument("--lr", type=rule("lr"), default=0.01, metavar="X", help="learning rate (default: 0.01)")
     p.add_argument("--val-split", type=rule("val_split"), default=0.1, metavar="F",
                    help="share of rows for validation, which early stopping watches (default: 0.1)")

@@ -61,10 +61,7 @@ class Layer(Component):
 
     def attach(self, arrays: Arrays, rng: np.random.Generator) -> None:
         """Keep parameters and gradients in ``arrays`` (views of the network's storage; current values are
-        copied over); ``rng`` is the network's generator."""
-        if getattr(self, "in_network", False):
-            raise InputError(f"{self!r} is already part of a network: a layer holds one network's weights, "
-                             "so make a new one for each place")
+        copied over); ``rng`` is the network's generator (a layer that draws random numbers keeps it as ``rng``)."""
         self.in_network = True
 
     def initialize(self, rng: np.random.RandomState, init: Any) -> None:

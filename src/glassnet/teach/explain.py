@@ -65,7 +65,7 @@ def explain(net: Network, X: object, y: object, loss: str | Loss | None = None,
     syn0) and gives errors and deltas its sign (y - a, where gradient descent uses a - y); it needs the
     tutorial's setting: sigmoid layers without biases, the sse loss and plain SGD with lr = 1.
     """
-    work = _clone(net)
+    work = net.copy()
     work.configure(loss, copy.deepcopy(optimizer), None)  # a given optimizer is left unused
     if tutorial:
         _check_tutorial(work)
@@ -88,20 +88,6 @@ def explain(net: Network, X: object, y: object, loss: str | Loss | None = None,
         record.after = {k: v.copy() for k, (v, _) in arrays.items()}
     trace = _Trace(work, Y, records, float(loss_value))
     return trace.tutorial_steps() if tutorial else trace.steps()
-
-
-def _clone(net: Network) -> Network:
-    """A network with the same layers, parameters, generator state, loss and optimizer state, sharing no arrays
-    with ``net``."""
-    clone = Network([type(layer).from_config(layer.config()) for layer in net.layers], init=net.init, seed=net.seed,
-                    dtype=net.dtype)
-    for (_, value, _), (_, target, _) in zip(net.named_parameters(), clone.named_parameters()):
-        target[...] = value
-    clone.rng.bit_generator.state = net.rng.bit_generator.state  # the next step draws what fit would draw
-    clone.loss, clone.optimizer = net.loss, copy.deepcopy(net.optimizer)
-    if net.metrics:
-        clone.set_metrics(list(net.metrics))
-    return clone
 
 
 def _check_tutorial(net: Network) -> None:
