@@ -184,9 +184,8 @@ class Softmax(Activation):
         return graph.node("Softmax", [z], axis=1)
 
 
-REGISTRY: Registry[Activation] = Registry("activation", Activation, "glassnet.activations")
-for _cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax):
-    REGISTRY.register(_cls)
+REGISTRY: Registry[Activation] = Registry("activation", Activation, "glassnet.activations",
+                                          (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax))
 register = REGISTRY.register
 
 

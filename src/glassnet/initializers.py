@@ -53,12 +53,6 @@ class HeNormal(Initializer):
         return rng.normal(0.0, np.sqrt(2.0 / shape[0]), size=shape)
 
 
-REGISTRY: Registry[Initializer] = Registry("initializer", Initializer, "glassnet.initializers")
-for _cls in (Classic, GlorotUniform, HeNormal):
-    REGISTRY.register(_cls)
-register = REGISTRY.register
-
-
-def get(spec: str | dict | Initializer) -> Initializer:
-    """An initializer by name or spec dict, or the instance itself."""
-    return REGISTRY.get(spec)
+REGISTRY: Registry[Initializer] = Registry("initializer", Initializer, "glassnet.initializers",
+                                           (Classic, GlorotUniform, HeNormal))
+register, get = REGISTRY.register, REGISTRY.get

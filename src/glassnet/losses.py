@@ -179,12 +179,6 @@ class CategoricalCrossentropy(Loss):
         return g
 
 
-REGISTRY: Registry[Loss] = Registry("loss", Loss, "glassnet.losses")
-for _cls in (SSE, MSE, MAE, BinaryCrossentropy, CategoricalCrossentropy):
-    REGISTRY.register(_cls)
-register = REGISTRY.register
-
-
-def get(spec: str | dict | Loss) -> Loss:
-    """A loss by name or spec dict, or the instance itself."""
-    return REGISTRY.get(spec)
+REGISTRY: Registry[Loss] = Registry("loss", Loss, "glassnet.losses",
+                                    (SSE, MSE, MAE, BinaryCrossentropy, CategoricalCrossentropy))
+register, get = REGISTRY.register, REGISTRY.get

@@ -175,12 +175,6 @@ class Adam(Optimizer):
         p -= step_size * m / denom
 
 
-REGISTRY: Registry[Optimizer] = Registry("optimizer", Optimizer, "glassnet.optimizers")
-for _cls in (SGD, Adam):
-    REGISTRY.register(_cls)
-register = REGISTRY.register
-
-
-def get(spec: str | dict | Optimizer) -> Optimizer:
-    """An optimizer by name (with its default settings) or spec dict, or the instance itself."""
-    return REGISTRY.get(spec)
+REGISTRY: Registry[Optimizer] = Registry("optimizer", Optimizer, "glassnet.optimizers",
+                                         (SGD, Adam))
+register, get = REGISTRY.register, REGISTRY.get

@@ -42,9 +42,11 @@ class Component:
 class Registry(Generic[T]):
     """The classes of one kind of component, by name."""
 
-    def __init__(self, kind: str, base: type[T], home: str) -> None:
+    def __init__(self, kind: str, base: type[T], home: str, classes: tuple[type[T], ...] = ()) -> None:
         self.kind, self.base, self.home = kind, base, home  # home: where register lives, for messages
         self.classes: dict[str, type[T]] = {}
+        for cls in classes:
+            self.register(cls)
 
     def register(self, cls: type[T]) -> type[T]:
         """Add ``cls`` under its ``name`` (usable as a class decorator); the name must be new."""

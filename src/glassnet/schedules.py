@@ -121,12 +121,6 @@ class OneCycle(Schedule):
         return self.max_lr
 
 
-REGISTRY: Registry[Schedule] = Registry("schedule", Schedule, "glassnet.schedules")
-for _cls in (Constant, Cosine, OneCycle):
-    REGISTRY.register(_cls)
-register = REGISTRY.register
-
-
-def get(spec: str | dict | Schedule) -> Schedule:
-    """A schedule from a spec dict, or the instance itself (schedules have no default settings)."""
-    return REGISTRY.get(spec)
+REGISTRY: Registry[Schedule] = Registry("schedule", Schedule, "glassnet.schedules",
+                                        (Constant, Cosine, OneCycle))
+register, get = REGISTRY.register, REGISTRY.get

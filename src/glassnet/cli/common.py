@@ -35,6 +35,14 @@ def component(kind: str) -> Any:
     return convert
 
 
+def add_model(p: argparse.ArgumentParser, data: str | None = None, optional: bool = False) -> None:
+    """The MODEL argument, and DATA with the help text ``data`` (``optional``: it may be left out)."""
+    p.add_argument("model", metavar="MODEL", help="a model file saved by glassnet train")
+    if data:
+        p.add_argument("data", metavar="DATA", nargs="?" if optional else None,
+                       help=f"a CSV file (or bundled dataset name) {data}")
+
+
 def add_progress_options(p: argparse.ArgumentParser) -> None:
     """Options that ``train`` and ``resume`` share."""
     p.add_argument("--patience", type=rule("patience"), metavar="P", help="stop after P epochs without a better "

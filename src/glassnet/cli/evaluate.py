@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import load_model, print_report
+from .common import add_model, load_model, print_report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -12,8 +12,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Measure a saved model on the rows of a CSV file that holds the target column. "
                                    "Classification: accuracy, log loss, per-class precision, recall and F1, and "
                                    "the confusion matrix. Regression: MAE, RMSE and R^2.")
-    p.add_argument("model", metavar="MODEL", help="a .safetensors file written by glassnet train")
-    p.add_argument("data", metavar="DATA", help="a CSV file (or bundled dataset name) with the model's columns")
+    add_model(p, "with the model's columns and its target")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--drop-missing", action="store_true", help="skip rows with empty, NaN or infinite cells")
     p.set_defaults(run=run)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 
+from .common import add_model
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export a model file to ONNX (needs glassnet[onnx])",
                        description="Write a model saved by glassnet train as an ONNX model file that takes the raw "
                                    "numeric input columns (standardization included) and gives class probabilities "
                                    "or the target in its own units. Models with text input columns are refused.")
-    p.add_argument("model", metavar="MODEL", help="a model file saved by glassnet train")
+    add_model(p)
     p.add_argument("--onnx", required=True, metavar="FILE", help="the ONNX file to write")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset of the default domain (default: 17)")
     p.set_defaults(run=run)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from .common import add_model
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="describe a saved model",
                        description="Print a model file's architecture, parameter count, loss and optimizer, "
                                    "preprocessing and a summary of its training history.")
-    p.add_argument("model", metavar="MODEL", help="a .safetensors model file")
+    add_model(p)
     p.set_defaults(run=run)
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from .common import add_model
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("plot", help="draw a model's decision boundary or loss curves (needs glassnet[plot])",
                        description="With DATA: draw what the model predicts over the plane of its two numeric "
                                    "input columns, with DATA's rows on top. Without DATA: draw the training and "
                                    "validation loss per epoch. Needs matplotlib: pip install \"glassnet[plot]\".")
-    p.add_argument("model", metavar="MODEL", help="a .safetensors file written by glassnet train")
-    p.add_argument("data", metavar="DATA", nargs="?", help="a CSV file or bundled dataset with two input columns")
+    add_model(p, "with the model's two input columns", optional=True)
     p.add_argument("--out", required=True, metavar="PNG", help="the image file to write")
     p.set_defaults(run=run)
 

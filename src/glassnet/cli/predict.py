@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from .common import add_model
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("predict", help="predict the target for new rows, as CSV",
                        description="Write one CSV row per input row: the predicted class (by its original name) "
                                    "or value, in a column named after the target. DATA needs the model's input "
                                    "columns; the target column may be absent, other columns are ignored.")
-    p.add_argument("model", metavar="MODEL", help="a .safetensors file written by glassnet train")
-    p.add_argument("data", metavar="DATA", help="a CSV file (or bundled dataset name)")
+    add_model(p, "with the model's input columns")
     p.add_argument("--out", metavar="FILE", help="write the CSV to FILE (default: standard output)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class (classification)")
     p.set_defaults(run=run)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from .common import add_model
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="write an HTML report of a model: diagram, curves, confusion matrix, boundary",
@@ -11,9 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "shows the model: its network as a diagram, its training curves, and with DATA "
                                    "the confusion matrix (classification) or predictions against true values "
                                    "(regression), and the decision boundary of a classifier of 2 numeric columns.")
-    p.add_argument("model", metavar="MODEL", help="a .safetensors file written by glassnet train")
-    p.add_argument("data", nargs="?", metavar="DATA",
-                   help="a CSV file (or bundled dataset name) with the model's columns and its target")
+    add_model(p, "with the model's columns and its target", optional=True)
     p.add_argument("--out", default="report.html", help="the HTML file to write (default: report.html)")
     p.set_defaults(run=run)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_progress_options, check_outputs, fit_and_save, load_model, rule, say
+from .common import add_model, add_progress_options, check_outputs, fit_and_save, load_model, rule, say
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -13,8 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "it (same fractions and seed), with the saved optimizer state, shuffling "
                                    "state and preprocessing: `train --epochs N` then `resume --epochs M` gives "
                                    "the same weights as `train --epochs N+M` (without early stopping).")
-    p.add_argument("model", metavar="MODEL", help="a .safetensors file written by glassnet train")
-    p.add_argument("data", metavar="DATA", help="the CSV file (or bundled dataset) it was trained on")
+    add_model(p, "that it was trained on")
     p.add_argument("--epochs", type=rule("epochs"), required=True, metavar="N", help="epochs to add")
     p.add_argument("--out", metavar="FILE", help="where to save (default: overwrite MODEL)")
     add_progress_options(p)

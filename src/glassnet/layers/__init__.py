@@ -11,9 +11,8 @@ from .base import Layer, Param
 from .dense import Dense
 from .dropout import Dropout
 
-REGISTRY: Registry[Layer] = Registry("layer", Layer, "glassnet.layers")
-for _cls in (Dense, Dropout):
-    REGISTRY.register(_cls)
+REGISTRY: Registry[Layer] = Registry("layer", Layer, "glassnet.layers",
+                                     (Dense, Dropout))
 register = REGISTRY.register
 
 __all__ = ["Dense", "Dropout", "Layer", "Param", "REGISTRY", "register"]
