@@ -197,8 +197,10 @@ def test_a_loss_and_a_layer_of_your_own(tmp_path):
         assert back.loss.name == "huber_test" and isinstance(back.layers[1], Gain)
         np.testing.assert_array_equal(back.layers[1].gain, net.layers[1].gain)
         np.testing.assert_array_equal(back.predict(X), net.predict(X))
-        names = [s.name for s in back.explain(X, y)]
-        assert "a2" in names and "grad_gain2" in names and "gain2" in names
+        steps = {s.name: s for s in back.explain(X, y)}
+        assert "grad_gain2" in steps
+        np.testing.assert_array_equal(steps["a2"].value, steps["a1"].value * back.layers[1].gain)  # copied gains
+        assert not np.array_equal(steps["gain2"].value, back.layers[1].gain)  # the step moved them
         with pytest.raises(gn.InputError, match=r"cannot export layer Gain to ONNX: it has no onnx\(\) method"):
             back.to_onnx(tmp_path / "m.onnx")
     finally:

@@ -41,7 +41,7 @@ def test_backward_uses_the_same_mask():
     """Gradients through Dropout against a plain NumPy transcription that uses the mask the layer drew."""
     net = network(rate=0.5)
     net.configure("categorical_crossentropy", "sgd")
-    Xp, Yp = net.prepare(X, Y)
+    Xp, Yp = net.check_data(X, Y)
     net.compute_gradients(Xp, Yp)
     dense0, drop, dense1 = net.layers
     mask = drop.mask

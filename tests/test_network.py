@@ -120,6 +120,40 @@ def test_divergence_stops_with_a_clear_error_and_keeps_finite_weights():
     assert np.isfinite(net.evaluate(X, y)["loss"])
 
 
+def test_after_divergence_the_history_matches_the_weights_it_kept():
+    """The weights go back to the start of the epoch before the one that blew up: the history ends there too."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 3)) * 10, rng.normal(size=(64, 1)) * 10
+    net = gn.Network([gn.Dense(3, 16, activation="relu"), gn.Dense(16, 1)], seed=0)
+    with pytest.raises(gn.DivergenceError) as info:
+        net.fit(X, y, epochs=500, batch_size=None, loss="mse", optimizer=gn.SGD(lr=0.1), verbose=0)
+    epoch = int(info.value.args[0].split("epoch ")[1].split(":")[0])
+    kept = int(info.value.args[0].split("start of epoch ")[1].split(",")[0])
+    assert kept == epoch - 1 and net.epochs_trained == kept - 1
+    again = gn.Network([gn.Dense(3, 16, activation="relu"), gn.Dense(16, 1)], seed=0)
+    again.fit(X, y, epochs=kept - 1, batch_size=None, loss="mse", optimizer=gn.SGD(lr=0.1), verbose=0)
+    np.testing.assert_array_equal(again.flat, net.flat)
+    assert again.history == net.history
+
+
+def test_copies_and_pickles_are_whole_networks_that_go_on_learning():
+    import pickle
+
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(2000, 4)), rng.normal(size=(2000, 1))
+    net = gn.Network([gn.Dense(4, 32, activation="tanh"), gn.Dense(32, 1)], seed=0)
+    net.fit(X, y, epochs=2, batch_size=50, validation_data=(X, y), verbose=0)
+    for twin in (net.copy(), pickle.loads(pickle.dumps(net))):
+        np.testing.assert_array_equal(twin.predict(X), net.predict(X))
+        assert twin.layers[0].weights.base is not None and np.shares_memory(twin.layers[0].weights, twin.flat)
+        twin.fit(X, y, epochs=2, batch_size=50, verbose=0)
+        net_copy = net.copy()
+        net_copy.fit(X, y, epochs=2, batch_size=50, verbose=0)
+        np.testing.assert_array_equal(twin.predict(X), net_copy.predict(X))  # it learned, as the original would
+        assert not np.array_equal(twin.predict(X), net.predict(X))
+    assert len(pickle.dumps(net)) < 40_000  # no batch or validation arrays (2000 x 32 floats would be 512 kB)
+
+
 def test_verbose_lines(rng, capsys):
     X, y = blobs(rng, 40)
     classifier().fit(X, y, epochs=3, loss="categorical_crossentropy", verbose=1)

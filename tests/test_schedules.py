@@ -129,12 +129,14 @@ def test_explain_names_the_rate_of_the_step():
     assert steps["W1"].formula.startswith("W1 <- W1 - 1 * grad_W1; lr from the cosine schedule at step 3")
 
 
-def test_divergence_names_the_schedules_peak():
+def test_divergence_names_the_rate_of_the_schedule():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(64, 3)) * 10, rng.normal(size=(64, 1)) * 10
     net = gn.Network([gn.Dense(3, 16, activation="relu"), gn.Dense(16, 1)], seed=0)
-    with pytest.raises(gn.DivergenceError, match=r"smaller learning rate \(now peaking at 5\)"):
+    with pytest.raises(gn.DivergenceError, match=r"starts afresh \(step 0\)\. Try a smaller learning rate \(now "
+                                                 r"4\.\d+ at the last step, from its cosine schedule\)"):
         net.fit(X, y, epochs=500, batch_size=None, loss="mse", optimizer=gn.SGD(lr=Cosine(5.0, 1000)), verbose=0)
+    assert net.optimizer.steps == 0 and net.optimizer.rate() == 5.0  # afresh: the schedule starts again
 
 
 @pytest.mark.parametrize("make, match", [

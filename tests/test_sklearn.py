@@ -139,3 +139,20 @@ def test_bad_hyper_parameters_are_named(params, message, iris):
     X, y = iris
     with pytest.raises(InputError, match=message):
         small_classifier(**params).fit(X, y)
+
+
+def test_a_pickled_estimator_goes_on_learning():
+    """joblib.dump / load, then partial_fit: the loaded network's layers and optimizer share one storage again."""
+    import pickle
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(100, 3)), rng.normal(size=100)
+    model = GlassnetRegressor(hidden_layer_sizes=(8,), epochs=3, random_state=0).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(model))
+    before = loaded.predict(X)
+    np.testing.assert_array_equal(before, model.predict(X))
+    for _ in range(5):
+        loaded.partial_fit(X, y)
+        model.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert not np.array_equal(loaded.predict(X), before)

@@ -6,7 +6,10 @@ import math
 
 
 class History(dict):
-    """Per-epoch values, one list per name: ``loss``, each metric, and ``val_`` versions."""
+    """Per-epoch values, one list per name: ``loss``, each metric, and ``val_`` versions. The History that
+    ``fit`` returns names in ``best_epoch`` the epoch whose weights early stopping kept (None without it)."""
+
+    best_epoch: int | None = None
 
     def append(self, values: dict[str, float]) -> None:
         """Add one epoch. Names not measured in some epochs (validation in one fit call, not in the next)

@@ -12,6 +12,7 @@ The training loop around it (epochs, batches, validation, early stopping) is in 
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -66,8 +67,8 @@ class Network:
             layer.initialize(init_rng, self.init)
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
-        self.metrics: list[str] = []
-        self._metric_fns: list = []
+        self.metrics: list[str] = []  # names of the training metrics, and their functions:
+        self.metric_fns: list[Callable[[Array, Array], float]] = []
         self.history = History()
 
     def __repr__(self) -> str:
@@ -88,7 +89,7 @@ class Network:
 
     @property
     def n_params(self) -> int:
-        return len(self._flat)
+        return len(self.flat)
 
     @property
     def epochs_trained(self) -> int:
@@ -111,7 +112,7 @@ class Network:
         for layer in self.layers:
             layer.attach(views[id(layer)], self.rng)
         self._arrays = [views[id(layer)] for layer in self.layers]
-        self._flat = flat
+        self.flat = flat  # every parameter in one vector; the layers' arrays are views into it
         n_decayed = sum(size for (_, p), size in zip(ordered, sizes) if p.decay)
         groups = [(flat[:n_decayed], grads[:n_decayed], True), (flat[n_decayed:], grads[n_decayed:], False)]
         self._groups = [g for g in groups if len(g[0])]
@@ -119,13 +120,27 @@ class Network:
     def copy(self) -> Network:
         """A network with the same layers, parameters, generator state, loss, optimizer state and history,
         sharing no arrays with this one."""
-        clone = copy.deepcopy(self)
-        clone._bind_storage()  # the copied layers' arrays into storage of the clone's own
-        return clone
+        return copy.deepcopy(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a copy or a pickle keeps: not the views into the storage (rebuilt by ``__setstate__``)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_arrays", "_groups")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild the storage and its views around the copied parameter vector, so that the copy's layers, its
+        optimizer and ``flat`` are one set of arrays again (a plain copy would give each its own)."""
+        self.__dict__.update(state)
+        values = self.flat
+        self._bind_storage()
+        np.copyto(self.flat, values)
 
     def parameters(self) -> list[Group]:
         """(parameters, gradients, decay) groups, each one flat vector: all weights, then all biases."""
         return self._groups
+
+    def layer_parameters(self, index: int) -> dict[str, tuple[Array, Array]]:
+        """Layer ``index``'s parameters by name: (values, gradients), views of the network's storage."""
+        return self._arrays[index]
 
     def named_parameters(self) -> list[tuple[str, Array, Array]]:
         """(name, values, gradients) of every layer's parameters, named ``layers.{i}.{name}`` as in model files."""
@@ -196,13 +211,13 @@ class Network:
                                shuffle=bool(shuffle), patience=check("early_stopping", early_stopping),
                                verbose=check("verbose", verbose), callback=callback)
         self.configure(loss, optimizer, metrics)
-        X, Y = self.prepare(X, y)
+        X, Y = self.check_data(X, y)
         if validation_data is not None:
             if validation_split:
                 raise InputError("give validation_data or validation_split, not both")
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise InputError("validation_data must be a pair (X_val, y_val)")
-            val = self.prepare(*validation_data, name="validation")
+            val = self.check_data(*validation_data, name="validation")
         else:
             X, Y, val = _split(X, Y, check("validation_split", validation_split))
         return train(self, X, Y, val, settings)
@@ -222,7 +237,7 @@ class Network:
                 v.shape != p.shape for group, (p, _, _) in zip(state, self._groups) for v in group.values())):
             raise InputError("this optimizer holds the state of another network (its arrays have other shapes); "
                              "give each network an optimizer of its own")
-        self.optimizer.prepare(self._groups)
+        self.optimizer.create_state(self._groups)
         if isinstance(metric_names, str):
             metric_names = [metric_names]
         if metric_names is not None or not self.metrics:
@@ -230,10 +245,10 @@ class Network:
 
     def set_metrics(self, names: list[str]) -> None:
         """The training metrics ``fit`` records every epoch, by name."""
-        self._metric_fns = [metrics.get(name) for name in names]
+        self.metric_fns = [metrics.get(name) for name in names]
         self.metrics = names
 
-    def prepare(self, X: object, y: object, name: str = "", loss: losses.Loss | None = None) -> tuple[Array, Array]:
+    def check_data(self, X: object, y: object, name: str = "", loss: losses.Loss | None = None) -> tuple[Array, Array]:
         """(X, Y) checked and shaped for this network and loss: inputs (rows, n_inputs), targets like the output."""
         prefix = f"{name} " if name else ""
         X = checks.features(X, self.n_inputs, self.dtype, name=f"{prefix}X")
@@ -247,7 +262,7 @@ class Network:
         loss = loss or self.loss
         a = self.forward(X)
         values = {"loss": loss.value(Y, a, self.layers[-1].z if loss.fused else None)}
-        names, fns = ((self.metrics, self._metric_fns) if metric_names is None
+        names, fns = ((self.metrics, self.metric_fns) if metric_names is None
                       else (metric_names, [metrics.get(name) for name in metric_names]))
         values.update({name: fn(Y, a) for name, fn in zip(names, fns)})
         return values
@@ -266,17 +281,17 @@ class Network:
         if loss is None:
             raise InputError("evaluate needs a loss: pass loss=... or fit the network first")
         loss.check_output(self.layers[-1])
-        X, Y = self.prepare(X, y, loss=loss)
+        X, Y = self.check_data(X, y, loss=loss)
         with np.errstate(over="ignore", under="ignore"):  # a network not yet fitted: the loss's default metrics
             return self.measure(X, Y, loss, None if self.metrics else metrics.default_for(loss))
 
-    def save(self, path: str) -> None:
+    def save(self, path: str | os.PathLike) -> None:
         """Write this network and its training state to a model file: see ``glassnet.formats.modelfile``."""
         from .formats.modelfile import save_network
 
         save_network(self, path)
 
-    def to_onnx(self, path: str, opset: int = 17) -> None:
+    def to_onnx(self, path: str | os.PathLike, opset: int = 17) -> None:
         """Write this network as an ONNX model file (needs ``glassnet[onnx]``): see ``glassnet.formats.onnx``."""
         from .formats.onnx import to_onnx
 

@@ -48,6 +48,11 @@ class Optimizer(Component):
         self._schedule = value if isinstance(value, schedules.Schedule) else None
         self._lr = value if self._schedule else check("lr", value)
 
+    @property
+    def schedule(self) -> schedules.Schedule | None:
+        """The learning-rate schedule, or None for a constant rate."""
+        return self._schedule
+
     def rate(self) -> float:
         """The learning rate of the next update."""
         return self._schedule(self.steps) if self._schedule else self._lr
@@ -70,13 +75,14 @@ class Optimizer(Component):
         lr = config.get("lr")
         return cls(**{**config, "lr": schedules.get(lr)} if isinstance(lr, dict) else config)
 
-    def prepare(self, params: list[Group]) -> None:
+    def create_state(self, params: list[Group]) -> None:
         """Make the state arrays (zeros) for ``params``, unless this optimizer has them already."""
         if not self.state:
             self.state = [self.new_state(p) for p, _, _ in params]
 
     def reset(self) -> None:
-        """Forget the state and the step count (after a divergence, whose blow-up the state took in)."""
+        """Forget the state and the step count, so a schedule starts again (after a divergence, whose blow-up
+        the state took in)."""
         self.state, self.steps = [], 0
 
     def new_state(self, p: Array) -> dict[str, Array]:
@@ -86,8 +92,8 @@ class Optimizer(Component):
     def step(self, params: list[Group]) -> None:
         """Update each group of parameters in place from its gradients (which may be overwritten)."""
         if not self.state:
-            self.prepare(params)
-        lr = self._schedule(self.steps) if self._schedule else self._lr
+            self.create_state(params)
+        lr = self.rate()
         self.steps += 1
         if self.clipnorm is not None:
             norm = math.sqrt(sum(float(np.vdot(g, g)) for _, g, _ in params))

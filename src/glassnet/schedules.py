@@ -29,11 +29,6 @@ class Schedule(Component):
     def __call__(self, step: int) -> float:
         raise NotImplementedError
 
-    @property
-    def peak(self) -> float:
-        """The largest rate the schedule reaches (what a divergence message suggests lowering)."""
-        raise NotImplementedError
-
 
 def _cosine(start: float, end: float, progress: float) -> float:
     """From ``start`` (progress 0) to ``end`` (progress 1) along half a cosine wave."""
@@ -54,9 +49,6 @@ class Constant(Schedule):
     def __call__(self, step: int) -> float:
         return self.lr
 
-    @property
-    def peak(self) -> float:
-        return self.lr
 
 
 class Cosine(Schedule):
@@ -84,9 +76,6 @@ class Cosine(Schedule):
             return self.final
         return _cosine(self.lr, self.final, (step - self.warmup) / (self.steps - self.warmup))
 
-    @property
-    def peak(self) -> float:
-        return self.lr
 
 
 class OneCycle(Schedule):
@@ -116,9 +105,6 @@ class OneCycle(Schedule):
             return _cosine(start, self.max_lr, step / rise)
         return _cosine(self.max_lr, end, (step - rise) / (self.steps - rise))
 
-    @property
-    def peak(self) -> float:
-        return self.max_lr
 
 
 REGISTRY: Registry[Schedule] = Registry("schedule", Schedule, "glassnet.schedules",

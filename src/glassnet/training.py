@@ -32,16 +32,16 @@ Batches = Iterator[tuple[Array, Array]] | list[tuple[Array, Array]]
 
 @dataclass(frozen=True)
 class FitSettings:
-    """How to train: ``epochs``; ``batch_size`` rows per update (None: all); ``shuffle`` each epoch;
-    ``patience`` epochs without a better watched loss before stopping (None: never); ``verbose`` 0, 1 or 2;
-    ``callback(epoch, values)`` after each epoch."""
+    """How to train (``Network.fit`` checks and documents each): ``epochs``; ``batch_size`` rows per update
+    (None: all); ``shuffle`` each epoch; ``patience`` epochs without a better watched loss before stopping
+    (None: never); ``verbose`` 0, 1 or 2; ``callback(epoch, values)`` after each epoch (or None)."""
 
     epochs: int
-    batch_size: int | None = 32
-    shuffle: bool = True
-    patience: int | None = None
-    verbose: int = 0
-    callback: Callable[[int, dict[str, float]], None] | None = None
+    batch_size: int | None
+    shuffle: bool
+    patience: int | None
+    verbose: int
+    callback: Callable[[int, dict[str, float]], None] | None
 
 
 class EpochStart:
@@ -49,12 +49,12 @@ class EpochStart:
 
     def __init__(self, net: Network, randomized: bool) -> None:
         self.net, self.randomized = net, randomized
-        self.flat = net._flat.copy()
+        self.flat = net.flat.copy()
         self.arrays = [(a, a.copy()) for state in net.optimizer.state for a in state.values()]
 
     def take(self) -> None:
         net = self.net
-        np.copyto(self.flat, net._flat)
+        np.copyto(self.flat, net.flat)
         for live, saved in self.arrays:
             np.copyto(saved, live)
         self.steps, self.epochs = net.optimizer.steps, net.history.epochs
@@ -63,7 +63,7 @@ class EpochStart:
 
     def restore(self) -> None:
         net = self.net
-        np.copyto(net._flat, self.flat)
+        np.copyto(net.flat, self.flat)
         for live, saved in self.arrays:
             np.copyto(live, saved)
         net.optimizer.steps = self.steps
@@ -79,9 +79,10 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
     batch_size = settings.batch_size or len(X)
     report = progress.reporter(settings.verbose, first, last)
     fixed_batches = None if settings.shuffle else _slices(X, Y, batch_size)
-    randomized = settings.shuffle or any(getattr(layer, "rng", None) is not None for layer in net.layers)
+    buffers: dict[int, tuple[Array, Array]] = {}  # shuffled batches are gathered into these, reused
+    randomized = settings.shuffle or any(layer.uses_rng for layer in net.layers)
     start = EpochStart(net, randomized)
-    before = net._flat.copy()  # the weights at the start of the previous epoch, to fall back on if it diverges
+    before = net.flat.copy()  # the weights at the start of the previous epoch, to fall back on if it diverges
     best = (math.inf, None, 0)  # (watched value, parameters, epoch)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         try:
@@ -89,7 +90,7 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
                 before, start.flat = start.flat, before
                 start.take()
                 try:
-                    values = _epoch(net, fixed_batches or _shuffled(net, X, Y, batch_size), len(X))
+                    values = _epoch(net, fixed_batches or _shuffled(net, X, Y, batch_size, buffers), len(X))
                     if not math.isfinite(values["loss"]):
                         _diverged(net, epoch, values["loss"], before, epoch - 1, first)
                     if val is not None:
@@ -104,37 +105,40 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
                 if settings.patience:
                     watched = values.get("val_loss", values["loss"])
                     if watched < best[0]:
-                        best = (watched, net._flat.copy(), epoch)
+                        best = (watched, net.flat.copy(), epoch)
                     elif epoch - best[2] >= settings.patience:
                         break
-            if not np.isfinite(net._flat).all():
+            if not np.isfinite(net.flat).all():
                 _diverged(net, epoch, math.nan, start.flat, epoch, first)
         finally:
             report.close()
     history = net.history.since(first - 1)
     if settings.patience and best[1] is not None:
-        np.copyto(net._flat, best[1])
+        np.copyto(net.flat, best[1])
         history.best_epoch = best[2]
     return history
 
 
 def _diverged(net: Network, epoch: int, loss: float, saved: Array, kept: int, first: int) -> None:
-    """Go back to the weights of epoch ``kept``, the last whose loss was finite, and raise."""
-    np.copyto(net._flat, saved)
-    net.optimizer.reset()  # its running averages took in the blow-up
+    """Go back to the weights of the start of epoch ``kept`` (its first batch gave a finite loss), with the
+    history of the epochs before it, and raise."""
+    np.copyto(net.flat, saved)
+    net.history.truncate(max(kept, first) - 1)
+    opt = net.optimizer
+    rate = f"{opt.schedule(max(opt.steps - 1, 0)):g} at the last step, from its {opt.schedule.name} schedule" \
+        if opt.schedule else f"{opt.lr:g}"
+    opt.reset()  # its running averages took in the blow-up
     where = f"it had at the start of epoch {kept}" if kept >= first else "it had before this fit"
-    schedule = net.optimizer.lr if not isinstance(net.optimizer.lr, float) else None
-    rate = f"now peaking at {schedule.peak:g}" if schedule else f"now {net.optimizer.lr:g}"
     raise DivergenceError(
         f"training diverged at epoch {epoch}: the loss or the weights became {loss}. The network keeps the "
-        f"weights {where}, and its optimizer starts afresh. Try a smaller learning rate ({rate})."
+        f"weights {where}, and its optimizer starts afresh (step 0). Try a smaller learning rate (now {rate})."
     )
 
 
 def _epoch(net: Network, batches: Batches, n: int) -> dict[str, float]:
     """One pass over the batches: a step and an update each; returns the epoch's mean loss and metrics
     (summed losses such as sse are added up instead), from each batch's forward pass before its update."""
-    step, update, params, fns = net.compute_gradients, net.optimizer.step, net._groups, net._metric_fns
+    step, update, params, fns = net.compute_gradients, net.optimizer.step, net.parameters(), net.metric_fns
     summed = net.loss.summed
     loss_total, totals = 0.0, [0.0] * len(fns)
     for xb, yb in batches:
@@ -155,11 +159,11 @@ def _slices(X: Array, Y: Array, batch_size: int) -> list[tuple[Array, Array]]:
     return [(X[i:i + batch_size], Y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
 
 
-def _shuffled(net: Network, X: Array, Y: Array, batch_size: int) -> Iterator[tuple[Array, Array]]:
-    """Batches in a new random order, each gathered into buffers reused from step to step
+def _shuffled(net: Network, X: Array, Y: Array, batch_size: int,
+              buffers: dict[int, tuple[Array, Array]]) -> Iterator[tuple[Array, Array]]:
+    """Batches in a new random order, each gathered into ``buffers`` reused from step to step
     (so an epoch never copies the whole data set)."""
     order = net.rng.permutation(len(X))
-    buffers: dict[int, tuple[Array, Array]] = net.__dict__.setdefault("_batch_buffers", {})
     for i in range(0, len(X), batch_size):
         idx = order[i:i + batch_size]
         xb, yb = buffers.get(len(idx), (None, None))

@@ -116,7 +116,7 @@ def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer:
         return 130
     model.record.test_metrics = evaluate(model, test, unknown="ignore") if len(test) else None
     model.save(args.out)
-    best = getattr(history, "best_epoch", None)
+    best = history.best_epoch
     if best is not None and best < net.epochs_trained:
         say(args, f"stopped at epoch {net.epochs_trained}; kept the weights of epoch {best}, "
                   f"whose validation loss was lowest")

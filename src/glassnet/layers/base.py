@@ -18,7 +18,7 @@ is one file: a subclass of ``Layer``, registered with ``glassnet.layers.register
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -50,6 +50,7 @@ class Layer(Component):
     n_in: int | None = None
     n_out: int | None = None
     activation: Any = None  # the output activation, for layers that have one (a fused loss checks it)
+    uses_rng: ClassVar[bool] = False  # True for layers that draw from the generator attach gives them
 
     def build(self, n_in: int, index: int) -> int:
         """Check the input width ``n_in`` from the layer below; return this layer's output width."""
@@ -72,10 +73,6 @@ class Layer(Component):
 
     def backward(self, grad: Array, input_grad: bool = True, pre_activation: bool = False) -> Array | None:
         raise NotImplementedError
-
-    @property
-    def n_params(self) -> int:
-        return sum(int(np.prod(p.shape)) for p in self.params())
 
     def summary(self) -> str:
         return self.name

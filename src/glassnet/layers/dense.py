@@ -78,6 +78,11 @@ class Dense(Layer):
         self._bias, self.grad_bias = arrays["bias"] if self.use_bias else (None, None)
         self._scratch: dict[int, tuple[Array, Array, Array, Array]] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy or a pickle leaves out the arrays of the last batch and the scratch buffers."""
+        batch = {"x": None, "z": None, "a": None, "delta": None, "_scratch": {}}
+        return {**{k: v for k, v in self.__dict__.items() if k not in ("_dx", "_ones")}, **batch}
+
     def _own(self) -> None:
         """Arrays of its own (zeros) for a layer not yet in a network, made when first needed, so that
         building a layer from a model file's description allocates nothing before its sizes are checked."""

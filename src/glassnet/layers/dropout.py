@@ -25,6 +25,7 @@ class Dropout(Layer):
     """
 
     name = "dropout"
+    uses_rng = True
 
     def __init__(self, rate: float) -> None:
         self.rate = check("rate", rate)

@@ -69,7 +69,7 @@ def explain(net: Network, X: object, y: object, loss: str | Loss | None = None,
     work.configure(loss, copy.deepcopy(optimizer), None)  # a given optimizer is left unused
     if tutorial:
         _check_tutorial(work)
-    X, Y = work.prepare(X, y)
+    X, Y = work.check_data(X, y)
     seen: dict[tuple[str, int], Array] = {}
 
     def hook(kind: str, index: int, array: Array) -> None:
@@ -80,12 +80,13 @@ def explain(net: Network, X: object, y: object, loss: str | Loss | None = None,
         loss_value, _ = work.compute_gradients(X, Y, trace=hook)
         records = [LayerRecord(input=seen["output", i - 1] if i else X, output=seen["output", i],
                                error=seen["grad", i], error_below=seen["grad", i - 1] if i else None,
-                               grads={k: g.copy() for k, (_, g) in work._arrays[i].items()}, inner=layer.traced(),
+                               grads={k: g.copy() for k, (_, g) in work.layer_parameters(i).items()},
+                               inner=layer.traced(),
                                last=i == n - 1, fused=bool(work.loss.fused) and i == n - 1)
                    for i, layer in enumerate(work.layers)]
         work.optimizer.step(work.parameters())
-    for record, arrays in zip(records, work._arrays):
-        record.after = {k: v.copy() for k, (v, _) in arrays.items()}
+    for i, record in enumerate(records):
+        record.after = {k: v.copy() for k, (v, _) in work.layer_parameters(i).items()}
     trace = _Trace(work, Y, records, float(loss_value))
     return trace.tutorial_steps() if tutorial else trace.steps()
 
@@ -213,7 +214,7 @@ class _Trace:
 def update_text(opt: optimizers.Optimizer, name: str) -> str:
     """The optimizer's update rule for parameter ``name``, with its settings filled in."""
     g = f"grad_{name}"
-    schedule = opt.lr if not isinstance(opt.lr, float) else None
+    schedule = opt.schedule
     lr = f"{schedule(opt.steps - 1):g}" if schedule else f"{opt.lr:g}"
     if isinstance(opt, optimizers.Adam):
         rule = (f"{name} - {lr} * m_hat / (sqrt(v_hat) + {opt.eps:g}), with m, v the running means "
