@@ -128,12 +128,16 @@ def test_early_stopping_holds_out_rows_and_stops(rng):
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"optimizer": "rmsprop"}, "optimizer must be one of"),
+    ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'; expected one of: adam, sgd"),
     ({"hidden_layer_sizes": (8, 0)}, "hidden_layer_sizes must be a positive integer"),
     ({"activation": "swish"}, "unknown activation 'swish'"),
     ({"dtype": "float16"}, "dtype must be float32 or float64"),
     ({"early_stopping": 3, "validation_fraction": 1.5}, r"validation_fraction must be in \(0, 1\)"),
     ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"validation_fraction": 0}, r"validation_fraction must be in \(0, 1\); got 0"),  # checked even when unused
+    ({"shuffle": "yes"}, "shuffle must be True or False; got 'yes'"),
+    ({"learning_rate": -1}, r"learning_rate must be a number in \(0.0, inf\); got -1"),
+    ({"batch_size": 0}, "batch_size must be a positive integer or None; got 0"),
 ])
 def test_bad_hyper_parameters_are_named(params, message, iris):
     X, y = iris

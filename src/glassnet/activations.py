@@ -26,8 +26,9 @@ Array = np.ndarray
 class Activation(Component):
     """Base class: a name, a forward formula and its derivative."""
 
-    formula: ClassVar[str] = "{a} = f({z})"  # {a} and {z} are filled in with the layer's names
+    formula: ClassVar[str] = "{a} = f({z})"  # {a}, {z}, {error} are filled in with the layer's names
     derivative: ClassVar[str] = "f'({z})"
+    chain_rule: ClassVar[str] = "{error} * ({derivative})"  # dL/dz from the error dL/da
     default_init: ClassVar[str] = "glorot_uniform"
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
@@ -168,6 +169,7 @@ class Softmax(Activation):
     name = "softmax"
     formula = "{a} = exp({z}) / sum(exp({z})) along each row"
     derivative = "the softmax Jacobian"
+    chain_rule = "{a} * ({error} - sum({error} * {a}) along each row)"
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         t = np.subtract(z, rows.row_max(z), out=out)

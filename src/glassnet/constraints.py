@@ -90,7 +90,26 @@ class OneOf:
         return text
 
 
-Rule = Integer | Real | OneOf
+class Flag:
+    """True or False (a NumPy bool too)."""
+
+    none = False
+    text = ""
+
+    def describe(self) -> str:
+        return "True or False"
+
+    def accepts(self, value: object) -> bool:
+        return type(value).__name__ in ("bool", "bool_")
+
+    def convert(self, value: object) -> bool:
+        return bool(value)
+
+    def parse(self, text: str) -> object:
+        return {"true": True, "false": False}.get(text.lower())
+
+
+Rule = Integer | Real | OneOf | Flag
 FRACTION = Real(0.0, 1.0, closed=True, text="in [0, 1)")
 
 RULES: dict[str, Rule] = {
@@ -104,6 +123,7 @@ RULES: dict[str, Rule] = {
     "batch_size": Integer(1, none=True),
     "early_stopping": Integer(1, none=True),
     "validation_split": FRACTION,
+    "shuffle": Flag(),
     "verbose": OneOf((0, 1, 2), text="0, 1 or 2"),
     # optimizers
     "lr": Real(0.0),

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import rows
+from . import metrics, rows
 from .errors import InputError
 from .registry import Component, Registry
 
@@ -109,7 +109,7 @@ class MAE(Loss):
     gradient = "sign(a - y) / {size}"
 
     def value(self, y: Array, a: Array, z: Array | None) -> float:
-        return float(np.abs(a - y).mean())
+        return metrics.mae(y, a)
 
     def grad(self, y: Array, a: Array) -> Array:
         g = np.sign(a - y)

@@ -208,7 +208,7 @@ class Network:
         from .training import FitSettings, train
 
         settings = FitSettings(epochs=check("epochs", epochs), batch_size=check("batch_size", batch_size),
-                               shuffle=bool(shuffle), patience=check("early_stopping", early_stopping),
+                               shuffle=check("shuffle", shuffle), patience=check("early_stopping", early_stopping),
                                verbose=check("verbose", verbose), callback=callback)
         self.configure(loss, optimizer, metrics)
         X, Y = self.check_data(X, y)

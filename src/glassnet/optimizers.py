@@ -10,7 +10,7 @@ rescales all gradients together so their global L2 norm is at most ``clipnorm``.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -27,8 +27,12 @@ class Optimizer(Component):
     """Base class: clipping and weight decay, then ``_update`` for each group of parameters.
 
     ``state`` holds one dict of arrays per group (``velocity`` for SGD with momentum, ``m`` and ``v``
-    for Adam); ``steps`` counts the updates made.
+    for Adam), all made by ``new_state`` and changed in place by ``_update`` (so that model files, resumes and
+    the undoing of an interrupted epoch see them); ``steps`` counts the updates made. ``moves`` and ``_rule``
+    are how ``explain`` words the update.
     """
+
+    moves: ClassVar[str] = "as its update rule says"
 
     def __init__(self, lr: float | schedules.Schedule, weight_decay: float = 0.0,
                  clipnorm: float | None = None) -> None:
@@ -108,6 +112,21 @@ class Optimizer(Component):
     def _update(self, p: Array, g: Array, state: dict[str, Array], lr: float) -> None:
         raise NotImplementedError
 
+    def update_formula(self, name: str, decay: bool) -> str:
+        """The last update of parameter ``name`` as a formula with this optimizer's settings (``decay``: weight
+        decay applies to it)."""
+        g = f"grad_{name}"
+        lr = f"{self._schedule(self.steps - 1):g}" if self._schedule else f"{self._lr:g}"
+        notes = [f"lr from the {self._schedule.name} schedule at step {self.steps - 1}"] if self._schedule else []
+        if self.weight_decay and decay:
+            notes.append(f"{g} includes {self.weight_decay:g} * {name} (weight decay)")
+        if self.clipnorm is not None:
+            notes.append(f"gradients scaled to a global norm of at most {self.clipnorm:g}")
+        return self._rule(name, g, lr) + "".join(f"; {note}" for note in notes)
+
+    def _rule(self, name: str, g: str, lr: str) -> str:
+        return f"{name} - {lr} * (the {self.name} update made of {g})"
+
 
 class SGD(Optimizer):
     """Gradient descent:  W <- W - lr * g.
@@ -117,6 +136,7 @@ class SGD(Optimizer):
     """
 
     name = "sgd"
+    moves = "by lr times its gradient, the other way"
 
     def __init__(self, lr: float | schedules.Schedule = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
@@ -131,6 +151,12 @@ class SGD(Optimizer):
 
     def new_state(self, p: Array) -> dict[str, Array]:
         return {"velocity": np.zeros_like(p)} if self.momentum else {}
+
+    def _rule(self, name: str, g: str, lr: str) -> str:
+        if not self.momentum:
+            return f"{name} - {lr} * {g}"
+        v = f"{g} + {self.momentum:g} * v" if self.nesterov else "v"
+        return f"{name} - {lr} * ({v}), v <- {self.momentum:g} * v + {g}"
 
     def _update(self, p: Array, g: Array, state: dict[str, Array], lr: float) -> None:
         if self.momentum:
@@ -153,6 +179,7 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    moves = "by about lr against the running mean of its gradient, whatever the gradient's size"
 
     def __init__(self, lr: float | schedules.Schedule = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
@@ -166,6 +193,10 @@ class Adam(Optimizer):
 
     def new_state(self, p: Array) -> dict[str, Array]:
         return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
+
+    def _rule(self, name: str, g: str, lr: str) -> str:
+        return (f"{name} - {lr} * m_hat / (sqrt(v_hat) + {self.eps:g}), with m, v the running means "
+                f"(beta1={self.beta1:g}, beta2={self.beta2:g}) of {g} and {g}^2, bias-corrected at step {self.steps}")
 
     def _update(self, p: Array, g: Array, state: dict[str, Array], lr: float) -> None:
         m, v, t = state["m"], state["v"], self.steps

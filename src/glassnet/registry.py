@@ -69,11 +69,10 @@ class Registry(Generic[T]):
         if isinstance(spec, dict):
             return self.build(spec)
         cls = self.lookup(spec)
-        try:
-            return cls()
-        except TypeError:
+        if not _fits(cls, {}):
             raise InputError(f"{self.kind} {spec!r} has no default settings; give an instance such as "
-                             f"{cls.__name__}(...)") from None
+                             f"{cls.__name__}(...)")
+        return cls()
 
     def lookup(self, name: object) -> type[T]:
         """The class registered as ``name``, or an InputError listing the known names."""
@@ -89,16 +88,38 @@ class Registry(Generic[T]):
             raise InputError(f"the {self.kind} must be described as {{'name': ..., 'config': {{...}}}}; "
                              f"got {reprlib.repr(spec)}")
         cls = self.lookup(spec["name"])
-        try:
-            return cls.from_config(spec["config"])
-        except TypeError as exc:  # unknown or missing settings
+        if not _fits(cls, spec["config"]):
             raise InputError(f"{self.kind} {spec['name']!r}: settings {reprlib.repr(spec['config'])} do not fit "
-                             f"({exc})") from None
+                             f"its constructor {cls.__name__}{_signature(cls)}")
+        return cls.from_config(spec["config"])
 
     def spec(self, obj: T) -> Spec:
         """``{"name": ..., "config": ...}`` of a registered object (one of your own: register its class first)."""
-        if self.classes.get(obj.name) is not type(obj):
-            raise InputError(f"{self.kind} {type(obj).__name__} is not registered, so a model file could not name "
-                             f"it: call {self.home}.register({type(obj).__name__}) once")
-        return {"name": obj.name, "config": obj.config()}
+        registered = self.classes.get(obj.name)
+        if registered is type(obj):
+            return {"name": obj.name, "config": obj.config()}
+        mine = type(obj).__name__
+        if registered is not None:  # a subclass that kept its parent's name
+            raise InputError(f"{self.kind} {mine} is not registered: it has the name {obj.name!r} of "
+                             f"{registered.__qualname__}; give it a name of its own and call {self.home}.register"
+                             f"({mine}) once, so a model file can name it")
+        raise InputError(f"{self.kind} {mine} is not registered, so a model file could not name it: call "
+                         f"{self.home}.register({mine}) once")
 
+
+def _signature(cls: type) -> str:
+    import inspect
+
+    return str(inspect.signature(cls))
+
+
+def _fits(cls: type, config: dict[str, Any]) -> bool:
+    """Whether ``cls(**config)`` names its arguments right (checked apart from the constructor's own work, so an
+    error inside it is not mistaken for a bad setting)."""
+    import inspect
+
+    try:
+        inspect.signature(cls).bind(**config)
+    except TypeError:
+        return False
+    return True

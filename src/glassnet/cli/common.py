@@ -8,12 +8,7 @@ import os
 import sys
 from typing import Any
 
-
-def rule(name: str) -> Any:
-    """An argparse ``type=`` that checks the text by ``glassnet.constraints.RULES[name]``."""
-    from ..constraints import cli_type
-
-    return cli_type(name)
+from ..constraints import cli_type
 
 
 def component(kind: str) -> Any:
@@ -45,11 +40,11 @@ def add_model(p: argparse.ArgumentParser, data: str | None = None, optional: boo
 
 def add_progress_options(p: argparse.ArgumentParser) -> None:
     """Options that ``train`` and ``resume`` share."""
-    p.add_argument("--patience", type=rule("patience"), metavar="P", help="stop after P epochs without a better "
+    p.add_argument("--patience", type=cli_type("patience"), metavar="P", help="stop after P epochs without a better "
                    "validation loss and keep the best weights (0: never stop early)")
     p.add_argument("--plot", metavar="PNG", help="also draw the training and validation loss curves to PNG "
                    "(needs glassnet[plot])")
-    p.add_argument("--checkpoint-every", type=rule("checkpoint_every"), default=0, metavar="K",
+    p.add_argument("--checkpoint-every", type=cli_type("checkpoint_every"), default=0, metavar="K",
                    help="save the model to --out every K epochs as well as at the end")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
@@ -150,7 +145,3 @@ def print_report(values: dict, rows: str) -> None:
         print(f"  {c:<{width}}  " + " ".join(f"{n:>{cell}d}" for n in row))
 
 
-def load_model(path: str) -> Any:
-    from ..tabular.model import Model
-
-    return Model.load(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_model, load_model, print_report
+from .common import add_model, print_report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     import math
 
+    from .. import load_model
     from ..errors import InputError
     from ..tabular import datasets
     from ..tabular.evaluation import evaluate, usable_rows

@@ -26,9 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..formats.files import atomic_write, output_file
     from ..formats.onnx import build_model
-    from .common import load_model
 
     output_file(args.onnx, "--onnx")
+    from .. import load_model
+
     bundle = load_model(args.model)
     net, prep = bundle.network, bundle.preprocessing
     options = _preprocessing(prep, args.model) if prep is not None else {}

@@ -16,7 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .common import describe_target, load_model
+    from .. import load_model
+    from .common import describe_target
 
     model = load_model(args.model)
     net, prep, record = model.network, model.preprocessing, model.record

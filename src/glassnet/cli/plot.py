@@ -21,9 +21,10 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..tabular import datasets
     from ..viz import plot
-    from .common import load_model
 
     plot.check_image_file(args.out, "--out")
+    from .. import load_model
+
     model = load_model(args.model)
     if args.data is None:
         if not model.history.epochs:

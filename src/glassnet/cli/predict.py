@@ -29,10 +29,11 @@ def run(args: argparse.Namespace) -> int:
     from ..formats.files import atomic_write, output_file
     from ..tabular import datasets
     from ..tabular.evaluation import usable_rows
-    from .common import load_model
 
     if args.out:
         output_file(args.out, "--out")
+    from .. import load_model
+
     model = load_model(args.model)
     net, prep = model.network, model.require_preprocessing(args.model)
     if args.proba and prep.task != "classification":

@@ -24,9 +24,10 @@ def run(args: argparse.Namespace) -> int:
     from ..formats.files import atomic_write, output_file
     from ..tabular import datasets
     from ..viz import report
-    from .common import load_model
 
     output_file(args.out, "--out")
+    from .. import load_model
+
     model = load_model(args.model)
     table = None if args.data is None else datasets.resolve(args.data)
     page = report.render(model, f"glassnet report: {os.path.basename(args.model)}", table)

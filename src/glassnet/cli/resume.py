@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_model, add_progress_options, check_outputs, fit_and_save, load_model, rule, say
+from ..constraints import cli_type
+from .common import add_model, add_progress_options, check_outputs, fit_and_save, say
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -14,7 +15,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "state and preprocessing: `train --epochs N` then `resume --epochs M` gives "
                                    "the same weights as `train --epochs N+M` (without early stopping).")
     add_model(p, "that it was trained on")
-    p.add_argument("--epochs", type=rule("epochs"), required=True, metavar="N", help="epochs to add")
+    p.add_argument("--epochs", type=cli_type("epochs"), required=True, metavar="N", help="epochs to add")
     p.add_argument("--out", metavar="FILE", help="where to save (default: overwrite MODEL)")
     add_progress_options(p)
     p.set_defaults(run=run, patience=0)
@@ -29,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
 
     args.out = args.out or args.model
     check_outputs(args)
+    from .. import load_model
+
     model = load_model(args.model)
     net, prep = model.network, model.require_preprocessing(args.model)
     settings = training_settings(model.record.settings, args.model)

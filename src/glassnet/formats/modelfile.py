@@ -68,7 +68,11 @@ def _serialize(net: Network, preprocessing: dict | None, training: dict) -> tupl
     tensors = {name: value for name, value, _ in net.named_parameters()}
     opt = net.optimizer
     if opt is not None:
-        for p, state in enumerate(opt.state):
+        for p, (state, (param, _, _)) in enumerate(zip(opt.state, net.parameters())):
+            if sorted(state) != sorted(opt.new_state(param[:0])):  # (keys only: nothing allocated)
+                raise InputError(f"optimizer {type(opt).__name__} keeps state {sorted(state)} that its new_state() "
+                                 "does not make, so a model file could not be read back: make every state array "
+                                 "in new_state() and change it in place")
             tensors.update({f"optimizer.{p}.{key}": value for key, value in state.items()})
     meta = {
         "format": FORMAT, "version": VERSION,
@@ -99,7 +103,10 @@ def _parts_held(path: str | os.PathLike) -> list[str]:
         return []
     training = meta.get("training") if meta.get("version") != 1 else {"settings": meta.get("training")}
     held = ["preprocessing"] if meta.get("preprocessing") else []
-    return held + (["training settings"] if isinstance(training, dict) and training.get("settings") else [])
+    if isinstance(training, dict):
+        held += [what for key, what in (("settings", "training settings"), ("test_metrics", "test metrics"))
+                 if training.get(key)]
+    return held
 
 
 # --- loading ------------------------------------------------------------------------------

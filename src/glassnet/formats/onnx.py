@@ -12,7 +12,7 @@ the default domain and the lowest IR version that supports it, and passes
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Any
 
 import numpy as np
@@ -145,7 +145,8 @@ def build_model(net: Network, opset: int = 17, standardize: Pair | None = None, 
     return model
 
 
-def to_onnx(net: Network, path: str | Path, opset: int = 17, **options: Any) -> None:
+def to_onnx(net: Network, path: str | os.PathLike, opset: int = 17, **options: Any) -> None:
     """Write ``net`` to ``path`` as an ONNX model; ``options`` as for ``build_model``."""
-    model = build_model(net, opset, **options)
-    Path(path).write_bytes(model.SerializeToString())
+    from .files import atomic_write
+
+    atomic_write(path, build_model(net, opset, **options).SerializeToString())

@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .. import checks, optimizers
+from .. import activations, checks, optimizers
 from ..constraints import check
 from ..errors import InputError
 from ..history import History
@@ -38,13 +38,17 @@ class _GlassnetEstimator(BaseEstimator):
 
     _loss = ""
     _output_activation = ""
-    # each hyper-parameter and the rule of glassnet.constraints that it follows (checked when fitting)
+    # each number's rule in glassnet.constraints (checked when fitting starts, with hidden_layer_sizes, activation,
+    # optimizer and dtype; random_state is scikit-learn's own)
     _parameter_rules = {"learning_rate": "lr", "weight_decay": "weight_decay", "batch_size": "batch_size",
-                        "epochs": "epochs", "early_stopping": "early_stopping", "verbose": "verbose"}
+                        "epochs": "epochs", "shuffle": "shuffle", "early_stopping": "early_stopping",
+                        "validation_fraction": "validation_fraction", "verbose": "verbose"}
 
-    def __init__(self, hidden_layer_sizes=(32,), activation="relu", optimizer="adam", learning_rate=0.001,
-                 weight_decay=0.0, batch_size=32, epochs=200, shuffle=True, early_stopping=None,
-                 validation_fraction=0.1, random_state=None, dtype="float64", verbose=0):
+    def __init__(self, hidden_layer_sizes: int | tuple[int, ...] = (32,), activation: str = "relu",
+                 optimizer: str = "adam", learning_rate: float = 0.001, weight_decay: float = 0.0,
+                 batch_size: int | None = 32, epochs: int = 200, shuffle: bool = True,
+                 early_stopping: int | None = None, validation_fraction: float = 0.1, random_state: object = None,
+                 dtype: str = "float64", verbose: int = 0) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -75,14 +79,14 @@ class _GlassnetEstimator(BaseEstimator):
         return Network(layers, seed=seed, dtype=self.dtype)
 
     def _new_optimizer(self) -> optimizers.Optimizer:
-        names = optimizers.REGISTRY.classes
-        if not isinstance(self.optimizer, str) or self.optimizer not in names:
-            raise InputError(f"optimizer must be one of {sorted(names)}; got {self.optimizer!r}")
-        return names[self.optimizer](lr=self.learning_rate, weight_decay=self.weight_decay)
+        return optimizers.REGISTRY.lookup(self.optimizer)(lr=self.learning_rate, weight_decay=self.weight_decay)
 
     def _check_params(self) -> None:
         for param, rule in self._parameter_rules.items():
             check(rule, getattr(self, param), param)
+        activations.get(self.activation)
+        optimizers.REGISTRY.lookup(self.optimizer)
+        checks.float_dtype(self.dtype)
 
     def _check_X(self, X: object, reset: bool) -> Array:
         return validate_data(self, X, reset=reset, dtype=checks.float_dtype(self.dtype))
@@ -96,7 +100,7 @@ class _GlassnetEstimator(BaseEstimator):
         """Train ``network_`` on (X, y), holding out a validation set when ``patience`` is set."""
         validation = None
         if patience is not None:
-            fraction = check("validation_fraction", self.validation_fraction)
+            fraction = self.validation_fraction
             if len(X) - math.ceil(fraction * len(X)) < 1:
                 raise InputError(f"early_stopping holds out validation_fraction={fraction} of the rows: "
                                  f"n_samples={len(X)} leaves none to train on")
@@ -216,7 +220,7 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
         out = self._output(X)
         return out if self._y_2d else out.ravel()
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> object:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags

@@ -196,15 +196,14 @@ class Dense(Layer):
     def explain_backward(self, k: int, record: Any) -> list[dict]:
         steps = []
         if not record.fused:
-            act = self.activation.name
-            slope = self.activation.derivative.format(a=f"a{k}", z=f"z{k}")
-            formula = (f"delta{k} = dL/dz{k} = error{k} * ({slope})" if act != "softmax"
-                       else f"delta{k} = dL/dz{k} = a{k} * (error{k} - sum(error{k} * a{k}) along each row)")
+            act, names = self.activation, {"a": f"a{k}", "z": f"z{k}", "error": f"error{k}"}
+            slope = act.derivative.format(**names)
+            formula = f"delta{k} = dL/dz{k} = " + act.chain_rule.format(derivative=slope, **names)
             err = record.error
             steps.append({"name": f"delta{k}", "formula": formula,
                           "shapes": f"{shape_text(err)} * {shape_text(err)} -> {shape_text(err)}",
                           "value": record.inner["delta"],
-                          "meaning": f"The chain rule: the error times the slope of {act} at each unit, which is "
+                          "meaning": f"The chain rule: the error times the slope of {act.name} at each unit, which is "
                                      f"how much the loss changes with each of layer {k}'s sums."})
         if record.error_below is not None:
             delta = record.inner["delta"]

@@ -134,7 +134,8 @@ class _Trace:
             out += self._steps("backward", [self.layer(k).explain_gradient(k, name, self.record(k))
                                             for name in self.record(k).grads])
         for k in range(self.n, 0, -1):
-            out += [self.update(f"{self.layer(k).symbol(name)}{k}", value)
+            decays = {p.name: p.decay for p in self.layer(k).params()}
+            out += [self.update(f"{self.layer(k).symbol(name)}{k}", value, decays[name])
                     for name, value in self.record(k).after.items()]
         return out
 
@@ -158,12 +159,10 @@ class _Trace:
                             "target: how much each output unit's sum should fall."))
         return out
 
-    def update(self, name: str, new: Array) -> Step:
+    def update(self, name: str, new: Array, decay: bool) -> Step:
         opt = self.net.optimizer
-        how = ("by about lr against the running mean of its gradient, whatever the gradient's size"
-               if isinstance(opt, optimizers.Adam) else "by lr times its gradient, the other way")
-        return Step(name, "update", f"{name} <- {update_text(opt, name)}", f"{shape(new)} -> {shape(new)}", new,
-                    f"{opt.name}: each value moves {how}, downhill on the loss.")
+        return Step(name, "update", f"{name} <- {opt.update_formula(name, decay)}", f"{shape(new)} -> {shape(new)}",
+                    new, f"{opt.name}: each value moves {opt.moves}, downhill on the loss.")
 
     # --- the tutorial's names ----------------------------------------------------------
 
@@ -209,27 +208,6 @@ class _Trace:
                             "rows: one step of gradient descent with learning rate 1.",
                             f"syn{k - 1} += l{k - 1}.T.dot(l{k}_delta)"))
         return out
-
-
-def update_text(opt: optimizers.Optimizer, name: str) -> str:
-    """The optimizer's update rule for parameter ``name``, with its settings filled in."""
-    g = f"grad_{name}"
-    schedule = opt.schedule
-    lr = f"{schedule(opt.steps - 1):g}" if schedule else f"{opt.lr:g}"
-    if isinstance(opt, optimizers.Adam):
-        rule = (f"{name} - {lr} * m_hat / (sqrt(v_hat) + {opt.eps:g}), with m, v the running means "
-                f"(beta1={opt.beta1:g}, beta2={opt.beta2:g}) of {g} and {g}^2, bias-corrected at step {opt.steps}")
-    elif getattr(opt, "momentum", 0):
-        v = f"{g} + {opt.momentum:g} * v" if opt.nesterov else "v"
-        rule = f"{name} - {lr} * ({v}), v <- {opt.momentum:g} * v + {g}"
-    else:
-        rule = f"{name} - {lr} * {g}"
-    extras = [f"lr from the {schedule.name} schedule at step {opt.steps - 1}"] if schedule else []
-    if opt.weight_decay and name.startswith("W"):
-        extras.append(f"{g} includes {opt.weight_decay:g} * {name} (weight decay)")
-    if opt.clipnorm is not None:
-        extras.append(f"gradients scaled to a global norm of at most {opt.clipnorm:g}")
-    return rule + "".join(f"; {e}" for e in extras)
 
 
 def render(steps: list[Step], index: int | None = None) -> str:
