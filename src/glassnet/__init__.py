@@ -33,7 +33,8 @@ _HOMES = {"Dense": "layers", "Dropout": "layers", "Network": "network", "History
 
 # the modules and subpackages a learner reaches for as ``gn.losses``, ``gn.tabular``, ... (imported on first use)
 _MODULES = ("activations", "losses", "initializers", "layers", "optimizers", "schedules", "network", "training",
-            "metrics", "constraints", "rows", "tabular", "formats", "viz", "teach", "integrations")
+            "metrics", "history", "registry", "constraints", "checks", "rows", "tabular", "formats", "viz", "teach",
+            "integrations")
 
 
 def __getattr__(name: str) -> object:

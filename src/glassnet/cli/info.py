@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from .common import add_model
+
+if TYPE_CHECKING:
+    from ..history import History
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -42,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def history_summary(history) -> str:
+def history_summary(history: History) -> str:
     """``87 epochs; last: loss 0.05, val_loss 0.06; lowest val_loss 0.04 at epoch 57``."""
     import math
 

@@ -2,18 +2,25 @@
 
     build(n_in, index) -> n_out      learn the input width from the layer below (check it), give the output width
     params()                         the parameters it owns, as ``Param(name, shape, decay)``
-    attach(arrays, rng)              keep its parameters and gradients in the network's arrays; draw randomness
-                                     (if any) from the network's seeded generator
+    attach(arrays, rng)              keep its parameters and gradients in the network's arrays (views of its
+                                     storage: values set before are copied in); a layer that draws random numbers
+                                     sets ``uses_rng = True`` and draws them from ``rng``, the network's seeded
+                                     generator, so runs repeat and resumes are exact
     initialize(rng, init)            set starting values (``init``: the network's initializer, if it names one)
-    forward(x, training, keep)       the output for a batch; ``training``: a step of learning (dropout drops)
+    forward(x, training, keep)       the output for a batch; ``training``: a step of learning (dropout drops);
+                                     ``keep``: remember what backward and the loss need (predict passes False)
     backward(grad, input_grad, pre_activation)
                                      from grad = dL/d(output), fill its gradients and return dL/d(input), the
-                                     ``grad`` of the layer below; the layer owns its activation's derivative
+                                     ``grad`` of the layer below (only if ``input_grad``); the layer owns its
+                                     activation's derivative (``pre_activation``: grad is already dL/dz, from a
+                                     loss fused with the output activation)
     config() / from_config()         its settings, JSON-safe, to be rebuilt from a model file
 
-and, to describe itself: ``summary()`` (one line in the architecture string), ``onnx(graph, x)`` (its ONNX
-nodes), ``explain_forward`` and ``explain_backward`` (the steps ``glassnet explain`` narrates). A layer kind
-is one file: a subclass of ``Layer``, registered with ``glassnet.layers.register``.
+and, to describe itself (each has a default here): ``summary()`` (its item of the architecture string),
+``onnx(graph, x)`` (its ONNX nodes; the default refuses), and for ``glassnet explain``: ``traced()`` (copies of
+its own arrays of the last step), ``symbol(param)`` (W for weights), ``explain_forward``, ``explain_backward``
+and ``explain_gradient``. A layer kind is one file: a subclass of ``Layer``, registered with
+``glassnet.layers.register``.
 """
 
 from __future__ import annotations

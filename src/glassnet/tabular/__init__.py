@@ -6,7 +6,7 @@ the ``Model`` bundle (network + preprocessing + training record) that ``glassnet
     preprocessing Preprocessor, Numeric, Category, Target
     splits       split, split_table                 seeded and stratified
     datasets     load, resolve, DATASETS             xor, moons, circles, spirals, iris
-    model        Model, TrainingRecord, load_model
+    model        Model, TrainingRecord                 (glassnet.load_model reads one)
     training     prepare, build_network, fit         what glassnet train and resume do
     evaluation   evaluate, usable_rows               metrics of a model on a table
 """

@@ -75,7 +75,7 @@ def _summary(model: Model, title: str) -> str:
         if values and np.isfinite(values[-1]):
             items[f"last {escape(key)}"] = f"{values[-1]:.4g}"
     best = net.history.best("val_loss")
-    if best:  # early stopping keeps this epoch's weights
+    if best:  # (with early stopping, the weights are this epoch's)
         items["lowest val_loss"] = f"{best[1]:.4g} at epoch {best[0]}"
     for key, value in (model.record.test_metrics or {}).items():
         if isinstance(value, float):
@@ -158,7 +158,8 @@ def _curves(net: Network) -> str:
 
 
 def _confusion(labels: Array, outputs: Array, classes: list[str], source: str) -> str:
-    counts = metrics.confusion_matrix(labels, boundary.probabilities(outputs).argmax(axis=1), len(classes))
+    scores = metrics.classification_report(labels, boundary.probabilities(outputs), classes)
+    counts = np.array(scores["confusion_matrix"])
     head = "<tr><th>true \\ predicted</th>" + "".join(f"<th>{escape(c)}</th>" for c in classes) + "</tr>"
     rows = []
     for i, name in enumerate(classes):
@@ -166,9 +167,8 @@ def _confusion(labels: Array, outputs: Array, classes: list[str], source: str) -
         cells = "".join(
             f'<td style="background: rgba(0, 114, 178, {0.8 * n / total:.2f})">{n}</td>' for n in counts[i])
         rows.append(f"<tr><th>{escape(name)}</th>{cells}</tr>")
-    accuracy = np.trace(counts) / max(counts.sum(), 1)
     return _section("confusion", "Confusion matrix", f'<table class="confusion">{head}{"".join(rows)}</table>',
-                    f"{counts.sum()} rows of {escape(source)}: accuracy {accuracy:.4f}. Row i, column j counts the "
+                    f"{counts.sum()} rows of {escape(source)}: accuracy {scores['accuracy']:.4f}. Row i, column j counts the "
                     "rows of class i that the model put in class j; the diagonal is right. Rows the model was "
                     "trained on make this look better than new rows would.")
 
