@@ -168,9 +168,9 @@ def _confusion(labels: Array, outputs: Array, classes: list[str], source: str) -
             f'<td style="background: rgba(0, 114, 178, {0.8 * n / total:.2f})">{n}</td>' for n in counts[i])
         rows.append(f"<tr><th>{escape(name)}</th>{cells}</tr>")
     return _section("confusion", "Confusion matrix", f'<table class="confusion">{head}{"".join(rows)}</table>',
-                    f"{counts.sum()} rows of {escape(source)}: accuracy {scores['accuracy']:.4f}. Row i, column j counts the "
-                    "rows of class i that the model put in class j; the diagonal is right. Rows the model was "
-                    "trained on make this look better than new rows would.")
+                    f"{counts.sum()} rows of {escape(source)}: accuracy {scores['accuracy']:.4f}. Row i, column j "
+                    "counts the rows of class i that the model put in class j; the diagonal is right. Rows the model "
+                    "was trained on make this look better than new rows would.")
 
 
 def _residuals(prep, table: Table, outputs: Array) -> str:
