@@ -166,3 +166,40 @@ def test_csv_reading_names_the_line_of_bad_bytes_and_skips_blank_lines_before_th
     (tmp_path / "twice.csv").write_text("\na,a\n1,2\n")
     with pytest.raises(gn.InputError, match=r"twice.csv line 2: column 'a' appears twice"):
         tables.read_csv(tmp_path / "twice.csv")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["predict", "model.safetensors", "train.csv", "--out", "train.csv"], "--out train.csv is the data file itself"),
+    (["predict", "model.safetensors", "train.csv", "--out", "model.safetensors"], "is the model file itself"),
+    (["report", "model.safetensors", "train.csv", "--out", "train.csv"], "--out train.csv is the data file itself"),
+    (["report", "model.safetensors", "--out", "model.safetensors"], "is the model file itself"),
+    (["export", "model.safetensors", "--onnx", "model.safetensors"], "--onnx model.safetensors is the model file"),
+    (["plot", "model.safetensors", "--out", "model.safetensors"], "is the model file itself"),
+    (["train", "train.csv", "--target", "y", "--out", "same.png", "--plot", "same.png"],
+     "--plot same.png is the --out file itself"),
+    (["resume", "model.safetensors", "train.csv", "--epochs", "1", "--plot", "model.safetensors"],
+     "--plot model.safetensors is the --out file itself"),
+    (["train", "train.csv", "--target", "y", "--hidden", "", "--dropout", "0.5", "--out", "d.safetensors"],
+     "dropout acts on hidden layers, and this network has none"),
+])
+def test_no_command_writes_over_its_own_inputs(files, monkeypatch, capsys, args, message):
+    monkeypatch.chdir(files)
+    before = {name: (files / name).read_bytes() for name in ("model.safetensors", "train.csv")}
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"glassnet {args[0]}: error: ") and message in err and len(err.splitlines()) == 1
+    assert {name: (files / name).read_bytes() for name in before} == before
+    assert not (files / "same.png").exists() and not (files / "d.safetensors").exists()
+
+
+def test_ctrl_c_while_measuring_the_test_rows_still_saves(tmp_path, monkeypatch, capsys):
+    import glassnet.tabular.evaluation
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(glassnet.tabular.evaluation, "evaluate", interrupted)
+    out = tmp_path / "m.safetensors"
+    assert main(["train", "iris", "--target", "species", "--epochs", "3", "--quiet", "--out", str(out)]) == 130
+    assert "saved the model after epoch 3" in capsys.readouterr().err
+    assert gn.load_model(out).network.epochs_trained == 3 and gn.load_model(out).record.test_metrics is None

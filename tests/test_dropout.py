@@ -113,6 +113,8 @@ def test_explain_narrates_the_mask_and_its_update_is_fits():
             optimizer=gn.SGD(lr=0.1), verbose=0)
     steps = {step.name: step for step in net.explain(X, Y)}
     assert steps["a2"].formula == "a2 = a1 * mask2 / (1 - 0.5)" and "Dropout" in steps["a2"].meaning
+    np.testing.assert_array_equal(steps["a2"].value, steps["a1"].value * steps["mask2"].value * 2)
+    assert set(np.unique(steps["mask2"].value)) == {0.0, 1.0}
     assert steps["error1"].formula == "error1 = error2 * mask2 / (1 - 0.5)"
     assert "W3" in steps and "W2" not in steps  # the dropout layer has no parameters
     a1, a2 = steps["a1"].value, steps["a2"].value

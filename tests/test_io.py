@@ -207,7 +207,8 @@ def state(m):
     (lambda m: state(m)["optimizer"].update(state=[["m"], ["v"]]), "state \\['m'\\] for parameter 0"),
     (lambda m: state(m).update(metrics=["auc"]), "unknown metric 'auc'"),
     (lambda m: layer(0)(m).update(n_out=9), "layer 0 has 9 outputs but layer 1 expects 8"),
-    (lambda m: layer(0)(m).update(n_in=4), r"'layers.0.weights' has shape \(3, 8\); the architecture needs \(4, 8\)"),
+    (lambda m: layer(0)(m).update(n_in=4),
+     r"'layers.0.weights' has shape \(3, 8\) and dtype float64; the architecture needs \(4, 8\)"),
     (lambda m: m["preprocessing"]["columns"].pop(), "the preprocessing makes 2 inputs and 3 outputs; the network "
                                                     "has 3 and 3"),
     (lambda m: m["network"].update(dtype="float16"), "unknown network dtype 'float16'"),

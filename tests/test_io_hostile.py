@@ -80,7 +80,7 @@ def no_preprocessing(change):
     (lambda m: optimizer(m).update(steps=-1), "steps must be a non-negative integer below 2\\*\\*63; got -1$"),
     (lambda m: optimizer(m).update(steps=2**63), "steps must be a non-negative integer"),
     (lambda m: optimizer(m)["config"].update(lr=10**400), r"lr must be a number in \(0.0, inf\); got 1000"),
-    (lambda m: layer(0)(m).update(n_in=10**400), r"the architecture needs \(1000+\.\.\.0+, 8\)$"),
+    (lambda m: layer(0)(m).update(n_in=10**400), r"the architecture needs \(1000+\.\.\.0+, 8\) and float64$"),
     (lambda m: layer(0)(m).update(n_in=-1), r"layer 0: Dense n_in must be a positive integer; got -1$"),
     (lambda m: layer(0)(m).update(n_in=True), r"layer 0: Dense n_in must be a positive integer; got True$"),
     (lambda m: layer(0)(m).update(n_in=3.0), r"layer 0: Dense n_in must be a positive integer; got 3.0$"),
@@ -94,9 +94,9 @@ def no_preprocessing(change):
     (lambda m: m["network"].update(seed=10**400), r"seed must be an integer in \[0, 2\*\*32\); got 1000+\.\.\.0+$"),
     (lambda m: m.update(version=10**400), r"newer glassnet \(model format 1000+\.\.\.0+; this glassnet reads"),
     (no_preprocessing(lambda m: layer(2)(m).update(n_out=10**12)),
-     r"'layers.2.weights' has shape \(5, 3\); the architecture needs \(5, 1000000000000\)"),
+     r"'layers.2.weights' has shape \(5, 3\) and dtype float64; the architecture needs \(5, 1000000000000\)"),
     (no_preprocessing(lambda m: (layer(0)(m).update(n_out=10**9), layer(1)(m).update(n_in=10**9))),
-     r"'layers.0.weights' has shape \(3, 8\); the architecture needs \(3, 1000000000\)"),
+     r"'layers.0.weights' has shape \(3, 8\) and dtype float64; the architecture needs \(3, 1000000000\)"),
     (lambda m: layer(0)(m).update(n_out=10**9), "layer 0 has 1000000000 outputs but layer 1 expects 8 inputs"),
     (no_preprocessing(lambda m: m["network"]["layers"].extend(
         [{"name": "dense", "config": dict(layer(2)(m), n_in=3)}] * 3)),
@@ -136,7 +136,8 @@ def test_made_up_layer_sizes_allocate_nothing(model):
     change_meta(model, no_preprocessing(lambda m: (layer(0)(m).update(n_out=10**6), layer(1)(m).update(n_in=10**6))))
     tracemalloc.start()
     try:
-        refused(model, r"'layers.0.weights' has shape \(3, 8\); the architecture needs \(3, 1000000\)")
+        refused(model, r"'layers.0.weights' has shape \(3, 8\) and dtype float64; the architecture needs "
+                       r"\(3, 1000000\)")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -158,3 +159,56 @@ def test_cli_prints_one_line_and_exits_2(model, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"glassnet info: error: {model}: optimizer 'adam' state [['m']] for parameter 1")
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda m: m.update(loss="mae"), r"the metadata holds \['loss'\] and lacks \[\]"),  # a key too many: refused
+    (lambda m: m["state"].update(extra=1), r"the state part holds \['extra'\]"),
+    (lambda m: optimizer(m).update(lr=0.5), r"the optimizer part holds \['config', 'lr', 'name', 'state', 'steps'\]"),
+    (lambda m: layer(0)(m).pop("activation"), r"layer 0: layer 'dense': settings .* lack activation"),
+    (lambda m: optimizer(m)["config"].pop("lr"), r"optimizer 'adam': settings .* lack lr"),
+    (lambda m: rng(m)["state"].update(state=0.5), "random-number state is malformed"),
+    (lambda m: rng(m)["state"].update(inc=True), "random-number state is malformed"),
+    (lambda m: rng(m)["state"].update(inc=2), r"random-number state is malformed \(PCG64 holds integers: state, an "
+                                              "odd inc"),
+    (lambda m: rng(m).update(has_uint32=0.5), "random-number state is malformed"),
+    (lambda m: m["preprocessing"]["target"]["classes"].__setitem__(0, "a\ud800"), "not valid Unicode"),
+    (lambda m: m["preprocessing"]["columns"][0].update(kind="k" * 100_000), r"unknown column kind 'kkkk.*'\)$"),
+])
+def test_keys_types_and_text_the_format_does_not_have_are_refused(model, change, match):
+    change_meta(model, change)
+    refused(model, match)
+    with pytest.raises(gn.ModelFileError) as info:
+        gn.load_model(model)
+    assert len(str(info.value)) < len(str(model)) + 400
+
+
+def test_tensors_of_dtypes_numpy_lacks_are_refused(model):
+    """A bfloat16 tensor: safetensors knows the dtype, NumPy does not (a KeyError inside safetensors before)."""
+    header, body = split(model)
+    header["layers.0.weights"].update(dtype="BF16", shape=[3, 32])  # the same 192 bytes, 2 a number
+    write(model, json.dumps(header).encode(), body)
+    refused(model, "a tensor of dtype 'BF16', which glassnet does not use")
+
+
+def test_a_file_that_is_not_regular_is_refused_without_reading_it(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.safetensors"
+    os.mkfifo(fifo)  # reading it would block forever
+    with pytest.raises(gn.ModelFileError, match="is not a regular file"):
+        gn.load(fifo)
+    with pytest.raises(gn.ModelFileError, match="is not a regular file"):
+        gn.load("/dev/zero")  # reading it would never end
+    with pytest.raises(gn.ModelFileError, match="Not a directory"):
+        gn.load(tmp_path / "pipe.safetensors" / "x")
+
+
+def test_many_layers_load_in_linear_time(tmp_path):
+    import time
+
+    net = gn.Network([gn.Dense(2, 3)] + [gn.Dropout(0.1) for _ in range(20_000)], seed=0)
+    net.save(tmp_path / "deep.safetensors")
+    start = time.perf_counter()
+    assert len(gn.load(tmp_path / "deep.safetensors").layers) == 20_001
+    assert time.perf_counter() - start < 5  # quadratic in the layers, it took 6 s

@@ -79,12 +79,19 @@ def test_an_optimizer_with_another_networks_state_is_refused(data):
     adam = gn.Adam()
     small().fit(X, y, epochs=1, optimizer=adam, verbose=0)
     wider = gn.Network([gn.Dense(2, 8, activation="tanh"), gn.Dense(8, 1)])
-    with pytest.raises(InputError, match="state of another network"):
+    with pytest.raises(InputError, match=r"optimizer has already made \d+ update\(s\), for another network"):
         wider.fit(X, y, epochs=1, optimizer=adam, verbose=0)
     sgd = gn.SGD(lr=0.1)
     gn.Network([gn.Dense(2, 1, bias=False)]).fit(X, y, epochs=1, optimizer=sgd, verbose=0)
-    with pytest.raises(InputError, match="state of another network"):  # its bias would never be updated
+    with pytest.raises(InputError, match="give each network an optimizer of its own"):  # (the bias: no state)
         gn.Network([gn.Dense(2, 1)]).fit(X, y, epochs=1, optimizer=sgd, verbose=0)
+    same_shapes = small()
+    with pytest.raises(InputError, match="would carry over"):  # same shapes: before, it silently carried over
+        same_shapes.fit(X, y, epochs=1, optimizer=adam, verbose=0)
+    momentum = gn.SGD(lr=0.1, momentum=0.9)
+    net = small()
+    net.fit(X, y, epochs=1, optimizer=momentum, verbose=0)
+    net.fit(X, y, epochs=1, optimizer=momentum, verbose=0)  # its own optimizer again: goes on
 
 
 @pytest.mark.parametrize("optimizer", [gn.SGD(lr=1e3, momentum=0.9), gn.Adam(lr=1e300)])
@@ -182,3 +189,57 @@ def test_estimator_history_keeps_one_value_per_epoch(data):
     model.set_params(early_stopping=None).partial_fit(X, y)
     assert {len(v) for v in model.history_.values()} == {model.n_iter_} == {4}
     assert math.isnan(model.history_["val_loss"][-1]) and math.isfinite(model.history_["loss"][-1])
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: gn.Dense(3, 4, bias="no"), "Dense bias must be True or False; got 'no'"),
+    (lambda: gn.SGD(momentum=0.5, nesterov="no"), "nesterov must be True or False; got 'no'"),
+    (lambda: gn.SGD(lr=gn.schedules.Cosine), r"lr is the schedule class Cosine; give a schedule, e.g. "
+                                             r"Cosine\(lr, steps, warmup=0, final=0.0\)"),
+    (lambda: gn.Network([gn.Dense(2, 1)]).fit(np.ones((4, 2)), np.ones(4), callback="print"),
+     "callback must be a function of \\(epoch, values\\) or None; got 'print'"),
+])
+def test_arguments_are_checked_before_any_work(call, match):
+    with pytest.raises(InputError, match=match):
+        call()
+
+
+def test_a_schedule_of_your_own_that_gives_a_bad_rate_is_stopped():
+    class Ramp(gn.schedules.Schedule):
+        name = "ramp_test"
+
+        def __call__(self, step):
+            return 0.1 - 0.05 * step  # 0 at step 2 (no update), negative after: gradient ascent
+
+    net = gn.Network([gn.Dense(2, 1)], seed=0)
+    with pytest.raises(InputError, match=r"the ramp_test schedule's rate at step 3 must be a number in \[0.0, inf\); "
+                                         r"got -0.05"):
+        net.fit(np.ones((8, 2)), np.ones(8), epochs=5, batch_size=2, optimizer=gn.SGD(lr=Ramp()), verbose=0)
+
+
+def test_settings_that_are_not_json_are_named_and_nan_history_is_fine(tmp_path):
+    class Odd(gn.layers.Layer):
+        name = "odd_test"
+
+        def config(self):
+            return {"scale": np.float32(2.0)}
+
+        def forward(self, x, training=False, keep=True):
+            return x
+
+        def backward(self, grad, input_grad=True, pre_activation=False):
+            return grad
+
+    gn.layers.register(Odd)
+    try:
+        with pytest.raises(InputError, match="layer 1 cannot be saved: its settings are not plain JSON values"):
+            gn.Network([gn.Dense(2, 2), Odd()]).save(tmp_path / "odd.safetensors")
+        assert not (tmp_path / "odd.safetensors").exists()
+    finally:
+        del gn.layers.REGISTRY.classes["odd_test"]
+    net = gn.Network([gn.Dense(2, 1)], seed=0)
+    X, y = np.random.default_rng(0).normal(size=(8, 2)), np.ones(8)
+    net.fit(X, y, epochs=1, validation_split=0.25, verbose=0)
+    net.fit(X, y, epochs=1, verbose=0)  # no validation: NaN there
+    net.save(tmp_path / "nan.safetensors")
+    assert np.isnan(gn.load(tmp_path / "nan.safetensors").history["val_loss"][1])

@@ -80,7 +80,7 @@ def test_cli_reads_version_1_files(capsys):
 
 @pytest.mark.parametrize("change, match", [
     (lambda m: m["network"]["layers"][0].update(type="conv2d"), "unknown layer 0 type 'conv2d'"),
-    (lambda m: m["network"]["layers"][0].update(activation="gelu"), "layer 0: unknown activation 'gelu'"),
+    (lambda m: m["network"]["layers"][0].update(activation="gelu"), "unknown activation 'gelu'; expected one of"),
     (lambda m: m["network"]["layers"][0].update(activation=5), "layer 0 'activation' is 5, of the wrong type"),
     (lambda m: m["network"]["layers"][0].update(n_in=-3), "Dense n_in must be a positive integer; got -3"),
     (lambda m: m["network"].update(layers="x"), "network 'layers' is 'x', of the wrong type"),

@@ -112,6 +112,16 @@ def test_twenty_epochs_equal_ten_then_save_load_and_ten_more(tmp_path, optimizer
     assert one.history == back.history and one.optimizer.steps == back.optimizer.steps == 120
 
 
+def test_a_rate_that_decays_to_zero_stops_the_updates():
+    X, y = data()
+    net = network()
+    net.fit(X, y, epochs=1, batch_size=16, loss="categorical_crossentropy",
+            optimizer=gn.SGD(lr=Cosine(0.1, steps=4)), verbose=0)  # 6 steps: the last two at rate 0
+    before = net.flat.copy()
+    net.fit(X, y, epochs=1, batch_size=16, verbose=0)
+    np.testing.assert_array_equal(net.flat, before)
+
+
 def test_a_schedule_changes_training():
     X, y = data()
     nets = [network(), network()]
@@ -126,7 +136,7 @@ def test_explain_names_the_rate_of_the_step():
     net.fit(X, y, epochs=1, batch_size=32, loss="categorical_crossentropy",
             optimizer=gn.SGD(lr=Cosine(1.0, steps=10, warmup=4)), verbose=0)  # 3 steps taken: next rate 1.0
     steps = {step.name: step for step in net.explain(X, y)}
-    assert steps["W1"].formula.startswith("W1 <- W1 - 1 * grad_W1; lr from the cosine schedule at step 3")
+    assert steps["W1"].formula.startswith("W1 <- W1 - 1 * grad_W1; lr from the cosine schedule after 3 steps")
 
 
 def test_divergence_names_the_rate_of_the_schedule():

@@ -116,6 +116,7 @@ RULES: dict[str, Rule] = {
     # the network and its layers
     "seed": Integer(0, 2**32, text="an integer in [0, 2**32)"),
     "units": Integer(1),  # a layer's n_in and n_out, each hidden layer's size
+    "bias": Flag(),
     "alpha": Real(0.0, 1.0),  # leaky ReLU's slope below zero
     "rate": FRACTION,  # dropout: the share of values set to zero in training
     # fit
@@ -128,6 +129,7 @@ RULES: dict[str, Rule] = {
     # optimizers
     "lr": Real(0.0),
     "momentum": Real(0.0, 1.0, closed=True),
+    "nesterov": Flag(),
     "beta1": Real(0.0, 1.0, closed=True),
     "beta2": Real(0.0, 1.0, closed=True),
     "eps": Real(0.0),
@@ -135,6 +137,7 @@ RULES: dict[str, Rule] = {
     "clipnorm": Real(0.0, none=True),
     "optimizer_steps": Integer(0, 2**63, text="a non-negative integer below 2**63"),
     # learning-rate schedules
+    "scheduled_lr": Real(0.0, closed=True),  # a schedule's rate at a step (a cosine decays to 0: no update)
     "schedule_steps": Integer(1),
     "warmup": Integer(0, text="a non-negative integer"),
     "final": Real(0.0, closed=True),

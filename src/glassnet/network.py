@@ -46,16 +46,13 @@ class Network:
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
             raise InputError("Network needs a non-empty list of layers (Dense, Dropout, or your own "
                              "glassnet.layers.Layer)")
+        seen: set[int] = set()
         for i, layer in enumerate(layers):
-            if getattr(layer, "in_network", False) or any(layer is other for other in layers[:i]):
+            if getattr(layer, "in_network", False) or id(layer) in seen:
                 raise InputError(f"layer {i} is already part of a network (this one or another): a layer holds "
                                  "one network's weights, so make a new one for each place")
-        if layers[0].n_in is None:
-            raise InputError(f"the first layer, {layers[0]!r}, does not know how many inputs the network has; "
-                             "start with a layer that does, such as Dense(n_in, n_out)")
-        width = layers[0].n_in
-        for i, layer in enumerate(layers):
-            width = layer.build(width, i)
+            seen.add(id(layer))
+        chain(layers)
         self.layers = layers
         self.dtype = checks.float_dtype(dtype)
         self.seed = check("seed", seed)
@@ -207,6 +204,8 @@ class Network:
         """
         from .training import FitSettings, train
 
+        if callback is not None and not callable(callback):
+            raise InputError(f"callback must be a function of (epoch, values) or None; got {callback!r}")
         settings = FitSettings(epochs=check("epochs", epochs), batch_size=check("batch_size", batch_size),
                                shuffle=check("shuffle", shuffle), patience=check("early_stopping", early_stopping),
                                verbose=check("verbose", verbose), callback=callback)
@@ -231,12 +230,12 @@ class Network:
             self.loss = losses.get("mse" if loss is None else loss)
         self.loss.check_output(self.layers[-1])
         if optimizer is not None or self.optimizer is None:
-            self.optimizer = optimizers.get("adam" if optimizer is None else optimizer)
-        state = self.optimizer.state
-        if state and (len(state) != len(self._groups) or any(
-                v.shape != p.shape for group, (p, _, _) in zip(state, self._groups) for v in group.values())):
-            raise InputError("this optimizer holds the state of another network (its arrays have other shapes); "
-                             "give each network an optimizer of its own")
+            given = optimizers.get("adam" if optimizer is None else optimizer)
+            if given is not self.optimizer and (given.steps or given.state):
+                raise InputError(f"this optimizer has already made {given.steps} update(s), for another network or "
+                                 "for this one before, and its state and step count would carry over: give each "
+                                 "network an optimizer of its own (or none, to go on with the network's own)")
+            self.optimizer = given
         self.optimizer.create_state(self._groups)
         if isinstance(metric_names, str):
             metric_names = [metric_names]
@@ -304,6 +303,16 @@ class Network:
         from .teach.explain import explain
 
         return explain(self, X, y, loss=loss, optimizer=optimizer, tutorial=tutorial)
+
+
+def chain(layers: list[Layer]) -> None:
+    """Connect the layers' widths: each one's input is the output of the one below (``Layer.build`` checks)."""
+    if layers[0].n_in is None:
+        raise InputError(f"the first layer, {layers[0]!r}, does not know how many inputs the network has; "
+                         "start with a layer that does, such as Dense(n_in, n_out)")
+    width = layers[0].n_in
+    for i, layer in enumerate(layers):
+        width = layer.build(width, i)
 
 
 def _split(X: Array, Y: Array, fraction: float) -> tuple[Array, Array, tuple[Array, Array] | None]:

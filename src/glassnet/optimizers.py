@@ -17,7 +17,7 @@ import numpy as np
 from . import schedules
 from .constraints import check
 from .errors import InputError
-from .registry import Component, Registry
+from .registry import Component, Registry, signature
 
 Array = np.ndarray
 Group = tuple[Array, Array, bool]  # (parameters, gradients, decay): one flat vector each
@@ -49,6 +49,9 @@ class Optimizer(Component):
 
     @lr.setter
     def lr(self, value: float | schedules.Schedule) -> None:
+        if isinstance(value, type) and issubclass(value, schedules.Schedule):
+            raise InputError(f"lr is the schedule class {value.__name__}; give a schedule, e.g. "
+                             f"{value.__name__}{signature(value)}")
         self._schedule = value if isinstance(value, schedules.Schedule) else None
         self._lr = value if self._schedule else check("lr", value)
 
@@ -58,8 +61,11 @@ class Optimizer(Component):
         return self._schedule
 
     def rate(self) -> float:
-        """The learning rate of the next update."""
-        return self._schedule(self.steps) if self._schedule else self._lr
+        """The learning rate of the next update (a schedule's, checked to be a positive number)."""
+        if not self._schedule:
+            return self._lr
+        return check("scheduled_lr", self._schedule(self.steps), f"the {self._schedule.name} schedule's rate at "
+                                                                 f"step {self.steps}")
 
     def config(self) -> dict[str, Any]:
         """The constructor's arguments, to rebuild this optimizer (a schedule as its spec)."""
@@ -77,7 +83,12 @@ class Optimizer(Component):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Optimizer:
         lr = config.get("lr")
-        return cls(**{**config, "lr": schedules.get(lr)} if isinstance(lr, dict) else config)
+        if isinstance(lr, dict):
+            try:
+                config = {**config, "lr": schedules.get(lr)}
+            except InputError as exc:
+                raise InputError(f"the learning-rate schedule: {exc}") from None
+        return cls(**config)
 
     def create_state(self, params: list[Group]) -> None:
         """Make the state arrays (zeros) for ``params``, unless this optimizer has them already."""
@@ -117,7 +128,7 @@ class Optimizer(Component):
         decay applies to it)."""
         g = f"grad_{name}"
         lr = f"{self._schedule(self.steps - 1):g}" if self._schedule else f"{self._lr:g}"
-        notes = [f"lr from the {self._schedule.name} schedule at step {self.steps - 1}"] if self._schedule else []
+        notes = [f"lr from the {self._schedule.name} schedule after {self.steps - 1} steps"] if self._schedule else []
         if self.weight_decay and decay:
             notes.append(f"{g} includes {self.weight_decay:g} * {name} (weight decay)")
         if self.clipnorm is not None:
@@ -142,9 +153,9 @@ class SGD(Optimizer):
                  weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
         super().__init__(lr, weight_decay, clipnorm)
         self.momentum = check("momentum", momentum)
-        if nesterov and not self.momentum:
+        self.nesterov = check("nesterov", nesterov)
+        if self.nesterov and not self.momentum:
             raise InputError("nesterov=True needs a momentum > 0")
-        self.nesterov = bool(nesterov)
 
     def settings(self) -> dict[str, Any]:
         return {**super().settings(), "momentum": self.momentum, "nesterov": self.nesterov}

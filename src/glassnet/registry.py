@@ -90,8 +90,13 @@ class Registry(Generic[T]):
         cls = self.lookup(spec["name"])
         if not _fits(cls, spec["config"]):
             raise InputError(f"{self.kind} {spec['name']!r}: settings {reprlib.repr(spec['config'])} do not fit "
-                             f"its constructor {cls.__name__}{_signature(cls)}")
-        return cls.from_config(spec["config"])
+                             f"its constructor {cls.__name__}{signature(cls)}")
+        obj = cls.from_config(spec["config"])
+        missing = sorted(set(obj.config()) - set(spec["config"]))
+        if missing:  # a description that leaves a setting out would load with its default, unseen
+            raise InputError(f"{self.kind} {spec['name']!r}: settings {reprlib.repr(spec['config'])} lack "
+                             f"{', '.join(missing)}")
+        return obj
 
     def spec(self, obj: T) -> Spec:
         """``{"name": ..., "config": ...}`` of a registered object (one of your own: register its class first)."""
@@ -107,10 +112,12 @@ class Registry(Generic[T]):
                          f"{self.home}.register({mine}) once")
 
 
-def _signature(cls: type) -> str:
+def signature(cls: type) -> str:
+    """``(lr, steps, warmup=0, final=0.0)``: the constructor's arguments."""
     import inspect
 
-    return str(inspect.signature(cls))
+    return "(" + ", ".join(p.name if p.default is p.empty else f"{p.name}={p.default!r}"
+                           for p in inspect.signature(cls).parameters.values()) + ")"
 
 
 def _fits(cls: type, config: dict[str, Any]) -> bool:

@@ -16,6 +16,7 @@ step count: it is saved with the model and goes on exactly where it stopped afte
 from __future__ import annotations
 
 import math
+import reprlib
 from typing import Any
 
 from .constraints import check
@@ -62,7 +63,8 @@ class Cosine(Schedule):
         self.warmup = check("warmup", warmup)
         self.final = check("final", final)
         if self.warmup >= self.steps:
-            raise InputError(f"warmup ({self.warmup}) must be shorter than steps ({self.steps})")
+            raise InputError(f"warmup ({reprlib.repr(self.warmup)}) must be shorter than steps "
+                             f"({reprlib.repr(self.steps)})")
         if self.final > self.lr:
             raise InputError(f"final ({self.final:g}) must not exceed lr ({self.lr:g})")
 

@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"glassnet {args.command}: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
               file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # (train and resume save what they have first; files are written atomically)
+        print(f"glassnet {args.command}: interrupted", file=sys.stderr)
+        return 130
     finally:
         sys.stdout.flush()  # while a reader that has gone is still caught
         sys.stdout = stdout

@@ -4,7 +4,6 @@ Ctrl-C, and the printing of metrics. Imports only the standard library at module
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
@@ -50,17 +49,16 @@ def add_progress_options(p: argparse.ArgumentParser) -> None:
 
 
 def check_outputs(args: argparse.Namespace) -> None:
-    """Where train and resume will write, checked before any work: --out (not the data file) and --plot."""
-    from ..errors import InputError
+    """Where train and resume will write, checked before any work: --out and --plot (neither the data file, nor
+    one the other; resume's --out may be its MODEL)."""
     from ..formats.files import output_file
 
-    output_file(args.out, "--out")
-    if os.path.exists(args.out) and os.path.exists(args.data) and os.path.samefile(args.out, args.data):
-        raise InputError(f"--out {args.out} is the data file itself; saving there would replace your data")
+    output_file(args.out, "--out", {"the data file": args.data})
     if args.plot:
         from ..viz import plot
 
-        plot.check_image_file(args.plot, "--plot")
+        plot.check_image_file(args.plot, "--plot", {"the data file": args.data, "the --out file": args.out,
+                                                    "the model file": getattr(args, "model", None)})
 
 
 def say(args: argparse.Namespace, text: str) -> None:
@@ -94,7 +92,7 @@ class Checkpoints:
 def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer: Any = None) -> int:
     """Train on splits[0] (watching splits[1]), measure on splits[2], save to ``args.out``; 130 on Ctrl-C, after
     saving the model as it was after the last whole epoch (``fit`` has put back everything of the unfinished
-    one)."""
+    one), or as trained if the interrupt came while measuring the test rows."""
     from ..tabular.evaluation import evaluate
     from ..tabular.training import fit
 
@@ -104,17 +102,19 @@ def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer:
     try:
         history = fit(model, splits, args.epochs, settings["batch_size"], args.patience, progress_level(args),
                       Checkpoints(model, args.out, args.checkpoint_every), optimizer)
+        model.record.test_metrics = evaluate(model, test, unknown="ignore") if len(test) else None
     except KeyboardInterrupt:
         model.save(args.out)
+        patience = f" --patience {args.patience}" if args.patience else ""
         print(f"interrupted: saved the model after epoch {net.epochs_trained} to {args.out}; go on with:  "
-              f"glassnet resume {args.out} {settings['data']} --epochs N", file=sys.stderr)
+              f"glassnet resume {args.out} {settings['data']} --epochs N{patience}", file=sys.stderr)
         return 130
-    model.record.test_metrics = evaluate(model, test, unknown="ignore") if len(test) else None
     model.save(args.out)
     best = history.best_epoch
     if best is not None and best < net.epochs_trained:
-        say(args, f"stopped at epoch {net.epochs_trained}; kept the weights of epoch {best}, "
-                  f"whose validation loss was lowest")
+        stopped = f"stopped at epoch {net.epochs_trained}: no better validation loss in {args.patience} epochs; " \
+            if history.epochs < args.epochs else ""
+        say(args, f"{stopped}kept the weights of epoch {best}, whose validation loss was lowest")
     if model.record.test_metrics and not args.quiet:
         print_report(model.record.test_metrics, f"test rows of {test.source}")
     say(args, f"saved {args.out}")

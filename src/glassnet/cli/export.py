@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ..formats.files import atomic_write, output_file
     from ..formats.onnx import build_model
 
-    output_file(args.onnx, "--onnx")
+    output_file(args.onnx, "--onnx", {"the model file": args.model})
     from .. import load_model
 
     bundle = load_model(args.model)

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from ..tabular import datasets
     from ..viz import plot
 
-    plot.check_image_file(args.out, "--out")
+    plot.check_image_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
     from .. import load_model
 
     model = load_model(args.model)

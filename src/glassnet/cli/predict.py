@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from ..tabular.evaluation import usable_rows
 
     if args.out:
-        output_file(args.out, "--out")
+        output_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
     from .. import load_model
 
     model = load_model(args.model)

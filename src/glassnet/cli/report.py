@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from ..tabular import datasets
     from ..viz import report
 
-    output_file(args.out, "--out")
+    output_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
     from .. import load_model
 
     model = load_model(args.model)

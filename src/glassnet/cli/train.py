@@ -74,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     settings = {"data": args.data, "target": args.target, "task": prep.task, "hidden": args.hidden,
                 "activation": args.activation, "dropout": args.dropout, "optimizer": args.optimizer, "lr": args.lr,
                 "val_split": args.val_split, "test_split": args.test_split, "seed": args.seed,
-                "batch_size": batch_size, "drop_missing": args.drop_missing, "dtype": args.dtype}
+                "batch_size": batch_size, "drop_missing": args.drop_missing, "dtype": args.dtype,
+                "patience": args.patience}
     model = Model(net, prep, TrainingRecord(settings))
     optimizer = optimizers.REGISTRY.lookup(args.optimizer)(lr=args.lr)
     say(args, f"{table.source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {len(splits[1])} "

@@ -13,11 +13,15 @@ import tempfile
 from ..errors import InputError
 
 
-def output_file(path: str, option: str) -> str:
-    """``path`` if a command can write a file there (its folder exists, it is not a folder itself), checked
-    before any work so that a long training run does not fail at its very end."""
+def output_file(path: str, option: str, keep: dict[str, str | None] | None = None) -> str:
+    """``path`` if a command can write a file there (its folder exists, it is not a folder itself, it is none of
+    the files in ``keep``, described by what they are: the command's own inputs), checked before any work so
+    that a long training run does not fail at its very end."""
     if not path:
         raise InputError(f"{option} is empty; give a file name")
+    for what, other in (keep or {}).items():
+        if other and _same_file(path, other):
+            raise InputError(f"{option} {path} is {what} itself; writing there would replace it")
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise InputError(f"{option} {path} is a folder, not a file name")
@@ -26,6 +30,13 @@ def output_file(path: str, option: str) -> str:
     if not os.access(folder, os.W_OK):
         raise InputError(f"{option} {path}: the folder {folder} is not writable")
     return path
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name one file (existing, through any link, or one yet to be written)."""
+    if os.path.exists(a) and os.path.exists(b):
+        return os.path.samefile(a, b)
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:

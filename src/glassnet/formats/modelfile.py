@@ -10,7 +10,8 @@ a JSON object whose format version 2 has four parts:
     preprocessing   how the columns of a table become inputs (``glassnet.tabular``), or null
     training        the training record: the command line's settings, the test metrics and the history
 
-Version 1 (glassnet 0.1: Dense layers only, components by name) is read by rewriting its metadata as version 2.
+Version 1 (glassnet 0.1: Dense layers only, components by name) is read by rewriting its metadata as version 2;
+``glassnet.formats.metadata`` reads and checks the JSON, this module the tensors and the network they make.
 
 Loading reads data only (JSON and raw tensors): it accepts registered layer, activation, loss, optimizer,
 schedule and initializer names, whose constructors check every setting, and checks every shape, raising
@@ -25,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import reprlib
+import stat
 import sys
 from typing import Any
 
@@ -34,12 +36,11 @@ from .. import initializers, layers, losses, metrics, optimizers
 from ..constraints import check
 from ..errors import GlassnetError, InputError, ModelFileError
 from ..history import History
-from ..network import Network
+from ..network import Network, chain
+from . import metadata
 from .files import atomic_write
+from .metadata import FORMAT, VERSION, field, is_int
 
-FORMAT = "glassnet-model"
-VERSION = 2
-PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PK\x03\x04")
 HEADER_LIMIT = 100 * 2**20  # bytes of safetensors header read when looking at an existing file
 
 
@@ -61,7 +62,7 @@ def write(path: str | os.PathLike, net: Network, preprocessing: dict | None = No
     from safetensors.numpy import save as serialize
 
     tensors, meta = _serialize(net, preprocessing, training or {})
-    atomic_write(path, serialize(tensors, metadata={"glassnet": json.dumps(meta)}))
+    atomic_write(path, serialize(tensors, metadata={"glassnet": _json(meta)}))
 
 
 def _serialize(net: Network, preprocessing: dict | None, training: dict) -> tuple[dict[str, np.ndarray], dict]:
@@ -89,6 +90,23 @@ def _serialize(net: Network, preprocessing: dict | None, training: dict) -> tupl
                      "history": {key: list(values) for key, values in net.history.items()}},
     }
     return {k: np.ascontiguousarray(v) for k, v in tensors.items()}, meta
+
+
+def _json(meta: dict) -> str:
+    """The metadata as JSON, or an InputError naming the part whose settings are not JSON-safe."""
+    try:
+        return json.dumps(meta)
+    except TypeError:
+        parts = [(f"layer {i}", spec) for i, spec in enumerate(meta["network"]["layers"])]
+        parts += [(part, meta["state"][part]) for part in ("loss", "optimizer")]
+        parts += [("the preprocessing", meta["preprocessing"]), ("the training record", meta["training"])]
+        for what, part in parts:
+            try:
+                json.dumps(part)
+            except TypeError as exc:
+                raise InputError(f"{what} cannot be saved: its settings are not plain JSON values ({exc}); a "
+                                 "config() returns numbers, strings, booleans, None, lists and dicts") from None
+        raise
 
 
 def _parts_held(path: str | os.PathLike) -> list[str]:
@@ -122,89 +140,29 @@ def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     and ``training`` (``settings`` and ``test_metrics``, each a dict or None), for ``glassnet.tabular.Model``."""
     name = os.fspath(path)
     try:
+        if os.path.isdir(path):
+            raise ModelFileError(f"{name} is a folder, not a model file")
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, /dev/zero never end
+            raise ModelFileError(f"{name} is not a regular file (a device, a pipe or a socket), not a model file")
         with open(path, "rb") as f:
             blob = f.read()
     except FileNotFoundError:
         raise ModelFileError(f"{name}: no such model file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{name} is a folder, not a model file") from None
+    except OSError as exc:
+        raise ModelFileError(f"{name}: {exc.strerror or exc}") from None
     try:
-        meta = _metadata(blob)
+        meta = metadata.read(blob)
         version = meta.get("version")
-        meta = _from_version_1(meta) if version == 1 else meta
-        for part in ("network", "state", "training"):
-            _get(meta, part, dict, "")
+        meta = metadata.from_version_1(meta) if version == 1 else meta
+        metadata.check_keys(meta)
         net = _build(meta, _tensors(blob))
         training = meta["training"]
-        parts = {"version": version, "preprocessing": _get(meta, "preprocessing", (dict, type(None)), ""),
-                 "training": {key: _get(training, key, (dict, type(None)), "training ")
+        parts = {"version": version, "preprocessing": field(meta, "preprocessing", (dict, type(None)), ""),
+                 "training": {key: field(training, key, (dict, type(None)), "training ")
                               for key in ("settings", "test_metrics")}}
     except GlassnetError as exc:
         raise ModelFileError(f"{name}: {exc}") from None
     return net, parts
-
-
-def _metadata(blob: bytes) -> dict:
-    """The glassnet metadata, of a version this glassnet reads."""
-    if blob.startswith(PICKLE_MAGIC):
-        raise ModelFileError("this is a pickle (or a PyTorch zip of pickles), not a glassnet model; "
-                             "glassnet never loads pickles, which can run code")
-    n = int.from_bytes(blob[:8], "little") if len(blob) >= 8 else -1
-    if not 0 < n <= len(blob) - 8:
-        raise ModelFileError(f"not a safetensors model file, or truncated ({len(blob)} bytes)")
-    try:
-        header = json.loads(blob[8:8 + n])
-        text = header.get("__metadata__", {}).get("glassnet")
-    except (ValueError, AttributeError, RecursionError):
-        raise ModelFileError("not a safetensors model file (its header is not valid JSON)") from None
-    if text is None:
-        raise ModelFileError("a safetensors file, but not a glassnet model (no 'glassnet' metadata)")
-    if not isinstance(text, str):
-        raise ModelFileError(f"the 'glassnet' metadata entry is {reprlib.repr(text)}, not a JSON string")
-    try:
-        meta = json.loads(text)
-    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
-        raise ModelFileError("the glassnet metadata is not valid JSON") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(f"the metadata does not say format {FORMAT!r}; not a glassnet model")
-    version = meta.get("version")
-    if not _is_int(version) or version < 1:
-        raise ModelFileError(f"model format version {reprlib.repr(version)} is not a positive integer")
-    if version > VERSION:
-        raise ModelFileError(f"written by a newer glassnet (model format {reprlib.repr(version)}; this glassnet "
-                             f"reads format {VERSION} and older): upgrade glassnet to load it")
-    return meta
-
-
-def _from_version_1(meta: dict) -> dict:
-    """Version-1 metadata rewritten as version 2: each layer {"type": "dense", n_in, n_out, activation name,
-    bias, init name} becomes a spec; loss and initializer names become specs; the parts are regrouped."""
-    spec = _get(meta, "network", dict, "")
-    v1_layers = _get(spec, "layers", list, "network ")
-    dense = []
-    for i, layer in enumerate(v1_layers):
-        where = f"layer {i} "
-        _get(layer, "type", str, where, known={"dense"})
-        config = {key: layer.get(key) for key in ("n_in", "n_out", "bias")}
-        config["activation"] = _named(_get(layer, "activation", str, where))
-        config["init"] = _named(_get(layer, "init", (str, type(None)), where))
-        dense.append({"name": "dense", "config": config})
-    loss = _get(meta, "loss", (str, type(None)), "")
-    moved = {key: _get(meta, key, object, "") for key in ("metrics", "optimizer", "rng", "preprocessing",
-                                                          "training", "history")}
-    return {
-        "format": FORMAT, "version": VERSION,
-        "network": {"dtype": spec.get("dtype"), "seed": spec.get("seed"),
-                    "init": _named(_get(spec, "init", (str, type(None)), "network ")), "layers": dense},
-        "state": {"loss": _named(loss), "metrics": moved["metrics"], "optimizer": moved["optimizer"],
-                  "rng": moved["rng"]},
-        "preprocessing": moved["preprocessing"],
-        "training": {"settings": moved["training"], "test_metrics": None, "history": moved["history"]},
-    }
-
-
-def _named(name: str | None) -> dict | None:
-    return None if name is None else {"name": name, "config": {}}
 
 
 def _tensors(blob: bytes) -> dict[str, np.ndarray]:
@@ -214,39 +172,22 @@ def _tensors(blob: bytes) -> dict[str, np.ndarray]:
     try:
         return deserialize(blob)
     except (SafetensorError, ValueError) as exc:
-        raise ModelFileError(f"damaged or truncated safetensors data ({exc})") from None
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _get(obj: object, key: str, kinds: type | tuple, where: str, known: object = None) -> Any:
-    """``obj[key]``, checked to be of ``kinds`` (and, with ``known``, one of its names); errors quote the value
-    shortened by ``reprlib``, since it comes from an untrusted file."""
-    if not isinstance(obj, dict) or key not in obj:
-        raise ModelFileError(f"the metadata lacks {where}{key!r}")
-    value = obj[key]
-    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)) \
-            or not isinstance(value, kinds):
-        raise ModelFileError(f"the metadata's {where}{key!r} is {reprlib.repr(value)}, of the wrong type")
-    if known is not None and value is not None and value not in known:
-        raise ModelFileError(f"unknown {where}{key} {reprlib.repr(value)} in the model file; "
-                             f"this glassnet knows {', '.join(sorted(known))}")
-    return value
+        raise ModelFileError(f"damaged or truncated safetensors data ({str(exc)[:200]})") from None
+    except KeyError as exc:  # a dtype safetensors knows and NumPy does not (BF16, F8_E4M3, ...)
+        raise ModelFileError(f"a tensor of dtype {reprlib.repr(exc.args[0])}, which glassnet does not use") from None
 
 
 def _build(meta: dict, tensors: dict[str, np.ndarray]) -> Network:
     spec = meta["network"]
-    dtype = _get(spec, "dtype", str, "network ", known={"float32", "float64"})
-    init = _get(spec, "init", (dict, type(None)), "network ")
-    seed = check("seed", _get(spec, "seed", int, "network "), "the network seed")
-    stack = _layers(_get(spec, "layers", list, "network "))
+    dtype = field(spec, "dtype", str, "network ", known={"float32", "float64"})
+    init = field(spec, "init", (dict, type(None)), "network ")
+    seed = check("seed", field(spec, "seed", int, "network "), "the network seed")
+    stack = _layers(field(spec, "layers", list, "network "))
     _check_shapes({f"layers.{i}.{p.name}": p.shape for i, layer in enumerate(stack) for p in layer.params()},
-                  tensors)
+                  tensors, np.dtype(dtype))
     net = Network(stack, init=init and initializers.REGISTRY.build(init), seed=seed, dtype=dtype)
     expected = {name: value for name, value, _ in net.named_parameters()}
-    _restore_state(net, meta, expected)
+    _restore_state(net, meta, expected, tensors)
     if set(tensors) != set(expected):
         raise ModelFileError(_mismatch(sorted(set(tensors) - set(expected)), sorted(set(expected) - set(tensors))))
     for key, target in expected.items():
@@ -276,57 +217,58 @@ def _layers(specs: list) -> list[layers.Layer]:
             stack.append(layers.REGISTRY.build(spec))
         except InputError as exc:
             raise ModelFileError(f"layer {i}: {exc}") from None
-    width = stack[0].n_in
-    for i, layer in enumerate(stack):
-        width = layer.build(width, i)
+    chain(stack)
     return stack
 
 
-def _check_shapes(shapes: dict[str, tuple], tensors: dict[str, np.ndarray]) -> None:
-    """The declared parameter shapes against the tensors the file holds: done before the Network is built, so
-    made-up sizes are refused without allocating them."""
+def _check_shapes(shapes: dict[str, tuple], tensors: dict[str, np.ndarray], dtype: np.dtype) -> None:
+    """The declared shapes and the dtype against the tensors the file holds: done before anything of that size is
+    allocated (the network's storage, the optimizer's state), so made-up sizes are refused without it."""
     lacking = sorted(set(shapes) - set(tensors))
     if lacking:
         raise ModelFileError(_mismatch([], lacking))
     for key, shape in shapes.items():
-        if tensors[key].shape != shape:
-            raise ModelFileError(f"tensor {key!r} has shape {tensors[key].shape}; the architecture needs "
-                                 f"{reprlib.repr(shape)}")
+        if tensors[key].shape != shape or tensors[key].dtype != dtype:
+            raise ModelFileError(f"tensor {key!r} has shape {tensors[key].shape} and dtype {tensors[key].dtype}; "
+                                 f"the architecture needs {reprlib.repr(shape)} and {dtype}")
 
 
-def _restore_state(net: Network, meta: dict, expected: dict[str, np.ndarray]) -> None:
+def _restore_state(net: Network, meta: dict, expected: dict[str, np.ndarray],
+                   tensors: dict[str, np.ndarray]) -> None:
     """Loss, metrics, optimizer (adding its state tensors to ``expected``), generator and history."""
     state = meta["state"]
-    loss = _get(state, "loss", (dict, type(None)), "")
+    loss = field(state, "loss", (dict, type(None)), "")
     if loss is not None:
         net.loss = losses.REGISTRY.build(loss)
         net.loss.check_output(net.layers[-1])
-    names = _get(state, "metrics", list, "")
+    names = field(state, "metrics", list, "")
     for name in names:
-        _get({"metric": name}, "metric", str, "", known=metrics.TRAINING_METRICS)
+        field({"metric": name}, "metric", str, "", known=metrics.TRAINING_METRICS)
     if names:
         net.set_metrics(names)
-    opt = _get(state, "optimizer", (dict, type(None)), "")
+    opt = field(state, "optimizer", (dict, type(None)), "")
     if opt is not None:
-        net.optimizer = _optimizer(opt, net, expected)
-    _set_generator(net.rng, _get(state, "rng", dict, ""))
-    net.history = _history(_get(meta["training"], "history", dict, "training "))
+        net.optimizer = _optimizer(opt, net, expected, tensors)
+    _set_generator(net.rng, field(state, "rng", dict, ""))
+    net.history = _history(field(meta["training"], "history", dict, "training "))
 
 
-def _optimizer(spec: dict, net: Network, expected: dict[str, np.ndarray]) -> optimizers.Optimizer:
-    opt = optimizers.REGISTRY.build({"name": _get(spec, "name", str, "optimizer "),
-                                     "config": _get(spec, "config", dict, "optimizer ")})
-    opt.steps = check("optimizer_steps", _get(spec, "steps", int, "optimizer "), "optimizer steps")
-    state = _get(spec, "state", list, "optimizer ")
+def _optimizer(spec: dict, net: Network, expected: dict[str, np.ndarray],
+               tensors: dict[str, np.ndarray]) -> optimizers.Optimizer:
+    opt = optimizers.REGISTRY.build({"name": field(spec, "name", str, "optimizer "),
+                                     "config": field(spec, "config", dict, "optimizer ")})
+    opt.steps = check("optimizer_steps", field(spec, "steps", int, "optimizer "), "optimizer steps")
+    state = field(spec, "state", list, "optimizer ")
     groups = net.parameters()
     if len(state) not in (0, len(groups)):
         raise ModelFileError(f"optimizer state for {len(state)} parameters; the network has {len(groups)}")
     for p, (keys, (param, _, _)) in enumerate(zip(state, groups)):
-        fresh = opt.new_state(param)
-        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys) \
-                or sorted(keys) != sorted(fresh):
+        kept = sorted(opt.new_state(param[:0]))  # (keys only: nothing allocated yet)
+        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys) or sorted(keys) != kept:
             raise ModelFileError(f"optimizer {opt.name!r} state {reprlib.repr(keys)} for parameter {p} "
                                  "is not the one it keeps")
+        _check_shapes({f"optimizer.{p}.{key}": param.shape for key in keys}, tensors, param.dtype)
+        fresh = opt.new_state(param)
         opt.state.append(fresh)
         expected.update({f"optimizer.{p}.{key}": value for key, value in fresh.items()})
     return opt
@@ -338,6 +280,12 @@ def _set_generator(rng: np.random.Generator, state: dict) -> None:
     if state.get("bit_generator") != "PCG64":
         raise ModelFileError(f"the random-number state is for {reprlib.repr(state.get('bit_generator'))}, "
                              "not PCG64")
+    inner = state.get("state")
+    numbers = [inner.get("state"), inner.get("inc")] if isinstance(inner, dict) else [None]
+    if not all(is_int(n) for n in [*numbers, state.get("uinteger")]) or state.get("has_uint32") not in (0, 1) \
+            or isinstance(state.get("has_uint32"), bool) or numbers[-1] % 2 != 1:
+        raise ModelFileError("the random-number state is malformed (PCG64 holds integers: state, an odd inc, "
+                             "has_uint32 0 or 1, uinteger)")
     try:
         rng.bit_generator.state = state
     except (TypeError, ValueError, KeyError, OverflowError) as exc:
@@ -348,7 +296,7 @@ def _history(spec: dict) -> History:
     """Equally long lists of numbers, kept as floats (an integer past the float range is refused)."""
     lengths = {len(v) if isinstance(v, list) else -1 for v in spec.values()}
     ok = len(lengths) <= 1 and -1 not in lengths and all(
-        isinstance(x, float) or _is_int(x) and abs(x) <= sys.float_info.max for v in spec.values() for x in v)
+        isinstance(x, float) or is_int(x) and abs(x) <= sys.float_info.max for v in spec.values() for x in v)
     if not ok or (spec and "loss" not in spec):
         raise ModelFileError("the training history must map names to equally long lists of numbers (within the "
                              "float range), with 'loss'")

@@ -7,6 +7,7 @@ input i, column j the weights into unit j, so a batch of rows ``x`` of shape
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,7 @@ class Dense(Layer):
         self.n_in = check("units", n_in, "Dense n_in")
         self.n_out = check("units", n_out, "Dense n_out")
         self.activation = activations.get(activation)
-        self.use_bias = bool(bias)
+        self.use_bias = check("bias", bias, "Dense bias")
         self.init = None if init is None else initializers.get(init)
         self._weights = self._bias = self.grad_weights = self.grad_bias = None  # arrays made on first use
         self._scratch: dict[int, tuple[Array, Array, Array, Array]] = {}
@@ -57,7 +58,8 @@ class Dense(Layer):
 
     def build(self, n_in: int, index: int) -> int:
         if n_in != self.n_in:
-            raise InputError(f"layer {index - 1} has {n_in} outputs but layer {index} expects {self.n_in} inputs")
+            raise InputError(f"layer {index - 1} has {reprlib.repr(n_in)} outputs but layer {index} expects "
+                             f"{reprlib.repr(self.n_in)} inputs")
         return self.n_out
 
     def params(self) -> list[Param]:

@@ -28,7 +28,7 @@ class Dropout(Layer):
     uses_rng = True
 
     def __init__(self, rate: float) -> None:
-        self.rate = check("rate", rate)
+        self.rate = check("rate", rate, "Dropout rate")
         self.mask: Array | None = None  # the scaled mask of the last training step, or None
         self.rng: np.random.Generator | None = None
 
@@ -64,7 +64,13 @@ class Dropout(Layer):
         return {} if self.mask is None else {"mask": self.mask.copy()}
 
     def explain_forward(self, k: int, record: Any) -> list[dict]:
-        return [{"name": f"a{k}", "formula": f"a{k} = a{k - 1} * mask{k} / (1 - {self.rate:g})",
+        mask = (record.inner["mask"] > 0).astype(record.output.dtype)
+        return [{"name": f"mask{k}", "formula": f"mask{k} = 1 where a uniform random number is below "
+                                                f"{1 - self.rate:g}, else 0",
+                 "shapes": f"{shape_text(mask)}", "value": mask,
+                 "meaning": "Which values this batch keeps: drawn afresh for every batch from the network's seeded "
+                            "generator."},
+                {"name": f"a{k}", "formula": f"a{k} = a{k - 1} * mask{k} / (1 - {self.rate:g})",
                  "shapes": f"{shape_text(record.input)} * {shape_text(record.input)} -> {shape_text(record.output)}",
                  "value": record.output,
                  "meaning": f"Dropout: each value is kept with probability {1 - self.rate:g} and scaled up to make "

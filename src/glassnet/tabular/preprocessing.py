@@ -187,7 +187,7 @@ class Preprocessor:
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected text, got {value!r}")
+        raise TypeError(f"expected text, got {reprlib.repr(value)}")
     return value
 
 
@@ -203,7 +203,7 @@ def _finite(value: object, positive: bool = False) -> float:
 
 def _texts(values: object) -> list[str]:
     if not isinstance(values, list) or not values or len(set(map(_text, values))) != len(values):
-        raise ValueError(f"expected a non-empty list of distinct names, got {values!r}")
+        raise ValueError(f"expected a non-empty list of distinct names, got {reprlib.repr(values)}")
     return values
 
 
@@ -213,7 +213,7 @@ def _column_from_json(spec: dict) -> Numeric | Category:
         return Numeric(_text(spec["name"]), _finite(spec["mean"]), _finite(spec["scale"], positive=True))
     if kind == "category":
         return Category(_text(spec["name"]), _texts(spec["categories"]))
-    raise ValueError(f"unknown column kind {kind!r}")
+    raise ValueError(f"unknown column kind {reprlib.repr(kind)}")
 
 
 def _target_from_json(spec: dict) -> Target:
@@ -225,7 +225,7 @@ def _target_from_json(spec: dict) -> Target:
         if len(classes) < 2 or not isinstance(spec["numeric"], bool):
             raise ValueError("a classification target needs two or more classes and a true/false 'numeric'")
         return Target(_text(spec["name"]), task, classes=classes, numeric=spec["numeric"])
-    raise ValueError(f"unknown task {task!r}")
+    raise ValueError(f"unknown task {reprlib.repr(task)}")
 
 
 def choose_task(table: Table, target: str, numeric: bool, task: str) -> str:

@@ -59,6 +59,9 @@ def build_network(prep: Preprocessor, hidden: Sequence[int], activation: str, se
                   dropout: float = 0.0) -> Network:
     """inputs -> hidden layers (each followed by Dropout when ``dropout`` > 0) -> softmax classes or one linear
     output."""
+    if dropout and not hidden:
+        raise InputError("dropout acts on hidden layers, and this network has none: give --hidden sizes, or no "
+                         "--dropout")
     sizes = [prep.n_inputs, *hidden]
     stack: list[Layer] = []
     for a, b in zip(sizes, sizes[1:]):

@@ -27,14 +27,15 @@ def require() -> None:
         raise InputError(INSTALL) from None
 
 
-def check_image_file(path: str, option: str) -> str:
-    """``path`` if matplotlib can draw to it: a writable place and a file type it knows (.png, .svg, .pdf, ...)."""
+def check_image_file(path: str, option: str, keep: dict[str, str | None] | None = None) -> str:
+    """``path`` if matplotlib can draw to it: a writable place, none of the files in ``keep`` (see
+    ``output_file``), and a file type it knows (.png, .svg, .pdf, ...)."""
     import os
 
     require()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    output_file(path, option)
+    output_file(path, option, keep)
     kinds = FigureCanvasAgg.get_supported_filetypes()
     if os.path.splitext(path)[1].lower().lstrip(".") not in kinds:
         raise InputError(f"{option} {path}: the name must end in a picture type matplotlib writes: "

@@ -1,0 +1,125 @@
+"""The JSON metadata of a model file: read from the safetensors header, checked part by part, and version-1
+metadata (glassnet 0.1) rewritten as version 2. Values from the file are quoted shortened (``reprlib``) in
+every error, since the file may be hostile."""
+
+from __future__ import annotations
+
+import json
+import reprlib
+from typing import Any
+
+from .. import activations, initializers, losses
+from ..errors import ModelFileError
+
+FORMAT = "glassnet-model"
+VERSION = 2
+PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PK\x03\x04")
+
+
+def read(blob: bytes) -> dict:
+    """The glassnet metadata, of a version this glassnet reads."""
+    if blob.startswith(PICKLE_MAGIC):
+        raise ModelFileError("this is a pickle (or a PyTorch zip of pickles), not a glassnet model; "
+                             "glassnet never loads pickles, which can run code")
+    n = int.from_bytes(blob[:8], "little") if len(blob) >= 8 else -1
+    if not 0 < n <= len(blob) - 8:
+        raise ModelFileError(f"not a safetensors model file, or truncated ({len(blob)} bytes)")
+    try:
+        header = json.loads(blob[8:8 + n])
+        text = header.get("__metadata__", {}).get("glassnet")
+    except (ValueError, AttributeError, RecursionError):
+        raise ModelFileError("not a safetensors model file (its header is not valid JSON)") from None
+    if text is None:
+        raise ModelFileError("a safetensors file, but not a glassnet model (no 'glassnet' metadata)")
+    if not isinstance(text, str):
+        raise ModelFileError(f"the 'glassnet' metadata entry is {reprlib.repr(text)}, not a JSON string")
+    try:
+        meta = json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
+        raise ModelFileError("the glassnet metadata is not valid JSON") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(f"the metadata does not say format {FORMAT!r}; not a glassnet model")
+    try:
+        json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ModelFileError("the metadata holds text that is not valid Unicode (a lone surrogate)") from None
+    version = meta.get("version")
+    if not is_int(version) or version < 1:
+        raise ModelFileError(f"model format version {reprlib.repr(version)} is not a positive integer")
+    if version > VERSION:
+        raise ModelFileError(f"written by a newer glassnet (model format {reprlib.repr(version)}; this glassnet "
+                             f"reads format {VERSION} and older): upgrade glassnet to load it")
+    return meta
+
+
+def from_version_1(meta: dict) -> dict:
+    """Version-1 metadata rewritten as version 2: each layer {"type": "dense", n_in, n_out, activation name,
+    bias, init name} becomes a spec; loss and initializer names become specs; the parts are regrouped."""
+    spec = field(meta, "network", dict, "")
+    v1_layers = field(spec, "layers", list, "network ")
+    dense = []
+    for i, layer in enumerate(v1_layers):
+        where = f"layer {i} "
+        field(layer, "type", str, where, known={"dense"})
+        config = {key: layer.get(key) for key in ("n_in", "n_out", "bias")}
+        config["activation"] = _named(activations.REGISTRY, field(layer, "activation", str, where))
+        config["init"] = _named(initializers.REGISTRY, field(layer, "init", (str, type(None)), where))
+        dense.append({"name": "dense", "config": config})
+    loss = field(meta, "loss", (str, type(None)), "")
+    moved = {key: field(meta, key, object, "") for key in ("metrics", "optimizer", "rng", "preprocessing",
+                                                          "training", "history")}
+    return {
+        "format": FORMAT, "version": VERSION,
+        "network": {"dtype": spec.get("dtype"), "seed": spec.get("seed"),
+                    "init": _named(initializers.REGISTRY, field(spec, "init", (str, type(None)), "network ")),
+                    "layers": dense},
+        "state": {"loss": _named(losses.REGISTRY, loss), "metrics": moved["metrics"], "optimizer": moved["optimizer"],
+                  "rng": moved["rng"]},
+        "preprocessing": moved["preprocessing"],
+        "training": {"settings": moved["training"], "test_metrics": None, "history": moved["history"]},
+    }
+
+
+KEYS = {"": {"format", "version", "network", "state", "preprocessing", "training"},
+        "network": {"dtype", "seed", "init", "layers"}, "state": {"loss", "metrics", "optimizer", "rng"},
+        "training": {"settings", "test_metrics", "history"}}
+
+
+def check_keys(meta: dict) -> None:
+    """Each part of version-2 metadata holds exactly its keys (a key too many would be ignored: refused)."""
+    parts = {part: field(meta, part, dict, "") if part else meta for part in KEYS}
+    for part, keys in KEYS.items():
+        obj = parts[part]
+        if set(obj) != keys:
+            where = f"the {part} part" if part else "the metadata"
+            raise ModelFileError(f"{where} holds {reprlib.repr(sorted(set(obj) - keys))} and lacks "
+                                 f"{reprlib.repr(sorted(keys - set(obj)))}; format {VERSION} has "
+                                 f"{', '.join(sorted(keys))}")
+    optimizer = meta["state"]["optimizer"]
+    if isinstance(optimizer, dict) and set(optimizer) != {"name", "config", "steps", "state"}:
+        raise ModelFileError(f"the optimizer part holds {reprlib.repr(sorted(optimizer))}; format {VERSION} has "
+                             "config, name, state, steps")
+
+
+def _named(registry: Any, name: str | None) -> dict | None:
+    """The spec of a version-1 component name: its settings are the defaults (version 1 saved none)."""
+    return None if name is None else registry.spec(registry.get(name))
+
+
+def is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def field(obj: object, key: str, kinds: type | tuple, where: str, known: object = None) -> Any:
+    """``obj[key]``, checked to be of ``kinds`` (and, with ``known``, one of its names); errors quote the value
+    shortened by ``reprlib``, since it comes from an untrusted file."""
+    if not isinstance(obj, dict) or key not in obj:
+        raise ModelFileError(f"the metadata lacks {where}{key!r}")
+    value = obj[key]
+    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)) \
+            or not isinstance(value, kinds):
+        raise ModelFileError(f"the metadata's {where}{key!r} is {reprlib.repr(value)}, of the wrong type")
+    if known is not None and value is not None and value not in known:
+        raise ModelFileError(f"unknown {where}{key} {reprlib.repr(value)} in the model file; "
+                             f"this glassnet knows {', '.join(sorted(known))}")
+    return value
