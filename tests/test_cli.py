@@ -17,7 +17,7 @@ from glassnet.tabular.evaluation import evaluate
 from glassnet.tabular.model import Model
 from glassnet.tabular.splits import split_table
 from glassnet.tabular.table import read_csv
-from glassnet.tabular.training import prepare
+from glassnet.tabular.workflow import prepare
 
 
 def cli(*args):

@@ -9,7 +9,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from glassnet.errors import InputError, ModelFileError
 from glassnet.tabular import cells, datasets, preprocessing, splits
 from glassnet.tabular import table as tables
-from glassnet.tabular import training as table_training
+from glassnet.tabular import workflow as table_training
 
 
 def write(tmp_path, text, name="t.csv", encoding="utf-8"):

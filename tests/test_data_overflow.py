@@ -11,7 +11,7 @@ from glassnet.cli import main
 from glassnet.errors import InputError
 from glassnet.tabular import cells, preprocessing
 from glassnet.tabular import table as tables
-from glassnet.tabular import training as table_training
+from glassnet.tabular import workflow as table_training
 
 
 def write_csv(path, header, columns):

@@ -12,7 +12,7 @@ from safetensors.numpy import load_file, save_file
 import glassnet as gn
 from glassnet.errors import ModelFileError
 from glassnet.tabular import datasets, preprocessing
-from glassnet.tabular import training as table_training
+from glassnet.tabular import workflow as table_training
 from glassnet.tabular.model import Model, TrainingRecord
 
 

@@ -11,7 +11,7 @@ from glassnet.cli import main
 from glassnet.formats.onnx import build_model, to_onnx
 from glassnet.tabular import cells
 from glassnet.tabular import table as tables
-from glassnet.tabular import training as table_training
+from glassnet.tabular import workflow as table_training
 from glassnet.tabular.model import Model
 
 ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]

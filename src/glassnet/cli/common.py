@@ -94,7 +94,7 @@ def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer:
     saving the model as it was after the last whole epoch (``fit`` has put back everything of the unfinished
     one), or as trained if the interrupt came while measuring the test rows."""
     from ..tabular.evaluation import evaluate
-    from ..tabular.training import fit
+    from ..tabular.workflow import fit
 
     net, settings = model.network, model.record.settings
     test = splits[2]

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from ..tabular import datasets
     from ..tabular.evaluation import usable_rows
     from ..tabular.splits import split_table
-    from ..tabular.training import loss_for
+    from ..tabular.workflow import loss_for
 
     args.out = args.out or args.model
     check_outputs(args)

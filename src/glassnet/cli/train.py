@@ -1,6 +1,6 @@
 """``glassnet train``: learn a CSV file's target column from its other columns, test on held-out rows, save.
 
-A thin layer over ``glassnet.tabular.training``: prepare (check, split, fit the preprocessing), build the
+A thin layer over ``glassnet.tabular.workflow``: prepare (check, split, fit the preprocessing), build the
 network, fit, evaluate on the test rows and save the ``Model`` bundle.
 """
 
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import optimizers
     from ..tabular import datasets
     from ..tabular.model import Model, TrainingRecord
-    from ..tabular.training import build_network, default_batch_size, prepare
+    from ..tabular.workflow import build_network, default_batch_size, prepare
 
     check_outputs(args)
     table = datasets.resolve(args.data)

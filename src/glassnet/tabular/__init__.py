@@ -7,6 +7,6 @@ the ``Model`` bundle (network + preprocessing + training record) that ``glassnet
     splits       split, split_table                 seeded and stratified
     datasets     load, resolve, DATASETS             xor, moons, circles, spirals, iris
     model        Model, TrainingRecord                 (glassnet.load_model reads one)
-    training     prepare, build_network, fit         what glassnet train and resume do
+    workflow     prepare, build_network, fit         what glassnet train and resume do
     evaluation   evaluate, usable_rows               metrics of a model on a table
 """
