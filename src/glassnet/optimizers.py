@@ -108,7 +108,7 @@ class Optimizer(Component):
         """Update each group of parameters in place from its gradients (which may be overwritten)."""
         if not self.state:
             self.create_state(params)
-        lr = self.rate()
+        lr = self._lr if self._schedule is None else self.rate()  # (a method call costs 1% of a tutorial step)
         self.steps += 1
         if self.clipnorm is not None:
             norm = math.sqrt(sum(float(np.vdot(g, g)) for _, g, _ in params))
