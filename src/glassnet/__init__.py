@@ -14,6 +14,7 @@ line are subpackages (see docs/architecture.md). The public names are imported o
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING
 
 from .errors import DivergenceError, GlassnetError, InputError, ModelFileError
@@ -47,7 +48,7 @@ def __getattr__(name: str) -> object:
     return value
 
 
-def load(path: str) -> Network:
+def load(path: str | os.PathLike) -> Network:
     """Read a model file's network (with its training state and history): see
     ``glassnet.formats.modelfile.load_network``. ``load_model`` reads the whole bundle."""
     from .formats.modelfile import load_network
@@ -55,7 +56,7 @@ def load(path: str) -> Network:
     return load_network(path)
 
 
-def load_model(path: str) -> Model:
+def load_model(path: str | os.PathLike) -> Model:
     """Read a model file as a ``Model``: the network, the preprocessing of a model trained from a table, and the
     training record (see ``glassnet.tabular.model``)."""
     from .tabular.model import Model

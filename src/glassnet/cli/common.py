@@ -1,51 +1,11 @@
-"""What several commands share: the options of ``train`` and ``resume``, their training run with checkpoints and
-Ctrl-C, and the printing of metrics. Imports only the standard library at module level."""
+"""What several commands share when they run: where train and resume write, their training run with checkpoints
+and Ctrl-C, and the printing of metrics (``options`` holds what they share when the parser is built)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from typing import Any
-
-from ..constraints import cli_type
-
-
-def component(kind: str) -> Any:
-    """An argparse ``type=`` for the name of a registered activation or optimizer (the registry is imported when
-    a command's arguments are converted, never for ``--help``)."""
-
-    def convert(text: str) -> str:
-        import importlib
-
-        from ..errors import InputError
-
-        try:
-            importlib.import_module(f"glassnet.{kind}s").REGISTRY.lookup(text)
-        except InputError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-        return text
-
-    convert.__name__ = kind
-    return convert
-
-
-def add_model(p: argparse.ArgumentParser, data: str | None = None, optional: bool = False) -> None:
-    """The MODEL argument, and DATA with the help text ``data`` (``optional``: it may be left out)."""
-    p.add_argument("model", metavar="MODEL", help="a model file saved by glassnet train")
-    if data:
-        p.add_argument("data", metavar="DATA", nargs="?" if optional else None,
-                       help=f"a CSV file (or bundled dataset name) {data}")
-
-
-def add_progress_options(p: argparse.ArgumentParser) -> None:
-    """Options that ``train`` and ``resume`` share."""
-    p.add_argument("--patience", type=cli_type("patience"), metavar="P", help="stop after P epochs without a better "
-                   "validation loss and keep the best weights (0: never stop early)")
-    p.add_argument("--plot", metavar="PNG", help="also draw the training and validation loss curves to PNG "
-                   "(needs glassnet[plot])")
-    p.add_argument("--checkpoint-every", type=cli_type("checkpoint_every"), default=0, metavar="K",
-                   help="save the model to --out every K epochs as well as at the end")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
 def check_outputs(args: argparse.Namespace) -> None:

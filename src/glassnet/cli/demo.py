@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ..constraints import cli_type
+from .options import rule
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="train the classic tutorial's 3-4-1 network on XOR and print its progress",
                        description="Train the classic tutorial's network (3 inputs, 4 sigmoid hidden units, "
                                    "1 sigmoid output, seed 1, 60,000 full-batch steps) and print what it prints.")
-    p.add_argument("--epochs", type=cli_type("epochs"), default=60000, help="training iterations (default: 60000)")
+    p.add_argument("--epochs", type=rule("epochs"), default=60000, help="training iterations (default: 60000)")
     p.add_argument("--no-hidden", action="store_true",
                    help="also train the single-layer perceptron (no hidden layer) on XOR and show it cannot learn it")
     p.set_defaults(run=run)

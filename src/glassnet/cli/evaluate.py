@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_model, print_report
+from .options import add_model
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..tabular import datasets
     from ..tabular.evaluation import evaluate, usable_rows
+    from .common import print_report
 
     model = load_model(args.model)
     prep = model.require_preprocessing(args.model)

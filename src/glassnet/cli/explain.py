@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..constraints import cli_type
+from .options import rule
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="a CSV file or bundled dataset with the model's columns and target (needed with MODEL)")
     p.add_argument("--tutorial", action="store_true",
                    help="the classic tutorial's network and XOR data, with the tutorial's names (l0, l1, syn0, ...)")
-    p.add_argument("--rows", type=cli_type("rows"), default=4, help="how many rows of DATA make the batch (default: 4)")
+    p.add_argument("--rows", type=rule("rows"), default=4, help="how many rows of DATA make the batch (default: 4)")
     p.add_argument("--step", action="store_true", help="wait for Enter before each next step")
     p.set_defaults(run=run)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .common import add_model
+from .options import add_model
 
 if TYPE_CHECKING:
     from ..history import History

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_model
+from .options import add_model
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

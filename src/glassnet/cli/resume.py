@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..constraints import cli_type
-from .common import add_model, add_progress_options, check_outputs, fit_and_save, say
+from .options import add_model, add_progress_options, rule
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -15,7 +14,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "state and preprocessing: `train --epochs N` then `resume --epochs M` gives "
                                    "the same weights as `train --epochs N+M` (without early stopping).")
     add_model(p, "that it was trained on")
-    p.add_argument("--epochs", type=cli_type("epochs"), required=True, metavar="N", help="epochs to add")
+    p.add_argument("--epochs", type=rule("epochs"), required=True, metavar="N", help="epochs to add")
     p.add_argument("--out", metavar="FILE", help="where to save (default: overwrite MODEL)")
     add_progress_options(p)
     p.set_defaults(run=run, patience=0)
@@ -27,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from ..tabular.evaluation import usable_rows
     from ..tabular.splits import split_table
     from ..tabular.workflow import loss_for
+    from .common import check_outputs, fit_and_save, say
 
     args.out = args.out or args.model
     check_outputs(args)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 
-from ..constraints import cli_type
-from .common import add_progress_options, check_outputs, component, describe_target, fit_and_save, say
+from .options import add_progress_options, component, rule
 
 
 def hidden_sizes(text: str) -> list[int]:
     """``"32,16"`` -> [32, 16]; an empty string means no hidden layer."""
-    size = cli_type("units")
+    size = rule("units")
     try:
         return [size(part.strip()) for part in text.split(",") if part.strip()]
     except argparse.ArgumentTypeError as exc:
@@ -35,20 +34,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--activation", type=component("activation"), default="tanh", metavar="NAME",
                    help="hidden activation: relu, tanh, sigmoid, leaky_relu, ... any name glassnet.activations "
                         "knows (default: tanh)")
-    p.add_argument("--dropout", type=cli_type("rate"), default=0.0, metavar="P",
+    p.add_argument("--dropout", type=rule("rate"), default=0.0, metavar="P",
                    help="after each hidden layer, drop this share of its values in training (default: 0, none)")
-    p.add_argument("--epochs", type=cli_type("epochs"), default=300, metavar="N",
+    p.add_argument("--epochs", type=rule("epochs"), default=300, metavar="N",
                    help="training epochs at most (default: 300)")
-    p.add_argument("--batch-size", type=cli_type("batch_size"), metavar="B", help="rows per update (default: about "
+    p.add_argument("--batch-size", type=rule("batch_size"), metavar="B", help="rows per update (default: about "
                    "1/100 of the training rows, at least 8 and at most 256)")
     p.add_argument("--optimizer", type=component("optimizer"), default="adam", metavar="NAME",
                    help="adam or sgd, or any name glassnet.optimizers knows (default: adam)")
-    p.add_argument("--lr", type=cli_type("lr"), default=0.01, metavar="X", help="learning rate (default: 0.01)")
-    p.add_argument("--val-split", type=cli_type("val_split"), default=0.1, metavar="F",
+    p.add_argument("--lr", type=rule("lr"), default=0.01, metavar="X", help="learning rate (default: 0.01)")
+    p.add_argument("--val-split", type=rule("val_split"), default=0.1, metavar="F",
                    help="share of rows for validation, which early stopping watches (default: 0.1)")
-    p.add_argument("--test-split", type=cli_type("test_split"), default=0.2, metavar="F",
+    p.add_argument("--test-split", type=rule("test_split"), default=0.2, metavar="F",
                    help="share of rows held out for the final test (default: 0.2)")
-    p.add_argument("--seed", type=cli_type("seed"), default=0, metavar="S", help="seed for splits, weights, shuffling")
+    p.add_argument("--seed", type=rule("seed"), default=0, metavar="S", help="seed for splits, weights, shuffling")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="auto: text or at most 20 distinct integers mean classification (default: auto)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float64", help="default: float64")
@@ -64,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from ..tabular import datasets
     from ..tabular.model import Model, TrainingRecord
     from ..tabular.workflow import build_network, default_batch_size, prepare
+    from .common import check_outputs, describe_target, fit_and_save, say
 
     check_outputs(args)
     table = datasets.resolve(args.data)

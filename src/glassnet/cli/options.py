@@ -1,0 +1,58 @@
+"""What the commands' parsers share: the MODEL and DATA arguments, the options of ``train`` and ``resume``, and
+argparse types that check text by ``glassnet.constraints`` or the registries. Standard library only, and the
+rules are looked up when a value is converted, never for ``--help``, which stays quick."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+class rule:  # noqa: N801 (used like a function: type=rule("seed"))
+    """An argparse ``type=`` that converts and checks text by ``glassnet.constraints.RULES[name]``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = self.__name__ = name
+
+    def __call__(self, text: str) -> Any:
+        from ..constraints import cli_type
+
+        return cli_type(self.name)(text)
+
+
+def component(kind: str) -> Any:
+    """An argparse ``type=`` for the name of a registered activation or optimizer (the registry is imported when
+    a command's arguments are converted, never for ``--help``)."""
+
+    def convert(text: str) -> str:
+        import importlib
+
+        from ..errors import InputError
+
+        try:
+            importlib.import_module(f"glassnet.{kind}s").REGISTRY.lookup(text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text
+
+    convert.__name__ = kind
+    return convert
+
+
+def add_model(p: argparse.ArgumentParser, data: str | None = None, optional: bool = False) -> None:
+    """The MODEL argument, and DATA with the help text ``data`` (``optional``: it may be left out)."""
+    p.add_argument("model", metavar="MODEL", help="a model file saved by glassnet train")
+    if data:
+        p.add_argument("data", metavar="DATA", nargs="?" if optional else None,
+                       help=f"a CSV file (or bundled dataset name) {data}")
+
+
+def add_progress_options(p: argparse.ArgumentParser) -> None:
+    """Options that ``train`` and ``resume`` share."""
+    p.add_argument("--patience", type=rule("patience"), metavar="P", help="stop after P epochs without a better "
+                   "validation loss and keep the best weights (0: never stop early)")
+    p.add_argument("--plot", metavar="PNG", help="also draw the training and validation loss curves to PNG "
+                   "(needs glassnet[plot])")
+    p.add_argument("--checkpoint-every", type=rule("checkpoint_every"), default=0, metavar="K",
+                   help="save the model to --out every K epochs as well as at the end")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
