@@ -13,12 +13,13 @@ import math
 import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
 from ..errors import InputError, ModelFileError
 from .cells import class_label, numbers, standardize
-from .table import Table, parse_number, quote_names
+from .table import Table, parse_number, quote, quote_names
 
 Array = np.ndarray
 MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification
@@ -54,7 +55,7 @@ class Category:
             if k is not None:
                 out[i, k] = 1.0
             elif unknown == "error":
-                raise InputError(f"{table.where(line, self.name)}: category {cell!r} was never seen in training "
+                raise InputError(f"{table.where(line, self.name)}: category {quote(cell)} was never seen in training "
                                  f"(known: {quote_names(self.categories)})")
         return out
 
@@ -83,7 +84,7 @@ class Target:
         for i, (cell, line) in enumerate(zip(table.column(self.name), table.lines)):
             k = index.get(class_label(cell, self.numeric) if parse_number(cell) is not None else cell)
             if k is None:
-                raise InputError(f"{table.where(line, self.name)}: class {cell!r} was never seen in training "
+                raise InputError(f"{table.where(line, self.name)}: class {quote(cell)} was never seen in training "
                                  f"(known: {quote_names(self.classes)})")
             labels[i] = k
         return labels
@@ -231,7 +232,7 @@ def _target_from_json(spec: dict) -> Target:
 def choose_task(table: Table, target: str, numeric: bool, task: str) -> str:
     """``auto``: text or a few distinct integers (at most MAX_CLASS_CODES) mean classification."""
     if task == "regression" and not numeric:
-        raise InputError(f"{table.source}: target column {target!r} holds text; regression needs numbers")
+        raise InputError(f"{table.source}: target column {quote(target)} holds text; regression needs numbers")
     if task != "auto":
         return task
     if not numeric:
@@ -245,9 +246,9 @@ def fit_classes(table: Table, target: str, numeric: bool) -> Target:
     """Every label of the target column, sorted (by value for numbers)."""
     labels = {class_label(cell, numeric) for cell in table.column(target)}
     if len(labels) < 2:
-        raise InputError(f"{table.source}: target column {target!r} has a single class {labels.pop()!r}; "
+        raise InputError(f"{table.source}: target column {quote(target)} has a single class {quote(labels.pop())}; "
                          f"classification needs at least two")
-    return Target(target, "classification", classes=sorted(labels, key=float if numeric else str), numeric=numeric)
+    return Target(target, "classification", classes=sorted(labels, key=Decimal if numeric else str), numeric=numeric)
 
 
 def fit_columns(train: Table, names: Sequence[str], numeric: dict[str, bool]) -> list[Numeric | Category]:
@@ -272,6 +273,6 @@ def fit_standardization(train: Table, name: str) -> tuple[float, float]:
             largest = float(np.abs(values).max())
             std = float((values / largest).std()) * largest
     if not (math.isfinite(mean) and math.isfinite(std)):
-        raise InputError(f"{train.source}, column {name!r}: values too large to standardize (their standard "
+        raise InputError(f"{train.source}, column {quote(name)}: values too large to standardize (their standard "
                          f"deviation overflows float64); divide the column by a power of ten")
     return mean, std

@@ -9,7 +9,7 @@ import numpy as np
 from ..constraints import check
 from ..errors import InputError
 from .preprocessing import Target
-from .table import Table
+from .table import Table, quote
 
 Array = np.ndarray
 
@@ -47,7 +47,7 @@ def split(n: int, labels: Array | None, val: float, test: float, seed: int,
     parts: tuple[list, list, list] = ([], [], [])
     for k, (rows, t, v) in enumerate(zip(groups, tests, vals)):
         if len(rows) and len(rows) - t - v < 1:
-            name = f"class {class_names[k]!r}" if class_names else "it"
+            name = f"class {quote(class_names[k])}" if class_names else "it"
             raise InputError(f"{source}: {name} has {len(rows)} row(s): too few for --val-split {val} and "
                              f"--test-split {test} to leave it a training row")
         rows = rng.permutation(rows)

@@ -20,7 +20,7 @@ from .cells import drop_missing, is_numeric
 from .model import Model
 from .preprocessing import Preprocessor, Target, choose_task, fit_classes, fit_columns, fit_standardization
 from .splits import split_table
-from .table import Table
+from .table import Table, quote
 
 Splits = tuple[Table, Table, Table]
 
@@ -35,7 +35,7 @@ def prepare(table: Table, target: str, task: str, val: float, test: float, seed:
     table.require([target], what="--target names")
     inputs = [c for c in table.columns if c != target]
     if not inputs:
-        raise InputError(f"{table.source} has no column besides the target {target!r} to learn from")
+        raise InputError(f"{table.source} has no column besides the target {quote(target)} to learn from")
     numeric = {c: is_numeric(table, c) for c in table.columns}
     table = drop_missing(table, table.columns, numeric, drop)
     task = choose_task(table, target, numeric[target], task)
@@ -44,7 +44,7 @@ def prepare(table: Table, target: str, task: str, val: float, test: float, seed:
     if task == "regression":
         spec.mean, spec.scale = fit_standardization(splits[0], target)
         if spec.scale == 0:
-            raise InputError(f"{table.source}: target column {target!r} is {spec.mean:g} in every training row; "
+            raise InputError(f"{table.source}: target column {quote(target)} is {spec.mean:g} in every training row; "
                              "there is nothing to learn")
     return Preprocessor(fit_columns(splits[0], inputs, numeric), spec), splits
 
