@@ -11,6 +11,7 @@ from safetensors.numpy import load_file, save_file
 
 import glassnet as gn
 from glassnet.errors import ModelFileError
+from glassnet.formats import modelfile
 from glassnet.tabular import datasets, preprocessing
 from glassnet.tabular import workflow as table_training
 from glassnet.tabular.model import Model, TrainingRecord
@@ -161,6 +162,8 @@ def model(tmp_path):
 
 
 def rewrite(path, meta_change=None, tensor_change=None):
+    """Change a model file's metadata or tensors and sign it again (a valid checksum), so that the change reaches
+    the checks behind the checksum's."""
     with safe_open(path, "np") as f:
         meta = json.loads(f.metadata()["glassnet"])
     tensors = load_file(path)
@@ -168,7 +171,8 @@ def rewrite(path, meta_change=None, tensor_change=None):
         meta_change(meta)
     if tensor_change:
         tensor_change(tensors)
-    save_file(tensors, path, metadata={"glassnet": json.dumps(meta)})
+    text = json.dumps(meta)
+    save_file(tensors, path, metadata={"glassnet": text, "glassnet.sha256": modelfile.digest(text, tensors)})
 
 
 def refused(path, match):

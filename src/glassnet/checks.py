@@ -30,6 +30,9 @@ def numeric_array(values: object, name: str, dtype: np.dtype | None = None) -> A
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
             pass
+        except OverflowError:  # a Python int past the float range
+            raise InputError(f"{name} holds an integer too large for a float (over {np.finfo(np.float64).max:.3g})") \
+                from None
     if arr.dtype.kind not in "biuf":
         raise InputError(f"{name} must hold numbers (real ones: not text, complex numbers or dates); got an "
                          f"array of dtype {arr.dtype}")
@@ -50,6 +53,11 @@ def as_array(values: object, name: str) -> Array:
     """``np.asarray(values)``, with a clear error for ragged nested lists and for None."""
     if values is None:
         raise InputError(f"{name} is None; expected an array of numbers")
+    if isinstance(values, np.ma.MaskedArray):
+        if np.ma.getmaskarray(values).any():
+            raise InputError(f"{name} is a masked array with {int(np.ma.getmaskarray(values).sum())} masked "
+                             "value(s); glassnet does not read masks: fill them (.filled(...)) or drop those rows")
+        values = values.data
     try:
         return np.asarray(values)
     except ValueError:
@@ -75,6 +83,8 @@ def _raise_non_finite(arr: Array, name: str, chunk: int = 65536) -> None:
 
     (Called when the sum of ``arr`` is not finite: a NaN or inf, or a sum that overflowed.)
     """
+    if arr.ndim == 0:
+        raise InputError(f"{name} is {arr.item()}; it must be a finite number")
     first, count = None, 0
     for start in range(0, len(arr), chunk):
         bad = np.argwhere(~np.isfinite(arr[start:start + chunk]))

@@ -8,7 +8,9 @@ import NumPy and the rest inside ``run``."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import re
 import sys
 
 # Each name is a module of this package with add_parser(sub) and run(args).
@@ -23,19 +25,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Output:
-    """The command's standard output. If its reader stops early (``glassnet train ... | head -1``), the rest
-    of the output is dropped and the command carries on, so a training run still saves its model."""
+# what is escaped in text for people: control characters, bidirectional overrides and lone surrogates (a
+# name from a file could rewrite the terminal's line, reverse it, or fail to encode)
+_UNSEEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff]")
 
-    def __init__(self, stream) -> None:
-        self.stream = stream
+
+def printable(text: str) -> str:
+    """``text`` with each character a terminal would act on or hide written as an escape (\\x1b, \\u202e)."""
+    return _UNSEEN.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+class Output:
+    """A command's standard output or error stream. Text for people is escaped (``printable``); the CSV that
+    ``predict`` writes is data and is passed as it is. If the reader stops early (``glassnet train ... | head
+    -1``), the rest of the output is dropped and the command carries on, so a training run still saves its
+    model; any other failure to write (a full disk) is an error."""
+
+    def __init__(self, stream, escape: bool = True) -> None:
+        self.stream, self.escape = stream, escape
 
     def write(self, text: str) -> int:
         try:
-            return self.stream.write(text)
+            self._write_all(printable(text) if self.escape else text)
         except BrokenPipeError:
             self._reader_gone()
-            return len(text)
+        return len(text)
+
+    def _write_all(self, text: str) -> None:
+        """Every byte of ``text``, or an OSError: a text stream's write takes a short write of its buffer (a file
+        size limit, a full disk) for done, and a truncated CSV would look whole."""
+        buffer = getattr(self.stream, "buffer", None)
+        if buffer is None:  # (a stream of text only, such as io.StringIO)
+            self.stream.write(text)
+            return
+        self.stream.flush()  # (anything written to the text layer first goes first)
+        data = memoryview(text.encode(self.stream.encoding or "utf-8"))
+        while data:
+            written = buffer.write(data)
+            if not written:
+                raise OSError(f"could not write to {getattr(self.stream, 'name', 'the output')}")
+            data = data[written:]
 
     def flush(self) -> None:
         try:
@@ -56,9 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from ..errors import GlassnetError
 
-    stdout, sys.stdout = sys.stdout, Output(sys.stdout)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Output(sys.stdout, escape=args.command != "predict"), Output(sys.stderr)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, so that output that cannot be written whole (a full disk) is an error
+        return code
     except GlassnetError as exc:
         print(f"glassnet {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -74,5 +107,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"glassnet {args.command}: interrupted", file=sys.stderr)
         return 130
     finally:
-        sys.stdout.flush()  # while a reader that has gone is still caught
-        sys.stdout = stdout
+        with contextlib.suppress(OSError):
+            sys.stdout.flush()
+        sys.stdout, sys.stderr = streams

@@ -1,13 +1,16 @@
 """Writing files so that nothing is lost: destinations checked before any work, and atomic replacement.
 
 ``atomic_write`` writes a temporary file in the target's folder, flushes and fsyncs it, then renames it over
-the target, so a crash leaves the old file or the new one, never half of either.
+the target, so a crash leaves the old file or the new one, never half of either. The temporary file is locked
+while it is written; one left by a writer that was killed (``kill -9``) is removed by the next write to the same
+target. Two writers of one target at once both finish whole: the last rename wins.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 
 from ..errors import InputError
@@ -22,9 +25,12 @@ def output_file(path: str, option: str, keep: dict[str, str | None] | None = Non
     for what, other in (keep or {}).items():
         if other and _same_file(path, other):
             raise InputError(f"{option} {path} is {what} itself; writing there would replace it")
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(os.path.realpath(path))  # (through a link: where the file will really be)
     if os.path.isdir(path):
         raise InputError(f"{option} {path} is a folder, not a file name")
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        raise InputError(f"{option} {path} is not a regular file (a device, a pipe or a socket); glassnet writes "
+                         "whole files and would replace it: give a file name")
     if not os.path.isdir(folder):
         raise InputError(f"{option} {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
@@ -39,26 +45,35 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+def atomic_write(path: str | os.PathLike | bytes, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves either the old file or the new one, never half.
-    A symbolic link keeps pointing where it did (its target is replaced), and a file keeps its permissions."""
-    path = os.path.realpath(os.fspath(path))
-    folder = os.path.dirname(path)
+    A symbolic link keeps pointing where it did (its target is replaced), and a file keeps its permissions. An
+    error names ``path``, not the temporary file."""
+    shown = os.fsdecode(path)
+    path = os.path.realpath(shown)
+    folder, name = os.path.split(path)
     try:
         mode = os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    _remove_stale(folder, name)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, shown) from None
     try:
         with os.fdopen(fd, "wb") as f:
+            _lock(f.fileno(), wait=True)
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)  # (while still locked: no one takes it for a dead writer's)
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror, shown) from None
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable
         dir_fd = os.open(folder, os.O_RDONLY)
@@ -66,6 +81,35 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _lock(fd: int, wait: bool) -> bool:
+    """Take an exclusive lock on ``fd`` (without ``wait``: only if it is free); True if taken. Where fcntl is
+    missing (Windows), nothing is locked and stale files are not cleaned."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _remove_stale(folder: str, name: str) -> None:
+    """Remove temporary files of ``name`` that no writer holds locked: left by one that was killed."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            ours = entry.name.startswith(f".{name}.") and entry.name.endswith(".tmp")
+            if ours and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    fd = os.open(entry.path, os.O_RDONLY)
+                    try:
+                        if _lock(fd, wait=False):
+                            os.unlink(entry.path)
+                    finally:
+                        os.close(fd)
 
 
 def _umask() -> int:

@@ -13,11 +13,12 @@ from ..errors import ModelFileError
 
 FORMAT = "glassnet-model"
 VERSION = 2
+CHECKSUM = "glassnet.sha256"  # the entry beside "glassnet" that holds the checksum (format 2)
 PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PK\x03\x04")
 
 
-def read(blob: bytes) -> dict:
-    """The glassnet metadata, of a version this glassnet reads."""
+def read(blob: bytes) -> tuple[dict, str, object]:
+    """(metadata, its JSON text, the checksum the file states or None) of a version this glassnet reads."""
     if blob.startswith(PICKLE_MAGIC):
         raise ModelFileError("this is a pickle (or a PyTorch zip of pickles), not a glassnet model; "
                              "glassnet never loads pickles, which can run code")
@@ -27,6 +28,7 @@ def read(blob: bytes) -> dict:
     try:
         header = json.loads(blob[8:8 + n])
         text = header.get("__metadata__", {}).get("glassnet")
+        checksum = header.get("__metadata__", {}).get(CHECKSUM)
     except (ValueError, AttributeError, RecursionError):
         raise ModelFileError("not a safetensors model file (its header is not valid JSON)") from None
     if text is None:
@@ -49,7 +51,7 @@ def read(blob: bytes) -> dict:
     if version > VERSION:
         raise ModelFileError(f"written by a newer glassnet (model format {reprlib.repr(version)}; this glassnet "
                              f"reads format {VERSION} and older): upgrade glassnet to load it")
-    return meta
+    return meta, text, checksum
 
 
 def from_version_1(meta: dict) -> dict:

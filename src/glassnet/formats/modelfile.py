@@ -17,12 +17,15 @@ Loading reads data only (JSON and raw tensors): it accepts registered layer, act
 schedule and initializer names, whose constructors check every setting, and checks every shape, raising
 ModelFileError for anything else. The shapes the metadata declares are checked against the tensors in the
 file before the network's storage is allocated, so a file cannot make the loader allocate more than it holds;
-values quoted in errors are shortened. Saving writes a temporary file in the target's folder, flushes and
+values quoted in errors are shortened. A SHA-256 checksum of the metadata and every tensor, stored beside the
+metadata, is checked on loading, so a changed bit is refused, not read. Saving writes a temporary file in the
+target's folder, flushes and
 fsyncs it, then renames it over the target.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import reprlib
@@ -62,7 +65,19 @@ def write(path: str | os.PathLike, net: Network, preprocessing: dict | None = No
     from safetensors.numpy import save as serialize
 
     tensors, meta = _serialize(net, preprocessing, training or {})
-    atomic_write(path, serialize(tensors, metadata={"glassnet": _json(meta)}))
+    text = _json(meta)
+    atomic_write(path, serialize(tensors, metadata={"glassnet": text, metadata.CHECKSUM: digest(text, tensors)}))
+
+
+def digest(text: str, tensors: dict[str, np.ndarray]) -> str:
+    """SHA-256 of the metadata's JSON text and every tensor (name, dtype, shape and bytes, in name order): a
+    flipped bit anywhere, a weight or a class name, and the file is refused instead of predicting something else."""
+    h = hashlib.sha256(text.encode("utf-8"))
+    for name in sorted(tensors):
+        t = np.ascontiguousarray(tensors[name])
+        h.update(f"\0{name}\0{t.dtype.str}\0{t.shape}\0".encode())
+        h.update(t.data)
+    return h.hexdigest()
 
 
 def _serialize(net: Network, preprocessing: dict | None, training: dict) -> tuple[dict[str, np.ndarray], dict]:
@@ -151,11 +166,16 @@ def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     except OSError as exc:
         raise ModelFileError(f"{name}: {exc.strerror or exc}") from None
     try:
-        meta = metadata.read(blob)
+        meta, text, checksum = metadata.read(blob)
         version = meta.get("version")
         meta = metadata.from_version_1(meta) if version == 1 else meta
         metadata.check_keys(meta)
-        net = _build(meta, _tensors(blob))
+        tensors = _tensors(blob)
+        if version >= 2 and checksum != digest(text, tensors):
+            raise ModelFileError("its checksum does not match its contents: the file was changed or damaged since "
+                                 "glassnet wrote it" if isinstance(checksum, str) else
+                                 f"it lacks the checksum ({metadata.CHECKSUM}) that format 2 files hold")
+        net = _build(meta, tensors)
         training = meta["training"]
         parts = {"version": version, "preprocessing": field(meta, "preprocessing", (dict, type(None)), ""),
                  "training": {key: field(training, key, (dict, type(None)), "training ")
