@@ -5,6 +5,7 @@ import json
 import struct
 import tracemalloc
 
+import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
@@ -235,3 +236,18 @@ def test_a_changed_bit_anywhere_is_caught_by_the_checksum(model):
     del header_json["__metadata__"]["glassnet.sha256"]
     write(model, json.dumps(header_json).encode(), bytes(blob[8 + n:]))
     refused(model, r"it lacks the checksum \(glassnet.sha256\) that format 2 files hold")
+
+
+@pytest.mark.parametrize("length", [0x0480, 0x0580])
+def test_a_header_whose_length_looks_like_a_pickle_still_loads(tmp_path, length):
+    """A safetensors file starts with its header's length: 1152 bytes is b"\\x80\\x04...", a pickle's first bytes
+    (found when the checksum made a model's header 896 bytes long, b"\\x80\\x03")."""
+    net = gn.Network([gn.Dense(2, 1)], seed=0)
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    header, body = split(path)
+    text = json.dumps(header).encode()
+    header["__metadata__"]["padding"] = " " * (length - len(text) - len(', "padding": ""'))
+    write(path, json.dumps(header).encode(), body)
+    assert path.read_bytes()[:2] == length.to_bytes(2, "little")
+    np.testing.assert_array_equal(gn.load(path).predict(np.ones((1, 2))), net.predict(np.ones((1, 2))))

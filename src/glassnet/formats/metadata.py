@@ -19,11 +19,13 @@ PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PK\x03\x04
 
 def read(blob: bytes) -> tuple[dict, str, object]:
     """(metadata, its JSON text, the checksum the file states or None) of a version this glassnet reads."""
-    if blob.startswith(PICKLE_MAGIC):
+    n = int.from_bytes(blob[:8], "little") if len(blob) >= 8 else -1
+    plausible = 0 < n <= len(blob) - 8  # a safetensors file: its header's length, then the header
+    # (a header of 896 bytes begins b"\x80\x03", like a pickle: a pickle is one whose length is not plausible)
+    if blob.startswith(PICKLE_MAGIC) and not (plausible and blob[8:9] == b"{"):
         raise ModelFileError("this is a pickle (or a PyTorch zip of pickles), not a glassnet model; "
                              "glassnet never loads pickles, which can run code")
-    n = int.from_bytes(blob[:8], "little") if len(blob) >= 8 else -1
-    if not 0 < n <= len(blob) - 8:
+    if not plausible:
         raise ModelFileError(f"not a safetensors model file, or truncated ({len(blob)} bytes)")
     try:
         header = json.loads(blob[8:8 + n])
