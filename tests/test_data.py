@@ -249,3 +249,15 @@ def test_resolve_prefers_files_and_names_bundled_sets(tmp_path, monkeypatch):
     assert datasets.resolve("iris").columns == ["a", "b"]
     with pytest.raises(InputError, match=r"nope.csv: no such file \(nor a bundled dataset: circles, iris"):
         datasets.resolve("nope.csv")
+
+
+def test_a_cell_of_100000_digits_is_read_at_once(tmp_path):
+    """Found by fuzzing: the number pattern tried every way to split a long run of digits (hours for this cell)."""
+    import time
+
+    start = time.perf_counter()
+    table = table_of("a,y\n" + "7" * 100_000 + "-1.5,x\n2,y\n", tmp_path)
+    with pytest.raises(InputError, match=r"'7777.*'\.\.\.\(100,004 characters\) is not a number, but line 3 holds"):
+        cells.is_numeric(table, "a")
+    assert cells.class_label("9" * 5000, True) == "inf"  # (past Python's 4,300-digit int conversion: as a float)
+    assert time.perf_counter() - start < 2

@@ -38,9 +38,9 @@ def printable(text: str) -> str:
 
 class Output:
     """A command's standard output or error stream. Text for people is escaped (``printable``); the CSV that
-    ``predict`` writes is data and is passed as it is. If the reader stops early (``glassnet train ... | head
-    -1``), the rest of the output is dropped and the command carries on, so a training run still saves its
-    model; any other failure to write (a full disk) is an error."""
+    ``predict`` writes to a file or a pipe is data and is passed as it is. If the reader stops early
+    (``glassnet train ... | head -1``), the rest of the output is dropped and the command carries on, so a
+    training run still saves its model; any other failure to write (a full disk) is an error."""
 
     def __init__(self, stream, escape: bool = True) -> None:
         self.stream, self.escape = stream, escape
@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     from ..errors import GlassnetError
 
     streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = Output(sys.stdout, escape=args.command != "predict"), Output(sys.stderr)
+    data = args.command == "predict" and not sys.stdout.isatty()  # (predict's CSV is data, unless on a terminal)
+    sys.stdout, sys.stderr = Output(sys.stdout, escape=not data), Output(sys.stderr)
     try:
         code = args.run(args)
         sys.stdout.flush()  # here, so that output that cannot be written whole (a full disk) is an error

@@ -114,7 +114,7 @@ def class_label(cell: str, numeric: bool) -> str:
     exactly, however many digits: 2**53 + 1 is not 2**53)."""
     if not numeric:
         return cell
-    if _INTEGER.fullmatch(cell):
+    if _INTEGER.fullmatch(cell) and len(cell) < 4000:  # (Python converts at most 4,300 digits)
         return str(int(cell))
     value = float(cell)
     return str(int(value)) if value.is_integer() else repr(value)

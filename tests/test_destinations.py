@@ -1,0 +1,68 @@
+"""Every command x every option that writes x every kind of bad destination: refused before any work, with one
+line and exit code 2, and every input byte-identical afterwards (issue 11's output-path matrix)."""
+
+import os
+
+import pytest
+
+from glassnet.cli import main
+
+# command line (MODEL, DATA, OUT stand for the paths), the option that writes, and which inputs it reads
+WRITERS = [
+    (["train", "DATA", "--target", "y", "--epochs", "1", "--out", "OUT"], "--out", ["DATA"]),
+    (["train", "DATA", "--target", "y", "--epochs", "1", "--out", "new.safetensors", "--plot", "OUT"], "--plot",
+     ["DATA"]),
+    (["resume", "MODEL", "DATA", "--epochs", "1", "--out", "OUT"], "--out", ["DATA"]),  # MODEL: its default
+    (["resume", "MODEL", "DATA", "--epochs", "1", "--plot", "OUT"], "--plot", ["MODEL", "DATA"]),
+    (["predict", "MODEL", "DATA", "--out", "OUT"], "--out", ["MODEL", "DATA"]),
+    (["report", "MODEL", "DATA", "--out", "OUT"], "--out", ["MODEL", "DATA"]),
+    (["plot", "MODEL", "DATA", "--out", "OUT"], "--out", ["MODEL", "DATA"]),
+    (["export", "MODEL", "--onnx", "OUT"], "--onnx", ["MODEL"]),
+]
+KINDS = ["input", "device", "fifo", "folder", "missing folder", "link into a read-only folder"]
+EXPECTED = {"input": "itself; writing there would replace it", "device": "is not a regular file",
+            "fifo": "is not a regular file", "folder": "is a folder, not a file name",
+            "missing folder": "does not exist", "link into a read-only folder": "is not writable"}
+
+
+@pytest.fixture(scope="module")
+def place(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("destinations")
+    (folder / "data.csv").write_text("a,b,y\n" + "".join(f"{i % 7},{i % 3},{i % 2}\n" for i in range(40)))
+    assert main(["train", str(folder / "data.csv"), "--target", "y", "--epochs", "1", "--quiet",
+                 "--out", str(folder / "model.safetensors")]) == 0
+    os.mkfifo(folder / "pipe")
+    (folder / "readonly").mkdir()
+    (folder / "link.png").symlink_to(folder / "readonly" / "target.png")
+    return folder
+
+
+def destination(place, kind, inputs, option):
+    if kind == "input":
+        return str(place / ("model.safetensors" if inputs[0] == "MODEL" else "data.csv"))
+    name = "x.onnx" if option == "--onnx" else "x.png" if option in ("--plot",) else "x.html"
+    return {"device": "/dev/null", "fifo": str(place / "pipe"), "folder": str(place),
+            "missing folder": str(place / "nowhere" / name), "link into a read-only folder": str(place / "link.png")
+            }[kind]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("args, option, inputs", WRITERS, ids=[" ".join(w[0][:1] + [w[1]]) for w in WRITERS])
+def test_bad_destinations_are_refused_before_any_work(place, monkeypatch, capsys, args, option, inputs, kind):
+    monkeypatch.chdir(place)
+    if kind == "link into a read-only folder":  # (as root every folder is writable: say this one is not)
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda path, mode: real_access(path, mode) and
+                            os.path.realpath(path) != str(place / "readonly"))
+    out = destination(place, kind, inputs, option)
+    argv = [{"MODEL": str(place / "model.safetensors"), "DATA": str(place / "data.csv"), "OUT": out}.get(a, a)
+            for a in args]
+    before = {name: (place / name).read_bytes() for name in ("model.safetensors", "data.csv")}
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"glassnet {args[0]}: error: {option} ") and len(err.splitlines()) == 1, err
+    assert EXPECTED[kind] in err
+    assert {name: (place / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in place.iterdir()) == ["data.csv", "link.png", "model.safetensors", "pipe",
+                                                       "readonly"]
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
