@@ -32,15 +32,17 @@ from glassnet.cli import main  # noqa: E402
 COLUMNS = ["cases", "tracebacks", "hangs", "memory", "silent wrong results", "data lost"]
 
 
-def model_files(cases: int, folder: Path) -> collections.Counter:
+def model_files(cases: int, folder: Path) -> tuple[collections.Counter, collections.Counter]:
+    """Outcomes for variants of the files the glassnet being measured writes, and of a version-1 file (which
+    has no checksum, so a changed one that still parses loads changed)."""
     seeds = hostile.model_files(folder / "seeds")
-    counts = collections.Counter()
+    counts = collections.Counter(), collections.Counter()
     for i in range(cases):
         rng = random.Random(i)
         original, kind = rng.choice(seeds), rng.choice(hostile.MODEL_KINDS)
         mutated = folder / "mutated.safetensors"
         mutated.write_bytes(hostile.mutate_model(original.read_bytes(), kind, rng))
-        counts[hostile.model_outcome(original, mutated, kind)] += 1
+        counts[original.name == "v1.safetensors"][hostile.model_outcome(original, mutated, kind)] += 1
     return counts
 
 
@@ -65,14 +67,16 @@ def destinations(folder: Path) -> collections.Counter:
     device, fifo = folder / "null", folder / "fifo"
     os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a /dev/null of its own: losing it harms nothing
     os.mkfifo(fifo)
-    writers = [["train", str(data), "--target", "y", "--epochs", "1", "--out", "OUT"],
-               ["train", str(data), "--target", "y", "--epochs", "1", "--out", str(folder / "n.safetensors"),
-                "--plot", "OUT"],
-               ["predict", str(model), str(data), "--out", "OUT"], ["report", str(model), str(data), "--out", "OUT"],
-               ["export", str(model), "--onnx", "OUT"], ["plot", str(model), str(data), "--out", "OUT"]]
+    writers = [(["train", str(data), "--target", "y", "--epochs", "1", "--out", "OUT"], [data]),
+               (["train", str(data), "--target", "y", "--epochs", "1", "--out", str(folder / "n.safetensors"),
+                 "--plot", "OUT"], [data]),
+               (["predict", str(model), str(data), "--out", "OUT"], [model, data]),
+               (["report", str(model), str(data), "--out", "OUT"], [model, data]),
+               (["export", str(model), "--onnx", "OUT"], [model]),
+               (["plot", str(model), str(data), "--out", "OUT"], [model, data])]
     counts = collections.Counter()
-    for args in writers:
-        for out in (data, model, device, fifo, folder):
+    for args, inputs in writers:  # each aimed at each of its inputs, the device, the FIFO and the folder
+        for out in [*inputs, device, fifo, folder]:
             before = data.read_bytes(), model.read_bytes()
             argv = [str(out) if a == "OUT" else a for a in args]
             code = None
@@ -150,7 +154,8 @@ def row(name: str, counts: collections.Counter) -> str:
 def run(cases: int) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        rows = [row("model files (mutated)", model_files(cases, folder)),
+        written, version_1 = model_files(cases, folder)
+        rows = [row("model files it writes (mutated)", written), row("version-1 model files (mutated)", version_1),
                 row("CSV tables (mutated)", csv_tables(cases // 4, folder)),
                 row("writing commands x bad destinations", destinations(folder)),
                 row("kill -9 during checkpointing", kills(max(4, cases // 50), folder))]

@@ -213,6 +213,21 @@ def csv_outcome(path: Path, out: Path) -> str:
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             strict = [row for row in csv.reader(f, skipinitialspace=True, strict=True) if row]
-    except (csv.Error, UnicodeDecodeError, ValueError):
+    except csv.Error as exc:  # a quote that never closes: the rest of the file went into one cell
+        return "changed" if "unexpected end of data" in str(exc) else "read"
+    except (UnicodeDecodeError, ValueError):
         return "read"  # (strictly not CSV, read leniently: nothing to compare with)
+    if any(_looks_like_a_number(cell.strip()) for row in strict[1:] for cell in row):
+        return "changed"  # read as a number though not one ('1_000', '３'), or as text though it looks like one
     return "read" if rows and int(rows.group(1)) == len(strict) - 1 else "changed"
+
+
+def _looks_like_a_number(cell: str) -> bool:
+    """Python's float() reads it, but it is not an ASCII decimal number."""
+    import re
+
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", cell, re.I | re.A)
