@@ -108,20 +108,27 @@ def _serialize(net: Network, preprocessing: dict | None, training: dict) -> tupl
 
 
 def _json(meta: dict) -> str:
-    """The metadata as JSON, or an InputError naming the part whose settings are not JSON-safe."""
+    """The metadata as JSON (NumPy scalars as the numbers they hold), or an InputError naming the part whose
+    settings are not JSON-safe."""
     try:
-        return json.dumps(meta)
+        return json.dumps(meta, default=_plain)
     except TypeError:
         parts = [(f"layer {i}", spec) for i, spec in enumerate(meta["network"]["layers"])]
         parts += [(part, meta["state"][part]) for part in ("loss", "optimizer")]
         parts += [("the preprocessing", meta["preprocessing"]), ("the training record", meta["training"])]
         for what, part in parts:
             try:
-                json.dumps(part)
+                json.dumps(part, default=_plain)
             except TypeError as exc:
                 raise InputError(f"{what} cannot be saved: its settings are not plain JSON values ({exc}); a "
                                  "config() returns numbers, strings, booleans, None, lists and dicts") from None
         raise
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} {reprlib.repr(value)} is not a plain JSON value")
 
 
 def _parts_held(path: str | os.PathLike) -> list[str]:
