@@ -48,6 +48,13 @@ def __getattr__(name: str) -> object:
     return value
 
 
+def train_table(data: object, target: str, **options: object) -> Model:
+    """Train on a table as ``glassnet train`` does: see ``glassnet.tabular.train_table.train_table``."""
+    from .tabular.train_table import train_table as train
+
+    return train(data, target, **options)
+
+
 def load(path: str | os.PathLike) -> Network:
     """Read a model file's network (with its training state and history): see
     ``glassnet.formats.modelfile.load_network``. ``load_model`` reads the whole bundle."""
@@ -66,7 +73,7 @@ def load_model(path: str | os.PathLike) -> Model:
 
 __all__ = [
     "Adam", "Dense", "DivergenceError", "Dropout", "GlassnetError", "History", "InputError", "Model",
-    "ModelFileError", "Network", "SGD", "gradcheck", "load", "load_model",
+    "ModelFileError", "Network", "SGD", "gradcheck", "load", "load_model", "train_table",
 ]
 
 

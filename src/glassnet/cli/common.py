@@ -26,57 +26,41 @@ def say(args: argparse.Namespace, text: str) -> None:
         print(text, flush=True)
 
 
-def describe_target(prep: Any) -> str:
-    t = prep.target
-    if t.task == "classification":
-        return f"classification of {t.name!r} into {len(t.classes)} classes ({', '.join(t.classes)})"
-    return f"regression of {t.name!r} (mean {t.mean:.4g}, standard deviation {t.scale:.4g})"
-
-
 def progress_level(args: argparse.Namespace) -> int:
     """0 with --quiet, a progress bar (2) on a terminal, one line per reporting interval (1) otherwise."""
     return 0 if args.quiet else 2 if sys.stdout.isatty() else 1
 
 
-class Checkpoints:
-    """The fit callback: saves the model every ``every`` epochs (0: never)."""
-
-    def __init__(self, model: Any, path: str, every: int) -> None:
-        self.model, self.path, self.every = model, path, every
-
-    def __call__(self, epoch: int, values: dict[str, float]) -> None:
-        if self.every and epoch % self.every == 0:
-            self.model.save(self.path)
-
-
 def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer: Any = None) -> int:
-    """Train on splits[0] (watching splits[1]), measure on splits[2], save to ``args.out``; 130 on Ctrl-C, after
-    saving the model as it was after the last whole epoch (``fit`` has put back everything of the unfinished
-    one), or as trained if the interrupt came while measuring the test rows."""
-    from ..tabular.evaluation import evaluate
-    from ..tabular.workflow import fit
+    """Train on splits[0] (watching splits[1]), measure on splits[2], save to ``args.out`` and say so; 130 on
+    Ctrl-C, after saving the model of the last whole epoch."""
+    from ..tabular.workflow import Interrupted, train
 
-    net, settings = model.network, model.record.settings
-    test = splits[2]
-    model.record.test_metrics = None  # they described other weights
     try:
-        history = fit(model, splits, args.epochs, settings["batch_size"], args.patience, progress_level(args),
-                      Checkpoints(model, args.out, args.checkpoint_every), optimizer)
-        model.record.test_metrics = evaluate(model, test, unknown="ignore") if len(test) else None
-    except KeyboardInterrupt:
-        model.save(args.out)
-        patience = f" --patience {args.patience}" if args.patience else ""
-        print(f"interrupted: saved the model after epoch {net.epochs_trained} to {args.out}; go on with:  "
-              f"glassnet resume {args.out} {settings['data']} --epochs N{patience}", file=sys.stderr)
-        return 130
-    model.save(args.out)
+        train(model, splits, args.epochs, model.record.settings["batch_size"], args.patience, progress_level(args),
+              args.out, args.checkpoint_every, optimizer)
+    except Interrupted:
+        return interrupted(model, args)
+    return finish(model, args)
+
+
+def interrupted(model: Any, args: argparse.Namespace) -> int:
+    patience = f" --patience {args.patience}" if args.patience else ""
+    print(f"interrupted: saved the model after epoch {model.network.epochs_trained} to {args.out}; go on with:  "
+          f"glassnet resume {args.out} {model.record.settings['data']} --epochs N{patience}", file=sys.stderr)
+    return 130
+
+
+def finish(model: Any, args: argparse.Namespace) -> int:
+    """Say which epoch's weights were kept, the test metrics and where the model went; draw --plot."""
+    net, history = model.network, model.last_run
     best = history.best_epoch
     if best is not None and best < net.epochs_trained:
         stopped = f"stopped at epoch {net.epochs_trained}: no better validation loss in {args.patience} epochs; " \
             if history.epochs < args.epochs else ""
         say(args, f"{stopped}kept the weights of epoch {best}, whose validation loss was lowest")
     if model.record.test_metrics and not args.quiet:
-        print_report(model.record.test_metrics, f"test rows of {test.source}")
+        print_report(model.record.test_metrics, f"test rows of {model.record.settings['data']}")
     say(args, f"saved {args.out}")
     if args.plot:
         from ..viz import plot
@@ -84,6 +68,10 @@ def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer:
         plot.loss_curves(net.history, args.plot)
         say(args, f"drew the loss curves to {args.plot}")
     return 0
+
+
+def warn(text: str) -> None:
+    print(f"warning: {text}", file=sys.stderr)
 
 
 def print_report(values: dict, rows: str) -> None:

@@ -25,13 +25,18 @@ def run(args: argparse.Namespace) -> int:
     from .. import load_model
     from ..errors import InputError
     from ..tabular import datasets
-    from ..tabular.evaluation import evaluate, usable_rows
-    from .common import print_report
+    from ..tabular.evaluation import evaluate, labelled_rows
+    from ..tabular.preprocessing import Counts
+    from .common import print_report, warn
 
     model = load_model(args.model)
     prep = model.require_preprocessing(args.model)
-    table = usable_rows(datasets.resolve(args.data), prep, [prep.target.name], args.drop_missing)
-    values = evaluate(model, table)
+    table, notes = labelled_rows(datasets.resolve(args.data, decimal=prep.decimal, na_values=prep.na_values), prep,
+                                 args.drop_missing)
+    counts = Counts()
+    values = evaluate(model, table, counts)
+    for text in notes + counts.warnings(table.source):
+        warn(text)
     bad = [k for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
     if bad:
         raise InputError(f"{table.source}: {', '.join(bad)} came out infinite or NaN: the model's outputs or "

@@ -51,7 +51,6 @@ def _model_steps(model: str, data: str | None, rows: int) -> list:
     import textwrap
 
     from ..errors import InputError
-    from ..tabular import datasets
 
     if data is None:
         raise InputError("explaining a MODEL needs DATA: a CSV file or bundled dataset with its columns and target")
@@ -61,7 +60,9 @@ def _model_steps(model: str, data: str | None, rows: int) -> list:
     net, prep = bundle.network, bundle.preprocessing
     if prep is None:
         raise InputError(f"{model} holds no CSV preprocessing (it was saved from Python); use net.explain(X, y)")
-    table = datasets.resolve(data)
+    from ..tabular.evaluation import labelled_rows
+
+    table = labelled_rows(bundle.read(data), prep)[0]
     table = table.take(range(min(rows, len(table))))
     X, y = prep.inputs(table), prep.targets(table)
     print(textwrap.fill(f"The next training step of {model} on the first {len(table)} rows of {table.source}, as "

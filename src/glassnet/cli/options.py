@@ -56,3 +56,11 @@ def add_progress_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkpoint-every", type=rule("checkpoint_every"), default=0, metavar="K",
                    help="save the model to --out every K epochs as well as at the end")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def add_table_options(p: argparse.ArgumentParser) -> None:
+    """How a CSV file is read: its separator, decimal mark and missing-cell tokens."""
+    p.add_argument("--sep", metavar="CHAR", help="the CSV separator (default: found in the header among , ; tab |)")
+    p.add_argument("--decimal", choices=[".", ","], default=".", help="the decimal mark of numbers (default: .)")
+    p.add_argument("--na-values", metavar="TOK[,TOK]", default="", help="more cell values that mean missing, "
+                   "besides empty, NA, N/A, NaN, nan, null, NULL, None and ? (default: none)")

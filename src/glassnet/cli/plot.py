@@ -19,7 +19,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..tabular import datasets
     from ..viz import plot
 
     plot.check_image_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
@@ -31,6 +30,6 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{args.model} has no training history to draw")
         plot.loss_curves(model.history, args.out)
     else:
-        plot.decision_boundary(model, datasets.resolve(args.data), args.out)
+        plot.decision_boundary(model, model.read(args.data), args.out)
     print(f"drew {args.out}")
     return 0

@@ -15,6 +15,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_model(p, "with the model's input columns")
     p.add_argument("--out", metavar="FILE", help="write the CSV to FILE (default: standard output)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class (classification)")
+    p.add_argument("--id", metavar="COL[,COL]", default="", help="copy these columns of DATA, first, into the output "
+                   "(default: none)")
+    p.add_argument("--unknown", choices=["ignore", "error"], default="ignore",
+                   help="a category never seen in training: ignore (encode it as all zeros and warn) or error "
+                        "(default: ignore)")
     p.set_defaults(run=run)
 
 
@@ -27,34 +32,38 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import InputError
     from ..formats.files import atomic_write, output_file
-    from ..tabular import datasets
-    from ..tabular.evaluation import usable_rows
 
     if args.out:
         output_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
     from .. import load_model
+    from ..tabular.workflow import columns_named
+    from .common import warn
 
     model = load_model(args.model)
-    net, prep = model.network, model.require_preprocessing(args.model)
+    prep = model.require_preprocessing(args.model)
     if args.proba and prep.task != "classification":
         raise InputError(f"--proba needs a classification model; {args.model} does regression")
-    table = usable_rows(datasets.resolve(args.data), prep, [], drop=False,
-                        hint="; fill them in (predict writes one row per input row)")
-    outputs = net.predict(prep.inputs(table))
+    ids = columns_named(args.id)
+    inputs, table, counts = model.table_inputs(args.data, args.unknown)
+    table.require(ids, what="--id names")
+    outputs = model.network.predict(inputs)
     with np.errstate(over="ignore"):
         predictions = prep.target.decode(outputs)
     if prep.task == "regression" and not np.isfinite(predictions).all():
         row = int(np.argmin(np.isfinite(predictions)))
         raise InputError(f"{table.source}: the prediction for data row {row + 1} is beyond float64 (is the model "
                          f"file's target scale sound? it is {prep.target.scale:g})")
+    for text in counts.warnings(table.source):
+        warn(text)
     buffer = text_io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = [prep.target.name]
+    header = ids + [prep.target.name]
     if args.proba:
         header += [f"proba_{c}" for c in prep.target.classes]
     writer.writerow(header)
-    for prediction, row in zip(predictions, outputs):
-        writer.writerow([prediction if prep.task == "classification" else repr(float(prediction))]
+    for i, (prediction, row) in enumerate(zip(predictions, outputs)):
+        value = prediction if prep.task == "classification" else repr(float(prediction))
+        writer.writerow([table.text(name, i) for name in ids] + [value]
                         + ([repr(float(p)) for p in row] if args.proba else []))
     if args.out:
         atomic_write(args.out, buffer.getvalue().encode("utf-8"))

@@ -22,14 +22,13 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from ..formats.files import atomic_write, output_file
-    from ..tabular import datasets
     from ..viz import report
 
     output_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
     from .. import load_model
 
     model = load_model(args.model)
-    table = None if args.data is None else datasets.resolve(args.data)
+    table = None if args.data is None else model.read(args.data)
     page = report.render(model, f"glassnet report: {os.path.basename(args.model)}", table)
     atomic_write(args.out, page.encode("utf-8"))
     print(f"wrote {args.out} ({len(page) / 1024:.0f} KiB)")

@@ -23,9 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..tabular import datasets
-    from ..tabular.evaluation import usable_rows
-    from ..tabular.splits import split_table
-    from ..tabular.workflow import loss_for
+    from ..tabular.workflow import loss_for, prepare
     from .common import check_outputs, fit_and_save, say
 
     args.out = args.out or args.model
@@ -40,8 +38,10 @@ def run(args: argparse.Namespace) -> int:
     if net.loss.name != loss_for(prep):
         raise InputError(f"{args.model} does {prep.task} with the loss {net.loss.name!r}; resume continues the "
                          f"training glassnet train does, with {loss_for(prep)!r}")
-    table = usable_rows(datasets.resolve(args.data), prep, [prep.target.name], settings["drop_missing"])
-    splits = split_table(table, prep.target, settings["val_split"], settings["test_split"], settings["seed"])
+    table = datasets.resolve(args.data, settings.get("sep"), prep.decimal, prep.na_values)
+    _, splits = prepare(table, prep.target.name, prep.task, settings["val_split"], settings["test_split"],
+                        settings["seed"], settings.get("missing", "drop" if settings["drop_missing"] else "impute"),
+                        settings.get("ignore", []))
     say(args, f"resuming {args.model} after epoch {net.epochs_trained} on {len(splits[0])} training rows")
     return fit_and_save(model, splits, args)
 

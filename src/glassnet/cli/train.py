@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import add_progress_options, component, rule
+from .options import add_progress_options, add_table_options, component, rule
 
 
 def hidden_sizes(text: str) -> list[int]:
@@ -52,33 +52,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="auto: text or at most 20 distinct integers mean classification (default: auto)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float64", help="default: float64")
     p.add_argument("--out", default="model.safetensors", metavar="FILE", help="default: model.safetensors")
-    p.add_argument("--drop-missing", action="store_true",
-                   help="skip rows with empty, NaN or infinite cells instead of stopping")
+    add_table_options(p)
+    p.add_argument("--missing", choices=["impute", "drop", "error"], default="impute",
+                   help="missing cells: impute (numbers: the training median and a 0/1 'was missing' input; text: a "
+                        "'(missing)' category), drop (the rows) or error (default: impute)")
+    p.add_argument("--drop-missing", dest="missing", action="store_const", const="drop",
+                   help="the same as --missing drop")
+    p.add_argument("--ignore", metavar="COL[,COL]", default="", help="columns to leave out (ids, free text, ...)")
     add_progress_options(p)
     p.set_defaults(run=run, patience=30)
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import optimizers
-    from ..tabular import datasets
-    from ..tabular.model import Model, TrainingRecord
-    from ..tabular.workflow import build_network, default_batch_size, prepare
-    from .common import check_outputs, describe_target, fit_and_save, say
+    from ..tabular.train_table import train_table
+    from ..tabular.workflow import Interrupted
+    from .common import check_outputs, finish, interrupted, progress_level, say, warn
 
     check_outputs(args)
-    table = datasets.resolve(args.data)
-    prep, splits = prepare(table, args.target, args.task, args.val_split, args.test_split, args.seed,
-                           args.drop_missing)
-    net = build_network(prep, args.hidden, args.activation, args.seed, args.dtype, args.dropout)
-    batch_size = args.batch_size or default_batch_size(len(splits[0]))
-    settings = {"data": args.data, "target": args.target, "task": prep.task, "hidden": args.hidden,
-                "activation": args.activation, "dropout": args.dropout, "optimizer": args.optimizer, "lr": args.lr,
-                "val_split": args.val_split, "test_split": args.test_split, "seed": args.seed,
-                "batch_size": batch_size, "drop_missing": args.drop_missing, "dtype": args.dtype,
-                "patience": args.patience}
-    model = Model(net, prep, TrainingRecord(settings))
-    optimizer = optimizers.REGISTRY.lookup(args.optimizer)(lr=args.lr)
-    say(args, f"{table.source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {len(splits[1])} "
-              f"validation, {len(splits[2])} test; {describe_target(prep)}")
-    say(args, f"network: {net.summary()} ({net.n_params} parameters); {optimizer!r}, batch {batch_size}")
-    return fit_and_save(model, splits, args, optimizer)
+    options = {k: getattr(args, k) for k in ("hidden", "activation", "dropout", "epochs", "batch_size", "optimizer",
+                                             "lr", "val_split", "test_split", "seed", "task", "dtype", "missing",
+                                             "ignore", "na_values", "sep", "decimal", "patience", "out",
+                                             "checkpoint_every")}
+    try:
+        model = train_table(args.data, args.target, **options, verbose=progress_level(args),
+                            say=lambda text: say(args, text), warn=warn)
+    except Interrupted as exc:
+        return interrupted(exc.model, args)
+    return finish(model, args)

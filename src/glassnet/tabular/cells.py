@@ -1,5 +1,12 @@
-"""Cells as numbers: which columns hold numbers, which cells are missing, and each column converted (with the
-line and column of any cell that is not a finite number)."""
+"""Cells: which are missing, which are numbers, and a column of text cells turned into one array.
+
+Missing: an empty cell or one of ``NA_VALUES`` (and any token given with ``--na-values``). Numbers: ASCII
+decimals only ('1.5', '-2e3', '.5'; with ``decimal=","`` '1,5'). Python's float() also reads '1_000', '３' and
+Arabic-Indic digits; glassnet does not, and names text that only looks like a number rather than guess.
+
+Speed: a column is first tried as a whole (its characters checked at once, then NumPy converts it); only a
+column with missing cells or text is looked at cell by cell.
+"""
 
 from __future__ import annotations
 
@@ -9,115 +16,120 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import InputError
-from .table import Table, line_list, parse_number, quote
+from .table import Table, quote
 
 Array = np.ndarray
+NA_VALUES = ("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?")
+BLANKS = " \t\r\n"  # what is stripped around a cell (not a no-break space: '1.5\xa0' is not read as 1.5)
+_DIGITS = "0123456789eE+-"
 
-
-def is_numeric(table: Table, name: str) -> bool:
-    """True if every non-empty cell of the column is a number, False if none is; mixed columns are an error, and
-    so is text that only looks like numbers (thousands separators, decimal commas, digits that are not ASCII,
-    underscores, no-break spaces): glassnet names it rather than guess."""
-    numbers = text = None
-    for cell, line in zip(table.column(name), table.lines):
-        if cell:
-            if parse_number(cell) is None:
-                _looks_like_a_number(table, name, cell, line)
-                text = text or (line, cell)
-            else:
-                numbers = numbers or (line, cell)
-    texts = [cell for cell in table.column(name) if cell and parse_number(cell) is None]
-    for pattern, how, fix in ((_THOUSANDS, "with thousands separators", "remove them (write 32190, not 32,190)"),
-                              (_DECIMAL_COMMA, "with a decimal comma", "write it with a point (1.5, not 1,5)")):
-        if texts and all(pattern.fullmatch(cell) for cell in texts):
-            raise InputError(f"{table.where(text[0], name)}: {quote(text[1])} is a number written {how}; {fix} so "
-                             "the column is read as numbers, not as text")
-    if numbers and text:
-        raise InputError(f"{table.where(text[0], name)}: {quote(text[1])} is not a number, but line {numbers[0]} "
-                         f"holds the number {quote(numbers[1])}; a column holds numbers or text, not both")
-    return text is None
-
-
+# (one way to match each string: '\d+\.?\d*' would try every split of a 100,000-digit cell, for hours)
+_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.IGNORECASE | re.ASCII)
+_LONG_INTEGER = re.compile(r"\d{16}", re.ASCII)  # integers this long may not survive as float64
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
-_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+", re.ASCII)
+_INTEGER = re.compile(r"[-+]?\d+", re.ASCII)
 
 
-def _looks_like_a_number(table: Table, name: str, cell: str, line: int) -> None:
-    """An error for a cell that Python's float() would read but that is not an ASCII decimal number."""
+def parse_number(cell: str, decimal: str = ".") -> float | None:
+    """The cell as a float if it is an ASCII decimal number (or nan, inf), else None."""
+    if decimal != ".":
+        if "." in cell:
+            return None
+        cell = cell.replace(decimal, ".", 1)
+    return float(cell) if _NUMBER.fullmatch(cell) else None
+
+
+class Reader:
+    """Turns columns of cells (as the csv module gives them) into arrays: float64 with NaN for missing cells,
+    or, when some cell is text, object arrays of stripped strings with None for missing cells."""
+
+    def __init__(self, na_values: Sequence[str] = (), decimal: str = ".") -> None:
+        self.na = frozenset(NA_VALUES) | frozenset(v.strip(BLANKS) for v in na_values)
+        self.decimal = decimal
+        allowed = _DIGITS + decimal + " \t\r\n"
+        self._allowed = allowed.encode("ascii")
+
+    def convert(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
+        """(values, exact): ``exact`` keeps the text of a column of numbers holding 16-digit integers."""
+        joined = "\n".join(cells)
+        if joined.isascii() and not joined.encode("ascii").translate(None, self._allowed):
+            try:
+                values = np.array(cells if self.decimal == "." else [c.replace(",", ".") for c in cells],
+                                  dtype=np.float64)
+            except ValueError:
+                pass  # an empty cell, a lone '-', ...: cell by cell below
+            else:
+                return values, self._exact(cells) if _LONG_INTEGER.search(joined) else None
+        return self._cell_by_cell(cells)
+
+    def _cell_by_cell(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
+        stripped = [cell.strip(BLANKS) for cell in cells]
+        values = np.empty(len(cells))
+        for i, cell in enumerate(stripped):
+            value = math.nan if cell in self.na else parse_number(cell, self.decimal)
+            if value is None:
+                return self.as_text(stripped), None
+            values[i] = value
+        return values, self._exact(stripped) if any(_LONG_INTEGER.search(c) for c in stripped) else None
+
+    def as_text(self, cells: Sequence[str]) -> Array:
+        out = np.empty(len(cells), dtype=object)
+        out[:] = [None if c in self.na else c for c in (cell.strip(BLANKS) for cell in cells)]
+        return out
+
+    def _exact(self, cells: Sequence[str]) -> Array:
+        return self.as_text(cells)
+
+
+def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
+    """Why a text column cannot be used, or None: numbers mixed with text, or text that only looks like
+    numbers (thousands separators, decimal commas, digits that are not ASCII, '_', no-break spaces)."""
+    values = table.data[name]
+    distinct: dict[str, int] = {}
+    for i in np.flatnonzero(~np.equal(values, None)):
+        distinct.setdefault(values[i], int(i))
+    numbers = [(cell, i) for cell, i in distinct.items() if parse_number(cell, decimal) is not None]
+    texts = [(cell, i) for cell, i in distinct.items() if parse_number(cell, decimal) is None]
+    for cell, i in texts:
+        if _float_reads(cell):
+            return (f"{table.where(i, name)}: {quote(cell)} is not written as an ASCII decimal number (digits 0-9, "
+                    f"one {decimal!r}, an exponent; no '_', no other digits, no no-break spaces); write it so, or it "
+                    "would be read as text")
+    if not texts:
+        return None
+    (text, i), every = texts[0], [cell for cell, _ in texts]
+    if decimal == "." and all(_THOUSANDS.fullmatch(c) for c in every):
+        return (f"{table.where(i, name)}: {quote(text)} is a number written with thousands separators; remove them "
+                "(write 32190, not 32,190) so the column is read as numbers, not as text")
+    if decimal == "." and all(_DECIMAL_COMMA.fullmatch(c) for c in every):
+        return (f"{table.where(i, name)}: {quote(text)} is a number written with a decimal comma; pass --decimal , "
+                "(in Python: decimal=\",\") or write it with a point (1.5, not 1,5) so the column is read as "
+                "numbers, not as text")
+    if numbers:
+        number, k = numbers[0]
+        return (f"{table.where(i, name)}: {quote(text)} is not a number, but {table.line(k)} holds the number "
+                f"{quote(number)}; a column holds numbers or text, not both")
+    return None
+
+
+def _float_reads(cell: str) -> bool:
     try:
         float(cell)
     except ValueError:
-        return
-    raise InputError(f"{table.where(line, name)}: {quote(cell)} is not written as an ASCII decimal number (digits "
-                     "0-9, one '.', an exponent; no '_', no other digits, no no-break spaces); write it so, or it "
-                     "would be read as text")
+        return False
+    return True
 
 
-def missing_lines(table: Table, names: Sequence[str], numeric: dict[str, bool]) -> dict[str, list[int]]:
-    """For each column, the lines whose cell is empty, or NaN or infinite in a numeric column."""
-    found = {}
-    for name in names:
-        bad = [line for cell, line in zip(table.column(name), table.lines)
-               if not cell or (numeric[name] and not math.isfinite(parse_number(cell) or 0.0))]
-        if bad:
-            found[name] = bad
-    return found
-
-
-def drop_missing(table: Table, names: Sequence[str], numeric: dict[str, bool], allow_drop: bool,
-                 hint: str = "; fix them or pass --drop-missing to skip those rows") -> Table:
-    """The table without rows that have missing cells in ``names`` when ``allow_drop``, else an error
-    naming the first column with missing cells and its lines."""
-    found = missing_lines(table, names, numeric)
-    if not found:
-        return table
-    if not allow_drop:
-        name, lines = next(iter(found.items()))
-        more = f" (and {len(found) - 1} more column(s))" if len(found) > 1 else ""
-        raise InputError(f"{table.source}: column {quote(name)} has empty, NaN or infinite cells on {line_list(lines)} "
-                         f"({len(lines)} row(s)){more}{hint}")
-    bad = set().union(*found.values())
-    kept = [i for i, line in enumerate(table.lines) if line not in bad]
-    if not kept:
-        raise InputError(f"{table.source}: every row has an empty, NaN or infinite cell; nothing is left")
-    return table.take(kept)
-
-
-def numbers(table: Table, name: str) -> Array:
-    """The column as float64, or an InputError at the first cell that is not a finite number."""
-    out = np.empty(len(table))
-    for i, (cell, line) in enumerate(zip(table.column(name), table.lines)):
-        value = parse_number(cell)
-        if value is None or not math.isfinite(value):
-            what = "an empty cell" if not cell else quote(cell)
-            raise InputError(f"{table.where(line, name)}: {what} is not a finite number")
-        out[i] = value
-    return out
-
-
-def standardize(table: Table, name: str, mean: float, scale: float) -> Array:
-    """The column as x' = (x - mean) / scale, or an InputError at the first value whose x' overflows float64."""
-    values = numbers(table, name)
-    with np.errstate(over="ignore"):
-        out = (values - mean) / scale
-    wide = np.flatnonzero(~np.isfinite(out))
-    if wide.size:
-        i = wide[0]
-        raise InputError(f"{table.where(table.lines[i], name)}: {quote(table.column(name)[i])} is too large for the "
-                         f"model's standardization ((x - {mean:.6g}) / {scale:.6g} overflows float64)")
-    return out
-
-
-def class_label(cell: str, numeric: bool) -> str:
+def class_label(value: object) -> str:
     """The canonical name of a class: the text itself, or for numbers ``1`` for both "1" and "1.0" (integers
     exactly, however many digits: 2**53 + 1 is not 2**53)."""
-    if not numeric:
-        return cell
-    if _INTEGER.fullmatch(cell) and len(cell) < 4000:  # (Python converts at most 4,300 digits)
-        return str(int(cell))
-    value = float(cell)
-    return str(int(value)) if value.is_integer() else repr(value)
-
-
-_INTEGER = re.compile(r"[-+]?\d+", re.ASCII)
+    if isinstance(value, str):
+        if _INTEGER.fullmatch(value) and len(value) < 4000:  # (Python converts at most 4,300 digits)
+            return str(int(value))
+        number = parse_number(value)
+        if number is None:
+            return value
+        value = number
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)

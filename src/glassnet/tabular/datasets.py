@@ -5,13 +5,16 @@ bundled/NOTICE for its source and licence)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
-from .table import Table, read_csv
+from .csvfile import read_csv
+from .table import Table
 
 SEED = 0  # the generated sets are the same on every machine
 
@@ -33,8 +36,11 @@ DATASETS = {d.name: d for d in (
 
 
 def _table(name: str, X: np.ndarray, y: np.ndarray, columns: list[str]) -> Table:
-    rows = [[f"{v:.4f}" for v in x] + [str(int(t))] for x, t in zip(X, y)]
-    return Table(name, columns, rows, list(range(2, len(rows) + 2)))
+    """The points with 4 decimals, as a CSV file of them would hold them (line 2 onwards)."""
+    values = np.array([float(f"{v:.4f}") for v in X.ravel()]).reshape(X.shape)
+    data = {c: values[:, j] for j, c in enumerate(columns[:-1])}
+    data[columns[-1]] = np.asarray(y, dtype=np.float64)
+    return Table(name, columns, data, np.arange(2, len(y) + 2))
 
 
 def moons(n: int = 200, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -79,10 +85,24 @@ def load(name: str) -> Table:
     return _table(name, X, y, ["x1", "x2", "label"])
 
 
-def resolve(spec: str) -> Table:
-    """A CSV file's Table, or a bundled dataset's when no file of that name exists."""
+def resolve(data: Any, sep: str | None = None, decimal: str = ".", na_values: Sequence[str] = ()) -> Table:
+    """A Table from ``data``: a CSV, Parquet or Feather file's path, a bundled dataset's name (when no file of
+    that name exists), a pandas DataFrame, or a Table. ``sep``, ``decimal`` and ``na_values`` are for CSV
+    files (``na_values`` for all)."""
+    from . import arrowfile
+
+    if isinstance(data, Table):
+        return data
+    if hasattr(data, "columns") and hasattr(data, "items"):  # a pandas DataFrame (pandas is not imported here)
+        return arrowfile.from_frame(data, na_values=na_values)
+    if not isinstance(data, (str, os.PathLike)):
+        raise InputError(f"expected a file path, a bundled dataset name or a pandas DataFrame; got "
+                         f"{type(data).__name__}")
+    spec = os.fspath(data)
     if spec in DATASETS and not os.path.exists(spec):
         return load(spec)
     if not os.path.exists(spec):
         raise InputError(f"{spec}: no such file (nor a bundled dataset: {', '.join(DATASETS)})")
-    return read_csv(spec)
+    if arrowfile.is_arrow_file(spec):
+        return arrowfile.read_arrow(spec, na_values=na_values)
+    return read_csv(spec, sep=sep, decimal=decimal, na_values=na_values)

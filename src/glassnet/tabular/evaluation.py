@@ -8,31 +8,38 @@ from typing import Any
 import numpy as np
 
 from .. import metrics
-from .cells import drop_missing, numbers
+from ..errors import InputError
 from .model import Model
-from .preprocessing import Numeric, Preprocessor
-from .table import Table
+from .preprocessing import Counts, Preprocessor
+from .table import Table, quote
 
 
-def usable_rows(table: Table, prep: Preprocessor, extra: list[str], drop: bool, hint: str | None = None) -> Table:
-    """The table, checked to have the model's columns (plus ``extra``), without rows with missing cells if
-    ``drop`` (else an error naming them)."""
-    names = prep.input_columns + extra
-    table.require(names)
-    numeric = {c.name: isinstance(c, Numeric) for c in prep.columns}
-    numeric[prep.target.name] = prep.task == "regression" or prep.target.numeric
-    kwargs = {} if hint is None else {"hint": hint}
-    return drop_missing(table, names, numeric, drop, **kwargs)
+def labelled_rows(table: Table, prep: Preprocessor, drop: bool = False) -> tuple[Table, list[str]]:
+    """The rows of ``table`` that can be measured: those whose target is present, and (``drop``) with no missing
+    input cell; with notes saying how many were left out. Missing input cells are otherwise filled as in
+    training."""
+    table.require(prep.input_columns + [prep.target.name])
+    notes, keep = [], ~table.missing(prep.target.name)
+    if not keep.all():
+        notes.append(f"left out {int((~keep).sum())} row(s) whose target {quote(prep.target.name)} is missing")
+    if drop:
+        gaps = np.logical_or.reduce([table.missing(c) for c in prep.input_columns]) & keep
+        if gaps.any():
+            notes.append(f"left out {int(gaps.sum())} row(s) with missing input cells (--drop-missing)")
+        keep &= ~gaps
+    if not keep.any():
+        raise InputError(f"{table.source}: no row is left to measure (targets or inputs missing)")
+    return (table if keep.all() else table.take(np.flatnonzero(keep))), notes
 
 
-def evaluate(model: Model, table: Table, unknown: str = "error") -> dict[str, Any]:
+def evaluate(model: Model, table: Table, counts: Counts | None = None) -> dict[str, Any]:
     """Metrics of ``model`` on ``table`` (which holds the target), as a JSON-safe dict: ``task`` and ``n_rows``,
     then ``metrics.classification_report`` or ``metrics.regression_report``."""
     prep = model.preprocessing
-    outputs = model.network.predict(prep.inputs(table, unknown)).astype(np.float64)
+    outputs = model.network.predict(prep.inputs(table, counts=counts)).astype(np.float64)
     values: dict[str, Any] = {"task": prep.task, "n_rows": len(table)}
     if prep.task == "regression":
         with np.errstate(over="ignore", invalid="ignore"):  # values beyond float64: the caller says so
             predicted = prep.target.decode(outputs)
-        return {**values, **metrics.regression_report(numbers(table, prep.target.name), predicted)}
+        return {**values, **metrics.regression_report(table.numbers(prep.target.name), predicted)}
     return {**values, **metrics.classification_report(prep.targets(table), outputs, prep.target.classes)}

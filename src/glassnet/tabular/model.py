@@ -8,6 +8,8 @@ import reprlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..errors import GlassnetError, InputError, ModelFileError
 from ..history import History
 from ..network import Network
@@ -35,6 +37,7 @@ class Model:
     preprocessing: Preprocessor | None = None
     record: TrainingRecord = field(default_factory=TrainingRecord)
     version: int | None = None  # the format version of the file it was read from, if any
+    last_run: History | None = field(default=None, repr=False, compare=False)  # this process's latest fit, if any
 
     @property
     def history(self) -> History:
@@ -58,6 +61,41 @@ class Model:
         except GlassnetError as exc:
             raise ModelFileError(f"{os.fspath(path)}: {exc}") from None
         return cls(net, prep, TrainingRecord(**parts["training"]), parts["version"])
+
+    def predict_table(self, data: Any, unknown: str = "ignore") -> list[str] | np.ndarray:
+        """One prediction per row of ``data`` (a file path, a bundled dataset name or a pandas DataFrame with the
+        model's input columns): class names, or values on the target's scale. Missing cells are filled as in
+        training; a category never seen in training is encoded as all zeros (``unknown="error"`` refuses it)."""
+        prep = self.require_preprocessing("this model")
+        outputs = self.network.predict(self.table_inputs(data, unknown)[0]).astype(np.float64)
+        return prep.target.decode(outputs)
+
+    def predict_proba_table(self, data: Any, unknown: str = "ignore") -> np.ndarray:
+        """Class probabilities, one row per row of ``data`` and one column per class (``preprocessing.target.
+        classes``), for a classification model."""
+        prep = self.require_preprocessing("this model")
+        if prep.task != "classification":
+            raise InputError("predict_proba_table needs a classification model; this one does regression")
+        return self.network.predict(self.table_inputs(data, unknown)[0]).astype(np.float64)
+
+    def read(self, data: Any) -> Any:
+        """``data`` (a path, bundled dataset name, DataFrame or Table) as a Table, read as the training data was
+        (its decimal mark and missing-cell tokens)."""
+        from .datasets import resolve
+
+        prep = self.require_preprocessing("this model")
+        return resolve(data, decimal=prep.decimal, na_values=prep.na_values)
+
+    def table_inputs(self, data: Any, unknown: str = "ignore") -> tuple[np.ndarray, Any, Any]:
+        """(network inputs, the table, the ``Counts`` of missing cells and unseen categories met)."""
+        from .preprocessing import Counts
+
+        prep = self.require_preprocessing("this model")
+        if unknown not in ("ignore", "error"):
+            raise InputError(f"unknown must be 'ignore' or 'error'; got {unknown!r}")
+        table = self.read(data)
+        counts = Counts(unknown)
+        return prep.inputs(table, counts=counts), table, counts
 
     def require_preprocessing(self, path: str) -> Preprocessor:
         """The preprocessing, or an error for a network saved from Python without one."""

@@ -18,49 +18,119 @@ from decimal import Decimal
 import numpy as np
 
 from ..errors import InputError, ModelFileError
-from .cells import class_label, numbers, standardize
-from .table import Table, parse_number, quote, quote_names
+from .cells import class_label
+from .table import Table, quote, quote_names
 
 Array = np.ndarray
 MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification
 
 
+MISSING = "(missing)"  # the category of a text column's missing cells
+
+
 @dataclass
 class Numeric:
-    """An input column of numbers, standardized:  x' = (x - mean) / scale."""
+    """An input column of numbers, standardized:  x' = (x - mean) / scale. A missing cell takes ``fill`` (the
+    training rows' median); with ``indicator`` (the training rows had missing cells) a second input says 1 where
+    the cell was missing, 0 elsewhere."""
 
     name: str
     mean: float
     scale: float
+    fill: float = 0.0
+    indicator: bool = False
 
-    def encode(self, table: Table, unknown: str) -> Array:
-        return standardize(table, self.name, self.mean, self.scale)[:, None]
+    @property
+    def features(self) -> list[str]:
+        return [self.name] + ([f"{self.name} {MISSING}"] if self.indicator else [])
+
+    def encode(self, table: Table, counts: Counts) -> Array:
+        values = table.numbers(self.name)
+        gaps = np.isnan(values)
+        wide = np.flatnonzero(np.isinf(values))
+        if wide.size:
+            raise InputError(f"{table.where(int(wide[0]), self.name)}: {values[wide[0]]} is not a finite number")
+        if gaps.any():
+            counts.add(self.name, "missing", int(gaps.sum()))
+            values = np.where(gaps, self.fill, values)
+        with np.errstate(over="ignore"):
+            out = (values - self.mean) / self.scale
+        wide = np.flatnonzero(~np.isfinite(out))
+        if wide.size:
+            i = int(wide[0])
+            raise InputError(f"{table.where(i, self.name)}: {table.text(self.name, i)} is too large for the model's "
+                             f"standardization ((x - {self.mean:.6g}) / {self.scale:.6g} overflows float64)")
+        return np.column_stack([out, gaps]) if self.indicator else out[:, None]
 
     def to_json(self) -> dict:
-        return {"name": self.name, "kind": "numeric", "mean": self.mean, "scale": self.scale}
+        return {"name": self.name, "kind": "numeric", "mean": self.mean, "scale": self.scale, "fill": self.fill,
+                "indicator": self.indicator}
 
 
 @dataclass
 class Category:
-    """An input column of text, one-hot:  one 0/1 column per category seen in training, in sorted order."""
+    """An input column of text, one-hot:  one 0/1 column per category seen in training, in sorted order, then
+    one for missing cells if the training rows had some (``missing``). A category never seen in training (or a
+    missing cell, when training had none) is all zeros, as a validation row's unseen category is in training."""
 
     name: str
     categories: list[str]
+    missing: bool = False
 
-    def encode(self, table: Table, unknown: str) -> Array:
+    @property
+    def features(self) -> list[str]:
+        return [f"{self.name}={k}" for k in self.categories] + ([f"{self.name}={MISSING}"] if self.missing else [])
+
+    def encode(self, table: Table, counts: Counts) -> Array:
         index = {c: k for k, c in enumerate(self.categories)}
-        out = np.zeros((len(table), len(self.categories)))
-        for i, (cell, line) in enumerate(zip(table.column(self.name), table.lines)):
-            k = index.get(cell)
-            if k is not None:
-                out[i, k] = 1.0
-            elif unknown == "error":
-                raise InputError(f"{table.where(line, self.name)}: category {quote(cell)} was never seen in training "
-                                 f"(known: {quote_names(self.categories)})")
+        if self.missing:
+            index[None] = len(self.categories)
+        cells = table.data[self.name]
+        if cells.dtype != object:  # a column of numbers where training had text: each number is a category
+            cells = np.array([table.text(self.name, i) or None for i in range(len(table))], dtype=object)
+        codes = np.fromiter((index.get(cell, -1) for cell in cells), dtype=np.intp, count=len(cells))
+        out = np.zeros((len(table), len(self.features)))
+        known = codes >= 0
+        out[np.flatnonzero(known), codes[known]] = 1.0
+        gaps = np.equal(cells, None)
+        if gaps.any():
+            counts.add(self.name, "missing", int(gaps.sum()))
+        unseen = np.flatnonzero(~known & ~gaps)
+        if unseen.size:
+            counts.add(self.name, "unseen", len(unseen), table, int(unseen[0]), cells)
         return out
 
     def to_json(self) -> dict:
-        return {"name": self.name, "kind": "category", "categories": self.categories}
+        return {"name": self.name, "kind": "category", "categories": self.categories, "missing": self.missing}
+
+
+class Counts:
+    """What encoding met, per column: missing cells filled and categories never seen in training, with the first
+    unseen one's place (for a warning, or the error of ``unknown="error"``)."""
+
+    def __init__(self, unknown: str = "ignore") -> None:
+        self.unknown = unknown
+        self.missing: dict[str, int] = {}
+        self.unseen: dict[str, int] = {}
+
+    def add(self, name: str, what: str, count: int, table: Table | None = None, i: int = 0,
+            cells: Array | None = None) -> None:
+        if what == "unseen" and self.unknown == "error":
+            raise InputError(f"{table.where(i, name)}: category {quote(str(cells[i]))} was never seen in training "
+                             "(predict encodes such a category as all zeros unless --unknown error)")
+        book = self.missing if what == "missing" else self.unseen
+        book[name] = book.get(name, 0) + count
+
+    def warnings(self, source: str) -> list[str]:
+        """One line per kind of thing met, naming columns and counts."""
+        lines = []
+        if self.unseen:
+            lines.append(f"{source}: categories never seen in training, encoded as all zeros: "
+                         + ", ".join(f"{quote(n)} {k} row(s)" for n, k in self.unseen.items()))
+        if self.missing:
+            lines.append(f"{source}: missing cells filled as in training (median or {MISSING}): "
+                         + ", ".join(f"{quote(n)} {k}" for n, k in self.missing.items()))
+        return lines
 
 
 @dataclass
@@ -75,17 +145,41 @@ class Target:
     mean: float = 0.0
     scale: float = 1.0
 
+    def labels(self, table: Table) -> list[str | None]:
+        """Each row's class name (None where the target cell is missing)."""
+        values = table.data[self.name]
+        if table.is_numeric(self.name):
+            exact = table.exact.get(self.name)
+            return [None if v != v else class_label(v if exact is None else exact[i]) for i, v in enumerate(values)]
+        return list(values)
+
     def encode(self, table: Table) -> Array:
         """Integer labels (rows,) for classification, standardized values (rows, 1) for regression."""
+        table.require([self.name], what="evaluating needs (the target)")
         if self.task == "regression":
-            return standardize(table, self.name, self.mean, self.scale)[:, None]
+            values = table.numbers(self.name)
+            bad = np.flatnonzero(~np.isfinite(values))
+            if bad.size:
+                i = int(bad[0])
+                what = "an empty cell" if np.isnan(values[i]) else table.text(self.name, i)
+                raise InputError(f"{table.where(i, self.name)}: {what} is not a finite number")
+            with np.errstate(over="ignore"):
+                out = (values - self.mean) / self.scale
+            wide = np.flatnonzero(~np.isfinite(out))
+            if wide.size:
+                i = int(wide[0])
+                raise InputError(f"{table.where(i, self.name)}: {table.text(self.name, i)} is too large for the "
+                                 f"model's standardization ((x - {self.mean:.6g}) / {self.scale:.6g} overflows "
+                                 "float64)")
+            return out[:, None]
         index = {c: k for k, c in enumerate(self.classes)}
         labels = np.empty(len(table), dtype=np.intp)
-        for i, (cell, line) in enumerate(zip(table.column(self.name), table.lines)):
-            k = index.get(class_label(cell, self.numeric) if parse_number(cell) is not None else cell)
+        for i, label in enumerate(self.labels(table)):
+            k = index.get(label)
             if k is None:
-                raise InputError(f"{table.where(line, self.name)}: class {quote(cell)} was never seen in training "
-                                 f"(known: {quote_names(self.classes)})")
+                what = "is missing" if label is None else f"{quote(label)} was never seen in training"
+                raise InputError(f"{table.where(i, self.name)}: the class {what} (known: "
+                                 f"{quote_names(self.classes)})")
             labels[i] = k
         return labels
 
@@ -109,9 +203,12 @@ class Preprocessor:
     x' = (x - means) / scales, one entry per network input (a one-hot input has mean 0, scale 1).
     """
 
-    def __init__(self, columns: list[Numeric | Category], target: Target) -> None:
+    def __init__(self, columns: list[Numeric | Category], target: Target, na_values: Sequence[str] = (),
+                 decimal: str = ".") -> None:
         self.columns = columns
         self.target = target
+        self.na_values = list(na_values)  # tokens read as missing besides cells.NA_VALUES (from --na-values)
+        self.decimal = decimal  # the decimal mark of the training file's numbers
 
     @property
     def task(self) -> str:
@@ -119,14 +216,14 @@ class Preprocessor:
 
     @property
     def input_columns(self) -> list[str]:
-        """The CSV columns the model reads (besides the target)."""
+        """The table columns the model reads (besides the target)."""
         return [c.name for c in self.columns]
 
     @property
     def feature_names(self) -> list[str]:
-        """One name per network input: the column, or ``column=category`` for one-hot inputs."""
-        return [n for c in self.columns for n in ([c.name] if isinstance(c, Numeric)
-                                                  else [f"{c.name}={k}" for k in c.categories])]
+        """One name per network input: the column, ``column (missing)`` for a missing-cell indicator, or
+        ``column=category`` for one-hot inputs."""
+        return [name for c in self.columns for name in c.features]
 
     @property
     def has_categories(self) -> bool:
@@ -134,20 +231,29 @@ class Preprocessor:
         return any(isinstance(c, Category) for c in self.columns)
 
     @property
+    def imputes(self) -> bool:
+        """True if some input has a missing-cell indicator or a missing category."""
+        return any(getattr(c, "indicator", False) or getattr(c, "missing", False) for c in self.columns)
+
+    @property
     def means(self) -> Array:
-        """Per network input: the column's training mean (0 for one-hot inputs)."""
-        return np.array([v for c in self.columns for v in ([c.mean] if isinstance(c, Numeric)
-                                                           else [0.0] * len(c.categories))])
+        """Per network input: the column's training mean (0 for one-hot and indicator inputs)."""
+        return np.array([v for c in self.columns for v in ([c.mean] + [0.0] * c.indicator if isinstance(c, Numeric)
+                                                           else [0.0] * len(c.features))])
 
     @property
     def scales(self) -> Array:
-        """Per network input: the column's training standard deviation (1 for one-hot and constant inputs)."""
-        return np.array([v for c in self.columns for v in ([c.scale] if isinstance(c, Numeric)
-                                                           else [1.0] * len(c.categories))])
+        """Per network input: the column's training standard deviation (1 for one-hot, indicator and constant
+        inputs)."""
+        return np.array([v for c in self.columns for v in ([c.scale] + [1.0] * c.indicator if isinstance(c, Numeric)
+                                                           else [1.0] * len(c.features))])
 
     def scale_inputs(self, raw: Array) -> Array:
-        """Network inputs from raw numbers, one column per network input: x' = (x - means) / scales."""
-        return (raw - self.means) / self.scales
+        """Network inputs from raw numbers of an all-numeric model, one column per input column (no missing
+        cells): x' = (x - mean) / scale, and 0 for each missing-cell indicator."""
+        parts = [((raw[:, [j]] - c.mean) / c.scale, np.zeros((len(raw), c.indicator)))
+                 for j, c in enumerate(self.columns)]
+        return np.hstack([p for pair in parts for p in pair])
 
     @property
     def n_inputs(self) -> int:
@@ -157,17 +263,20 @@ class Preprocessor:
     def n_outputs(self) -> int:
         return len(self.target.classes) if self.task == "classification" else 1
 
-    def inputs(self, table: Table, unknown: str = "error") -> Array:
-        """The network inputs (rows, n_inputs). ``unknown="ignore"`` encodes unseen categories as all zeros."""
+    def inputs(self, table: Table, unknown: str = "ignore", counts: Counts | None = None) -> Array:
+        """The network inputs (rows, n_inputs): missing cells filled, unseen categories all zeros (an InputError
+        instead with ``unknown="error"``); ``counts`` (a ``Counts``) learns how many of each there were."""
         table.require(self.input_columns)
-        return np.hstack([c.encode(table, unknown) for c in self.columns])
+        counts = counts if counts is not None else Counts(unknown)
+        return np.hstack([c.encode(table, counts) for c in self.columns])
 
     def targets(self, table: Table) -> Array:
         table.require([self.target.name], what="evaluating needs (the target)")
         return self.target.encode(table)
 
     def to_json(self) -> dict:
-        return {"columns": [c.to_json() for c in self.columns], "target": self.target.to_json()}
+        return {"columns": [c.to_json() for c in self.columns], "target": self.target.to_json(),
+                "na_values": self.na_values, "decimal": self.decimal}
 
     @classmethod
     def from_json(cls, spec: object) -> Preprocessor:
@@ -175,6 +284,10 @@ class Preprocessor:
         try:
             columns = [_column_from_json(c) for c in spec["columns"]]
             target = _target_from_json(spec["target"])
+            na_values = [_text(v) for v in spec.get("na_values", [])]
+            decimal = spec.get("decimal", ".")
+            if decimal not in (".", ","):
+                raise ValueError(f"decimal must be '.' or ',', got {reprlib.repr(decimal)}")
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"the model's preprocessing is malformed ({type(exc).__name__}: {exc})") from None
         if not columns:
@@ -183,7 +296,7 @@ class Preprocessor:
         if len(set(names)) != len(names):
             raise ModelFileError("the model's preprocessing names a column twice (inputs and target must differ): "
                                  f"{reprlib.repr(names)}")
-        return cls(columns, target)
+        return cls(columns, target, na_values, decimal)
 
 
 def _text(value: object) -> str:
@@ -211,9 +324,16 @@ def _texts(values: object) -> list[str]:
 def _column_from_json(spec: dict) -> Numeric | Category:
     kind = spec["kind"]
     if kind == "numeric":
-        return Numeric(_text(spec["name"]), _finite(spec["mean"]), _finite(spec["scale"], positive=True))
+        indicator = spec.get("indicator", False)
+        if not isinstance(indicator, bool):
+            raise ValueError(f"indicator must be true or false, got {reprlib.repr(indicator)}")
+        return Numeric(_text(spec["name"]), _finite(spec["mean"]), _finite(spec["scale"], positive=True),
+                       _finite(spec.get("fill", 0.0)), indicator)
     if kind == "category":
-        return Category(_text(spec["name"]), _texts(spec["categories"]))
+        missing = spec.get("missing", False)
+        if not isinstance(missing, bool):
+            raise ValueError(f"missing must be true or false, got {reprlib.repr(missing)}")
+        return Category(_text(spec["name"]), _texts(spec["categories"]), missing)
     raise ValueError(f"unknown column kind {reprlib.repr(kind)}")
 
 
@@ -229,44 +349,58 @@ def _target_from_json(spec: dict) -> Target:
     raise ValueError(f"unknown task {reprlib.repr(task)}")
 
 
-def choose_task(table: Table, target: str, numeric: bool, task: str) -> str:
+def choose_task(table: Table, target: str, task: str) -> str:
     """``auto``: text or a few distinct integers (at most MAX_CLASS_CODES) mean classification."""
+    numeric = table.is_numeric(target)
     if task == "regression" and not numeric:
         raise InputError(f"{table.source}: target column {quote(target)} holds text; regression needs numbers")
     if task != "auto":
         return task
     if not numeric:
         return "classification"
-    values = set(numbers(table, target))
-    small = len(values) <= MAX_CLASS_CODES and all(v.is_integer() for v in values)
+    values = np.unique(table.numbers(target))
+    values = values[np.isfinite(values)]
+    small = len(values) <= MAX_CLASS_CODES and bool(np.all(values == np.round(values)))
     return "classification" if small else "regression"
 
 
-def fit_classes(table: Table, target: str, numeric: bool) -> Target:
+def fit_classes(table: Table, target: str) -> Target:
     """Every label of the target column, sorted (by value for numbers)."""
-    labels = {class_label(cell, numeric) for cell in table.column(target)}
+    numeric = table.is_numeric(target)
+    spec = Target(target, "classification", numeric=numeric)
+    labels = {label for label in spec.labels(table) if label is not None}
     if len(labels) < 2:
-        raise InputError(f"{table.source}: target column {quote(target)} has a single class {quote(labels.pop())}; "
-                         f"classification needs at least two")
-    return Target(target, "classification", classes=sorted(labels, key=Decimal if numeric else str), numeric=numeric)
+        shown = f"a single class {quote(labels.pop())}" if labels else "no classes"
+        raise InputError(f"{table.source}: target column {quote(target)} has {shown}; classification needs at "
+                         "least two")
+    spec.classes = sorted(labels, key=Decimal if numeric else str)
+    return spec
 
 
-def fit_columns(train: Table, names: Sequence[str], numeric: dict[str, bool]) -> list[Numeric | Category]:
-    """Standardization statistics and category lists, from the training rows only."""
-    columns = []
+def fit_columns(train: Table, names: Sequence[str]) -> list[Numeric | Category]:
+    """Standardization statistics, fill values and category lists, from the training rows only."""
+    columns: list[Numeric | Category] = []
     for name in names:
-        if numeric[name]:
+        gaps = bool(train.missing(name).any())
+        if train.is_numeric(name):
             mean, std = fit_standardization(train, name)
-            columns.append(Numeric(name, mean, std or 1.0))  # a constant column standardizes to 0
+            values = train.numbers(name)
+            fill = float(np.median(values[~np.isnan(values)]))
+            columns.append(Numeric(name, mean, std or 1.0, fill, gaps))  # a constant column standardizes to 0
         else:
-            columns.append(Category(name, sorted(set(train.column(name)))))
+            present = train.data[name][~train.missing(name)]
+            columns.append(Category(name, sorted(set(present)), gaps))
     return columns
 
 
 def fit_standardization(train: Table, name: str) -> tuple[float, float]:
-    """(mean, standard deviation) of the column (ddof 0; 0 only for a constant column). Values so large that
-    these overflow float64 are an InputError."""
-    values = numbers(train, name)
+    """(mean, standard deviation) of the column's present cells (ddof 0; 0 only for a constant column). Values so
+    large that these overflow float64, and infinite ones, are an InputError."""
+    values = train.numbers(name)
+    wide = np.flatnonzero(np.isinf(values))
+    if wide.size:
+        raise InputError(f"{train.where(int(wide[0]), name)}: {values[wide[0]]} is not a finite number")
+    values = values[~np.isnan(values)]
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         mean, std = float(values.mean()), float(values.std())
         if std == 0 and values.min() != values.max():  # tiny values (1e-200) whose squares underflow to 0

@@ -1,52 +1,158 @@
-"""Training a network on a table, step by step, for ``glassnet train`` and ``glassnet resume`` (which are thin
-layers over these functions) and for Python:
+"""Training a network on a table, step by step, for ``glassnet.train_table``, ``glassnet train`` and ``glassnet
+resume`` (thin layers over these functions):
 
-    prep, splits = prepare(table, "species", task="auto", val=0.1, test=0.2, seed=0)
+    notes = Notes()
+    prep, splits = prepare(table, "species", task="auto", val=0.1, test=0.2, seed=0, missing="impute", notes=notes)
     model = Model(build_network(prep, hidden=[16], activation="tanh", seed=0), prep)
-    fit(model, splits, epochs=300, batch_size=default_batch_size(len(splits[0])), patience=30)
-    evaluate(model, splits[2])          # glassnet.tabular.evaluation
+    train(model, splits, epochs=300, batch_size=default_batch_size(len(splits[0])), patience=30)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from ..errors import InputError
 from ..history import History
 from ..layers import Dense, Dropout, Layer
 from ..network import Network
-from .cells import drop_missing, is_numeric
 from .model import Model
-from .preprocessing import Preprocessor, Target, choose_task, fit_classes, fit_columns, fit_standardization
+from .preprocessing import (
+    MISSING,
+    Numeric,
+    Preprocessor,
+    Target,
+    choose_task,
+    fit_classes,
+    fit_columns,
+    fit_standardization,
+)
 from .splits import split_table
-from .table import Table, quote
+from .table import Table, line_list, quote, quote_names
 
 Splits = tuple[Table, Table, Table]
+MISSING_MODES = ("impute", "drop", "error")
 
 
-def prepare(table: Table, target: str, task: str, val: float, test: float, seed: int,
-            drop: bool = False) -> tuple[Preprocessor, Splits]:
+@dataclass
+class Notes:
+    """What preparing a table did (``info``: rows dropped, cells imputed) and what looks wrong (``warnings``)."""
+
+    info: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, test: float = 0.2, seed: int = 0,
+            missing: str = "impute", ignore: Sequence[str] = (), notes: Notes | None = None) -> tuple[Preprocessor,
+                                                                                                     Splits]:
     """Check the table, split it and fit the preprocessing on the training rows: (preprocessor, splits).
 
-    Every column but ``target`` is an input. ``task`` is auto, classification or regression; ``drop`` skips
-    rows with empty, NaN or infinite cells instead of raising.
+    Every column but ``target`` and ``ignore`` is an input. ``task`` is auto, classification or regression.
+    ``missing``: ``impute`` (numbers: the training median and a 0/1 "was missing" input; text: a ``(missing)``
+    category), ``drop`` (rows with a missing or infinite cell) or ``error``. Rows whose target is missing are
+    left out (an error with ``error``). ``notes`` collects what was done and what looks wrong.
     """
+    notes = notes if notes is not None else Notes()
+    if missing not in MISSING_MODES:
+        raise InputError(f"--missing must be one of {', '.join(MISSING_MODES)}; got {missing!r}")
     table.require([target], what="--target names")
-    inputs = [c for c in table.columns if c != target]
+    table.require(list(ignore), what="--ignore names")
+    inputs = [c for c in table.columns if c != target and c not in ignore]
     if not inputs:
         raise InputError(f"{table.source} has no column besides the target {quote(target)} to learn from")
-    numeric = {c: is_numeric(table, c) for c in table.columns}
-    table = drop_missing(table, table.columns, numeric, drop)
-    task = choose_task(table, target, numeric[target], task)
-    spec = fit_classes(table, target, numeric[target]) if task == "classification" else Target(target, task)
+    table = _rows_with_target(table, target, missing, notes)
+    inputs = _usable_inputs(table, inputs, notes)
+    table = _missing_inputs(table, inputs, missing, notes)
+    task = choose_task(table, target, task)
+    spec = fit_classes(table, target) if task == "classification" else Target(target, task)
     splits = split_table(table, spec, val, test, seed)
     if task == "regression":
         spec.mean, spec.scale = fit_standardization(splits[0], target)
         if spec.scale == 0:
             raise InputError(f"{table.source}: target column {quote(target)} is {spec.mean:g} in every training row; "
                              "there is nothing to learn")
-    return Preprocessor(fit_columns(splits[0], inputs, numeric), spec), splits
+    prep = Preprocessor(fit_columns(splits[0], inputs), spec)
+    _say_imputed(table, prep, missing, notes)
+    return prep, splits
+
+
+def _rows_with_target(table: Table, target: str, missing: str, notes: Notes) -> Table:
+    table.is_numeric(target)  # (a target mixing numbers and text is an error here)
+    gaps = np.flatnonzero(table.missing(target))
+    if not gaps.size:
+        return table
+    if missing == "error":
+        raise InputError(f"{table.source}: the target {quote(target)} is missing on {line_list(table, gaps)} "
+                         f"({len(gaps)} row(s)); fill them in, or pass --missing drop or impute to leave those "
+                         "rows out")
+    notes.info.append(f"left out {len(gaps)} row(s) whose target {quote(target)} is missing")
+    kept = np.flatnonzero(~table.missing(target))
+    if not kept.size:
+        raise InputError(f"{table.source}: the target {quote(target)} is missing in every row")
+    return table.take(kept)
+
+
+def _usable_inputs(table: Table, inputs: list[str], notes: Notes) -> list[str]:
+    """The inputs without columns that are missing in every row (with a warning), each checked to be usable;
+    a warning for text columns with (nearly) one value per row, such as ids."""
+    usable = []
+    for name in inputs:
+        numeric = table.is_numeric(name)
+        gaps = table.missing(name)
+        if gaps.all():
+            notes.warnings.append(f"column {quote(name)} is empty in every row; it is left out")
+            continue
+        usable.append(name)
+        present = int((~gaps).sum())
+        if not numeric and present >= 20 and len(set(table.data[name][~gaps])) >= 0.9 * present:
+            notes.warnings.append(f"column {quote(name)} holds text with a different value in nearly every row "
+                                  f"({len(set(table.data[name][~gaps]))} of {present}): an id? It adds one input per "
+                                  f"value; pass --ignore {name} to leave it out")
+    if not usable:
+        raise InputError(f"{table.source}: every input column is empty")
+    return usable
+
+
+def _missing_inputs(table: Table, inputs: list[str], missing: str, notes: Notes) -> Table:
+    """The table, without rows with missing or infinite input cells for ``drop``; an error for ``error``."""
+    bad = {}
+    for name in inputs:
+        cells = table.missing(name)
+        if table.is_numeric(name):
+            cells = cells | np.isinf(table.data[name])
+        if cells.any():
+            bad[name] = cells
+    if not bad or missing == "impute":
+        return table
+    if missing == "error":
+        name, cells = next(iter(bad.items()))
+        more = f" (and {len(bad) - 1} more column(s))" if len(bad) > 1 else ""
+        raise InputError(f"{table.source}: column {quote(name)} has empty, NaN or infinite cells on "
+                         f"{line_list(table, np.flatnonzero(cells))} ({int(cells.sum())} row(s)){more}; fill them in, "
+                         "or pass --missing impute (the default) or --missing drop")
+    dropped = np.logical_or.reduce(list(bad.values()))
+    if dropped.all():
+        raise InputError(f"{table.source}: every row has an empty, NaN or infinite cell; nothing is left (try "
+                         "--missing impute)")
+    per_column = ", ".join(f"{quote(n)} {int(c.sum())}" for n, c in bad.items())
+    notes.info.append(f"dropped {int(dropped.sum())} row(s) with missing or infinite cells ({per_column})")
+    return table.take(np.flatnonzero(~dropped))
+
+
+def _say_imputed(table: Table, prep: Preprocessor, missing: str, notes: Notes) -> None:
+    if missing != "impute":
+        return
+    parts = []
+    for column in prep.columns:
+        count = int(table.missing(column.name).sum())
+        if count:
+            fill = f"median {column.fill:.6g}" if isinstance(column, Numeric) else MISSING
+            parts.append(f"{quote(column.name)} {count} row(s) ({fill})")
+    if parts:
+        notes.info.append(f"imputed missing cells: {', '.join(parts)}")
 
 
 def default_batch_size(training_rows: int) -> int:
@@ -83,7 +189,57 @@ def fit(model: Model, splits: Splits, epochs: int, batch_size: int, patience: in
     """Train ``model.network`` on the training rows, watching the validation rows (if any) for early stopping;
     ``optimizer`` for a new network (a resumed one goes on with its own)."""
     prep, (train, val, _) = model.preprocessing, splits
-    validation = (prep.inputs(val, unknown="ignore"), prep.targets(val)) if len(val) else None
+    validation = (prep.inputs(val), prep.targets(val)) if len(val) else None
     return model.network.fit(prep.inputs(train), prep.targets(train), epochs=epochs, loss=loss_for(prep),
                              optimizer=optimizer, batch_size=batch_size, validation_data=validation,
                              early_stopping=patience or None, verbose=verbose, callback=callback)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during ``train``: ``model`` is the model as saved (the last whole epoch)."""
+
+    def __init__(self, model: Model) -> None:
+        super().__init__()
+        self.model = model
+
+
+class Checkpoints:
+    """The fit callback that saves the model to ``path`` every ``every`` epochs (0: never)."""
+
+    def __init__(self, model: Model, path: str | None, every: int) -> None:
+        self.model, self.path, self.every = model, path, every
+
+    def __call__(self, epoch: int, values: dict[str, float]) -> None:
+        if self.path and self.every and epoch % self.every == 0:
+            self.model.save(self.path)
+
+
+def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: int | None, verbose: int = 0,
+          out: str | None = None, checkpoint_every: int = 0, optimizer: Any = None) -> History:
+    """``fit``, then measure the test rows (``model.record.test_metrics``) and save to ``out`` (if given). On
+    Ctrl-C the model is saved as it was after the last whole epoch (``fit`` puts back everything of the unfinished
+    one), or as trained if the interrupt came while measuring, and ``Interrupted`` (a KeyboardInterrupt that
+    holds the model) goes on up."""
+    from .evaluation import evaluate
+
+    model.record.test_metrics = None  # they described other weights
+    try:
+        history = model.last_run = fit(model, splits, epochs, batch_size, patience, verbose,
+                                       Checkpoints(model, out, checkpoint_every), optimizer)
+        model.record.test_metrics = evaluate(model, splits[2]) if len(splits[2]) else None
+    except KeyboardInterrupt:
+        if out:
+            model.save(out)
+        raise Interrupted(model) from None
+    if out:
+        model.save(out)
+    return history
+
+
+def columns_named(text: str | Sequence[str] | None) -> list[str]:
+    """``"a,b"`` or ``["a", "b"]`` -> ["a", "b"] (names stripped, empty ones dropped)."""
+    parts = text.split(",") if isinstance(text, str) else list(text or [])
+    names = [str(p).strip() for p in parts if str(p).strip()]
+    if len(set(names)) != len(names):
+        raise InputError(f"a column is named twice in {quote_names(names)}")
+    return names

@@ -11,7 +11,6 @@ import numpy as np
 
 from ..errors import InputError
 from ..formats.files import output_file
-from ..tabular.cells import numbers
 from ..tabular.model import Model
 from ..tabular.table import Table
 from . import boundary
@@ -79,7 +78,10 @@ def decision_boundary(model: Model, table: Table, path: str, resolution: int = 2
         raise InputError(f"a decision boundary needs a model with exactly two numeric input columns; this one "
                          f"has: {columns}")
     table.require(prep.input_columns)
-    points = np.column_stack([numbers(table, name) for name in prep.input_columns])
+    table = table.take(np.flatnonzero(~np.logical_or.reduce([table.missing(c) for c in prep.input_columns])))
+    if not len(table):
+        raise InputError(f"{table.source}: every row has a missing input cell; there are no points to draw")
+    points = np.column_stack([table.numbers(name) for name in prep.input_columns])
     box = boundary.bounds(points)
 
     def predict(raw: np.ndarray) -> np.ndarray:
@@ -101,7 +103,7 @@ def decision_boundary(model: Model, table: Table, path: str, resolution: int = 2
         surface = prep.target.decode(predict(boundary.grid(box, resolution, resolution)))
         shown = ax.imshow(surface.reshape(resolution, resolution), extent=box, aspect="auto", cmap="viridis")
         fig.colorbar(shown, ax=ax, label=f"predicted {prep.target.name}")
-        values = numbers(table, prep.target.name) if has_target else prep.target.decode(predict(points))
+        values = table.numbers(prep.target.name) if has_target else prep.target.decode(predict(points))
         ax.scatter(points[:, 0], points[:, 1], c=values, cmap="viridis", norm=shown.norm, s=14,
                    edgecolors="black", linewidths=0.4)
     ax.set(xlabel=prep.input_columns[0], ylabel=prep.input_columns[1], title=f"{prep.target.name}: predictions")

@@ -17,7 +17,7 @@ import numpy as np
 from .. import metrics
 from ..errors import InputError
 from ..network import Network
-from ..tabular.cells import numbers
+from ..tabular.evaluation import labelled_rows
 from ..tabular.model import Model
 from ..tabular.preprocessing import Numeric
 from ..tabular.table import Table
@@ -47,6 +47,7 @@ def render(model: Model, title: str, table: Table | None = None) -> str:
     sections = [_summary(model, title),
                 _section("network", "The network", network_svg(net, prep), _network_note(net)), _curves(net)]
     if table is not None:
+        table = labelled_rows(table, prep)[0]
         X, labels = prep.inputs(table), prep.targets(table)
         outputs = net.predict(X).astype(np.float64)
         if prep.task == "classification":
@@ -174,7 +175,7 @@ def _confusion(labels: Array, outputs: Array, classes: list[str], source: str) -
 
 
 def _residuals(prep, table: Table, outputs: Array) -> str:
-    truth, predicted = numbers(table, prep.target.name), prep.target.decode(outputs)
+    truth, predicted = table.numbers(prep.target.name), prep.target.decode(outputs)
     scores = metrics.regression_report(truth, predicted)
     chart = svg.scatter_against_truth(truth, predicted, prep.target.name)
     note = (f"{len(truth)} rows of {escape(table.source)}: mean absolute error {scores['mae']:.4g}, "
@@ -185,7 +186,9 @@ def _residuals(prep, table: Table, outputs: Array) -> str:
 
 def _boundary(net: Network, prep, table: Table, labels: Array) -> str:
     names = prep.input_columns
-    raw = np.column_stack([numbers(table, name) for name in names])
+    raw = np.column_stack([table.numbers(name) for name in names])
+    present = np.isfinite(raw).all(axis=1)  # (rows with a missing cell are not drawn)
+    raw, labels = raw[present], labels[present]
     box = boundary.bounds(raw)
     size = 360
     pixels = boundary.image(lambda points: net.predict(prep.scale_inputs(points)), raw, labels, size, size, box, 4)

@@ -1,0 +1,100 @@
+"""Tables from Parquet and Feather (Arrow IPC) files, with the ``glassnet[arrow]`` extra (pyarrow), and from
+pandas DataFrames: the same ``Table`` a CSV file gives, with the same missing cells (null, NaN, and text cells
+that are ``NA``, ``?``, ...) and rows named "row N" in errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from .cells import Reader, text_problem
+from .table import Table, quote
+
+SUFFIXES = {".parquet": "Parquet", ".pq": "Parquet", ".feather": "Feather", ".arrow": "Feather", ".ipc": "Feather"}
+_INTEGERS_EXACT = 2**53  # integers past this are kept as text too (float64 would change them)
+
+
+def is_arrow_file(path: str | os.PathLike) -> bool:
+    return os.path.splitext(os.fspath(path))[1].lower() in SUFFIXES
+
+
+def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Sequence[str] = ()) -> Table:
+    """A Parquet or Feather file as a Table (needs pyarrow: pip install 'glassnet[arrow]')."""
+    from .csvfile import check_readable
+
+    source = source or os.fspath(path)
+    kind = SUFFIXES[os.path.splitext(os.fspath(path))[1].lower()]
+    check_readable(path, source, f"a {kind} file")
+    try:
+        import pyarrow
+        import pyarrow.feather
+        import pyarrow.parquet
+    except ImportError:
+        raise InputError(f"{source}: reading {kind} files needs pyarrow: pip install 'glassnet[arrow]'") from None
+    try:
+        table = pyarrow.parquet.read_table(path) if kind == "Parquet" else pyarrow.feather.read_table(path)
+    except (pyarrow.ArrowException, OSError, ValueError) as exc:
+        raise InputError(f"{source}: not a readable {kind} file ({str(exc).splitlines()[0][:200]})") from None
+    columns = {name: table.column(name) for name in table.column_names}
+    return _table(source, list(table.column_names), {n: _arrow_column(c) for n, c in columns.items()},
+                  table.num_rows, na_values)
+
+
+def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[str] = ()) -> Table:
+    """A pandas DataFrame as a Table (columns of numbers stay numbers; everything else is text)."""
+    names = [str(name) for name in frame.columns]
+    if len(set(names)) != len(names):
+        raise InputError(f"{source} has two columns named alike: {quote(names[0])}, ...; names must differ")
+    data = {}
+    for name, (_, column) in zip(names, frame.items()):
+        if column.dtype.kind in "iuf":
+            large = column.dtype.kind in "iu" and len(column) and column.abs().max() >= _INTEGERS_EXACT
+            data[name] = ("number", column.to_numpy(dtype=np.float64, na_value=np.nan), large,
+                          column.tolist() if large else None)
+        else:
+            data[name] = ("text", [None if _is_na(v) else str(v) for v in column.tolist()], False, None)
+    return _table(source, names, data, len(frame), na_values)
+
+
+def _is_na(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ in ("NAType",
+                                                                                                       "NaTType")
+
+
+def _arrow_column(column: Any) -> tuple:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column, kind = column.cast(kind.value_type), kind.value_type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        large = pa.types.is_integer(kind) and len(column) and (pc.max(pc.abs(column)).as_py() or 0) >= _INTEGERS_EXACT
+        return "number", values.astype(np.float64), large, column.to_pylist() if large else None
+    return "text", [None if v is None else str(v) for v in column.cast(pa.string()).to_pylist()], False, None
+
+
+def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, na_values: Sequence[str]) -> Table:
+    if not names:
+        raise InputError(f"{source} has no columns")
+    if not rows:
+        raise InputError(f"{source} has no rows")
+    reader = Reader(na_values)
+    data, exact = {}, {}
+    for name, (kind, values, large, original) in columns.items():
+        if kind == "number":
+            data[name] = values
+            if large:
+                exact[name] = reader.as_text(["" if v is None else str(v) for v in original])
+        else:
+            data[name] = reader.as_text(["" if v is None else v for v in values])
+    table = Table(source, names, data, np.arange(1, rows + 1), unit="row", exact=exact)
+    for name in names:
+        if data[name].dtype == object and (problem := text_problem(table, name)):
+            table.problems[name] = problem
+    return table

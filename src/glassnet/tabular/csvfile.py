@@ -1,0 +1,233 @@
+"""Reading a CSV file into a ``Table``: strict and bounded.
+
+Only regular files (a pipe could block, a device never end); lines of at most ``MAX_LINE`` characters; quotes
+that close (the csv module would otherwise take the rest of the file into one cell); every row as long as the
+header. The separator is found in the header (the most frequent of , ; tab |) unless given. Rows are read in
+chunks of ``CHUNK`` and each chunk's columns converted at once (``cells.Reader``), so a large file never exists
+as millions of Python strings.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import stat
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from ..errors import InputError
+from .cells import BLANKS, Reader, parse_number, text_problem
+from .table import Table, number_text, quote
+
+MAX_LINE = 10_000_000  # characters in one line of a CSV file
+CHUNK = 8192  # rows converted at once
+SEPARATORS = (",", ";", "\t", "|")
+
+
+def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None = None, decimal: str = ".",
+             na_values: Sequence[str] = ()) -> Table:
+    """Read a CSV file with a header row (UTF-8, an optional BOM, any quoting the csv module reads).
+
+    ``sep``: the separator (None: found in the header); ``decimal``: "." or ","; ``na_values``: more tokens
+    that mean a missing cell, besides ``cells.NA_VALUES``.
+    """
+    source = source or str(path)
+    check_readable(path, source, "a CSV file")
+    sep = {"\\t": "\t", "tab": "\t"}.get(sep, sep)  # (a tab is hard to type: --sep tab, --sep '\t')
+    if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
+        raise InputError(f"--sep must be one character other than a quote or a line break; got {sep!r}")
+    if decimal not in (".", ","):
+        raise InputError(f"--decimal must be '.' or ','; got {decimal!r}")
+    if decimal == sep:
+        raise InputError(f"--decimal and --sep are both {sep!r}: a cell could not be told from a number")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            sep = sep or _find_separator(f, source)
+            if decimal == sep:
+                raise InputError(f"{source}: the separator is {sep!r}, so the decimal mark cannot be; pass --sep")
+            f.seek(0)
+            return _read(f, source, sep, Reader(na_values, decimal), decimal)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source} line {_bad_utf8_line(path)} is not UTF-8 text ({exc.reason}); save the file "
+                         "as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{source}: {exc.strerror or exc}") from None
+
+
+def check_readable(path: str | os.PathLike, source: str, what: str) -> None:
+    """An InputError unless ``path`` is a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{source}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{source} is a folder, not {what}")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{source} is not a regular file (a device, a pipe or a socket); glassnet reads tables "
+                         "from regular files")
+
+
+def _find_separator(f, source: str) -> str:
+    """The candidate separator that the header line holds most often, outside quotes (',' if none)."""
+    lines = _Lines(f, source)
+    header = next((line for line in lines if line.strip(BLANKS)), "")
+    counts = {s: 0 for s in SEPARATORS}
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(SEPARATORS, key=lambda s: counts[s])  # (ties go to the earlier: ',' first)
+    return best if counts[best] else ","
+
+
+def _read(f, source: str, sep: str, reader: Reader, decimal: str) -> Table:
+    raw = _Lines(f, source)
+    rows = csv.reader(raw, delimiter=sep, skipinitialspace=True)
+    start = 1  # the line the row being read began on
+    try:
+        header = next((row for row in rows if row), None)
+        if header is None or not any(cell.strip() for cell in header):
+            raise InputError(f"{source} is empty: a CSV needs a header line and data rows")
+        names = _header(header, f"{source} line {rows.line_num}")
+        columns = _Columns(len(names), reader)
+        start = rows.line_num + 1
+        for row in rows:
+            raw.record_done = True
+            if row:  # csv gives [] for a blank line
+                if len(row) != len(names):
+                    raise InputError(f"{source} line {start}: {len(row)} cell(s), but the header has {len(names)} "
+                                     "columns" + _separator_hint(row, names, sep))
+                columns.add(row, start)
+            start = rows.line_num + 1
+        raw.check_closed(columns.lines[-1] if columns.lines else start - 1, sep)
+    except csv.Error as exc:
+        raise InputError(f"{source} line {start}: not valid CSV ({exc})") from None
+    if not columns.lines:
+        raise InputError(f"{source} has a header but no data rows")
+    return columns.table(source, names, decimal)
+
+
+def _separator_hint(row: list[str], names: list[str], sep: str) -> str:
+    others = [s for s in SEPARATORS if s != sep and any(s in cell for cell in row + names)]
+    return f" (is the separator {others[0]!r}? pass --sep)" if others else ""
+
+
+class _Columns:
+    """Rows gathered into chunks, each chunk's columns converted into arrays as it fills."""
+
+    def __init__(self, width: int, reader: Reader) -> None:
+        self.reader, self.width = reader, width
+        self.chunk: list[list[str]] = []
+        self.lines: list[int] = []
+        self.parts: list[list[tuple[np.ndarray, np.ndarray | None]]] = [[] for _ in range(width)]
+
+    def add(self, row: list[str], line: int) -> None:
+        self.chunk.append(row)
+        self.lines.append(line)
+        if len(self.chunk) == CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.chunk:
+            for j, cells in enumerate(zip(*self.chunk)):
+                self.parts[j].append(self.reader.convert(cells))
+            self.chunk = []
+
+    def table(self, source: str, names: list[str], decimal: str) -> Table:
+        self._flush()
+        data, exact = {}, {}
+        for name, parts in zip(names, self.parts):
+            data[name], kept = _join(parts)
+            if kept is not None:
+                exact[name] = kept
+        table = Table(source, names, data, np.array(self.lines, dtype=np.int64), exact=exact)
+        for name in names:
+            if data[name].dtype == object:
+                problem = text_problem(table, name, decimal)
+                if problem:
+                    table.problems[name] = problem
+        return table
+
+
+def _join(parts: list[tuple[np.ndarray, np.ndarray | None]]) -> tuple[np.ndarray, np.ndarray | None]:
+    """One column from its chunks: numbers if every chunk is numbers, else text (numbers written back as text,
+    so that a column mixing them is named as such)."""
+    if all(values.dtype == np.float64 for values, _ in parts):
+        if all(exact is None for _, exact in parts):
+            return np.concatenate([values for values, _ in parts]), None
+        return (np.concatenate([values for values, _ in parts]),
+                np.concatenate([_as_text(values) if exact is None else exact for values, exact in parts]))
+    return np.concatenate([_as_text(values) if exact is None else exact for values, exact in parts]), None
+
+
+def _as_text(values: np.ndarray) -> np.ndarray:
+    if values.dtype == object:
+        return values
+    out = np.empty(len(values), dtype=object)
+    out[:] = [None if v != v else number_text(float(v)) for v in values]
+    return out
+
+
+class _Lines:
+    """The file's lines for the csv reader, each read with a bound (a line longer than ``MAX_LINE`` is an error,
+    not a memory spike), keeping the lines of the record being read: the csv module takes a quote that never
+    closes as a cell running to the end of the file, so the last record is read again, strictly."""
+
+    def __init__(self, f: object, source: str) -> None:
+        self.f, self.source, self.number = f, source, 0
+        self.record: list[str] = []  # the lines of the latest record
+        self.record_done = False  # set by the reader's user after each record
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.f.readline(MAX_LINE + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > MAX_LINE:
+            raise InputError(f"{self.source} line {self.number} is longer than {MAX_LINE:,} characters; not a CSV "
+                             "table")
+        if self.record_done:
+            self.record.clear()
+            self.record_done = False
+        self.record.append(line)
+        return line
+
+    def check_closed(self, line: int, sep: str) -> None:
+        """An error if the last record opens a quote that the file never closes."""
+        try:
+            list(csv.reader(self.record, delimiter=sep, skipinitialspace=True, strict=True))
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise InputError(f"{self.source} line {line}: a quote opens a cell that is never closed, so the "
+                                 "cell would run to the end of the file; close it or remove the quote") from None
+
+
+def _bad_utf8_line(path: str | os.PathLike) -> int:
+    """The line of the file's first byte that is not UTF-8 (read again, only when that has happened)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return raw.count(b"\n", 0, exc.start) + 1
+    return 1
+
+
+def _header(header: list[str], where: str) -> list[str]:
+    names = [name.strip(BLANKS) for name in header]
+    for j, name in enumerate(names):
+        if not name:
+            raise InputError(f"{where}: header cell {j + 1} is empty; every column needs a name")
+        if name in names[:j]:
+            raise InputError(f"{where}: column {quote(name)} appears twice in the header")
+    if all(parse_number(name) is not None for name in names):
+        raise InputError(f"{where} holds numbers, not column names: the first line must be a header")
+    return names

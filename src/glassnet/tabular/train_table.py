@@ -1,0 +1,86 @@
+"""``train_table``: what ``glassnet train`` does, from Python, on a CSV/Parquet/Feather file, a bundled dataset
+or a pandas DataFrame. The command line is a thin layer over it.
+
+    import glassnet as gn
+    model = gn.train_table("penguins.csv", "species", ignore=["id"])
+    model.predict_table("new_penguins.csv")         # ['Adelie', 'Gentoo', ...]
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..constraints import check
+from ..errors import InputError
+from .datasets import resolve
+from .model import Model, TrainingRecord
+from .workflow import Notes, build_network, columns_named, default_batch_size, prepare, train
+
+
+def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activation: str = "tanh",
+                dropout: float = 0.0, epochs: int = 300, batch_size: int | None = None, optimizer: str = "adam",
+                lr: float = 0.01, val_split: float = 0.1, test_split: float = 0.2, seed: int = 0, task: str = "auto",
+                dtype: str = "float64", missing: str = "impute", ignore: str | Sequence[str] = (),
+                na_values: str | Sequence[str] = (), sep: str | None = None, decimal: str = ".",
+                patience: int = 30, out: str | os.PathLike | None = None, checkpoint_every: int = 0,
+                verbose: int = 0, say: Callable[[str], None] | None = None,
+                warn: Callable[[str], None] | None = None) -> Model:
+    """Learn ``target`` from the other columns of ``data``; return the trained ``Model`` (network, preprocessing,
+    training record with the test rows' metrics), saved to ``out`` if given.
+
+    The options are ``glassnet train``'s flags (see ``glassnet train --help``). ``say`` receives what was done
+    (rows, splits, imputation), ``warn`` what looks wrong (default: Python warnings). On Ctrl-C the model of the
+    last whole epoch is saved to ``out`` (if given) and KeyboardInterrupt goes on up.
+    """
+    from .. import optimizers
+
+    say = say or (lambda text: None)
+    warn = warn or (lambda text: warnings.warn(text, UserWarning, stacklevel=3))
+    settings = _settings(locals())
+    table = resolve(data, sep, decimal, settings["na_values"])
+    notes = Notes()
+    prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes)
+    prep.na_values, prep.decimal = settings["na_values"], decimal
+    for text in notes.warnings:
+        warn(text)
+    network = build_network(prep, list(hidden), activation, seed, dtype, dropout)
+    settings.update(task=prep.task, batch_size=batch_size or default_batch_size(len(splits[0])),
+                    data=table.source if not isinstance(data, (str, os.PathLike)) else os.fspath(data))
+    model = Model(network, prep, TrainingRecord(settings))
+    chosen = optimizers.REGISTRY.lookup(optimizer)(lr=lr)
+    say(f"{table.source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {len(splits[1])} validation, "
+        f"{len(splits[2])} test; {describe_target(prep)}")
+    for text in notes.info:
+        say(text)
+    say(f"network: {network.summary()} ({network.n_params} parameters); {chosen!r}, batch {settings['batch_size']}")
+    train(model, splits, epochs, settings["batch_size"], patience, verbose, None if out is None else os.fspath(out),
+          checkpoint_every, chosen)
+    return model
+
+
+def _settings(options: dict[str, Any]) -> dict[str, Any]:
+    """The options, checked, as the JSON-safe settings saved with the model (what resume needs)."""
+    for name in ("epochs", "seed", "val_split", "test_split", "patience", "checkpoint_every", "rate", "lr",
+                 "batch_size"):
+        key = {"rate": "dropout"}.get(name, name)
+        check(name, options[key], f"--{key.replace('_', '-')}")
+    hidden = list(options["hidden"])
+    for size in hidden:
+        check("units", size, "--hidden")
+    for name, allowed in (("task", ("auto", "classification", "regression")), ("dtype", ("float32", "float64"))):
+        if options[name] not in allowed:
+            raise InputError(f"--{name} must be one of {', '.join(allowed)}; got {options[name]!r}")
+    keys = ("target", "activation", "dropout", "optimizer", "lr", "val_split", "test_split", "seed", "dtype",
+            "patience", "missing", "decimal", "sep")
+    return {**{k: options[k] for k in keys}, "hidden": hidden, "ignore": columns_named(options["ignore"]),
+            "na_values": columns_named(options["na_values"]), "drop_missing": options["missing"] == "drop"}
+
+
+def describe_target(prep: Any) -> str:
+    t = prep.target
+    if t.task == "classification":
+        return f"classification of {t.name!r} into {len(t.classes)} classes ({', '.join(t.classes)})"
+    return f"regression of {t.name!r} (mean {t.mean:.4g}, standard deviation {t.scale:.4g})"
