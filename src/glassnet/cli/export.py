@@ -1,8 +1,12 @@
-"""``glassnet export``: a model file as an ONNX model that takes the raw numeric columns of the CSV.
+"""``glassnet export``: a model file as an ONNX model that takes the raw columns of the table.
 
-The model's standardization  x' = (x - mean) / scale  goes into the graph in front of the network and, for
-regression, the target's  y = a * scale + mean  after it; classification outputs are the class
-probabilities, in the order the model's metadata lists the classes. Text (one-hot) input columns are refused.
+A model trained from a table gets its whole preprocessing in the graph: one graph input per input column,
+named after it (``glassnet.inputs`` in the metadata maps each input to its column and type): numbers as float64
+(rows, 1) with NaN for a missing cell (filled with the training median, plus the "was missing" input where the
+model has one, standardized), text as strings (rows, 1) (one-hot over the training categories; "" and the NA
+tokens are missing; an unseen category is all zeros). The output is float64: the class probabilities, in the
+order ``glassnet.classes`` lists, or for regression the target in its own units. A network saved from Python
+(no preprocessing) takes one input ``input`` (rows, n_inputs) as ``Network.to_onnx`` writes it.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from .options import add_model
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export a model file to ONNX (needs glassnet[onnx])",
                        description="Write a model saved by glassnet train as an ONNX model file that takes the raw "
-                                   "numeric input columns (standardization included) and gives class probabilities "
-                                   "or the target in its own units. Models with text input columns are refused.")
+                                   "input columns, one graph input per column (numbers as float64 with NaN for "
+                                   "missing cells, text as strings), with the imputation, standardization and "
+                                   "one-hot encoding in the graph, and gives class probabilities or the target in "
+                                   "its own units.")
     add_model(p)
     p.add_argument("--onnx", required=True, metavar="FILE", help="the ONNX file to write")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset of the default domain (default: 17)")
@@ -24,6 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
+
     from ..formats.files import atomic_write, output_file
     from ..formats.onnx import build_model
 
@@ -32,33 +40,16 @@ def run(args: argparse.Namespace) -> int:
 
     bundle = load_model(args.model)
     net, prep = bundle.network, bundle.preprocessing
-    options = _preprocessing(prep, args.model) if prep is not None else {}
-    model = build_model(net, args.opset, **options)
+    model = build_model(net, args.opset, preprocessing=prep)
     atomic_write(args.onnx, model.SerializeToString())
     props = {p.key: p.value for p in model.metadata_props}
-    inputs = props.get("glassnet.inputs", f"{net.n_inputs} features")
-    print(f"wrote {args.onnx}: input 'input' (rows, {net.n_inputs}) = {inputs}; output 'output' (rows, "
-          f"{net.n_outputs}) = {props.get('glassnet.outputs', 'the network outputs')}; opset {args.opset}")
-    return 0
-
-
-def _preprocessing(prep, model: str) -> dict:
-    """build_model's options for a model trained from a CSV file: the columns' and target's scaling."""
-    import json
-
-    from ..errors import InputError
-    from ..tabular.preprocessing import Category
-
-    if prep.has_categories:
-        text = [c.name for c in prep.columns if isinstance(c, Category)]
-        raise InputError(f"{model}: input column(s) {', '.join(map(repr, text))} hold text, one-hot encoded by "
-                         "glassnet; ONNX export supports numeric input columns only")
-    target = prep.target
-    options = {"standardize": (prep.means, prep.scales),
-               "metadata": {"glassnet.inputs": json.dumps(prep.input_columns), "glassnet.target": target.name}}
-    if target.task == "regression":
-        options["unstandardize"] = ([target.mean], [target.scale])
-        options["metadata"]["glassnet.outputs"] = f"{target.name}, in its own units"
+    if prep is None:
+        inputs = f"input 'input' (rows, {net.n_inputs})"
     else:
-        options["metadata"]["glassnet.outputs"] = f"probabilities of {target.name} = {json.dumps(target.classes)}"
-    return options
+        described = json.loads(props["glassnet.inputs"])
+        shown = ", ".join(f"{d['name']!r} ({d['type']}" + (f", column {d['column']!r})" if d["name"] != d["column"]
+                                                            else ")") for d in described)
+        inputs = f"input{'s' if len(described) > 1 else ''} {shown}, each (rows, 1)"
+    print(f"wrote {args.onnx}: {inputs}; output 'output' (rows, {net.n_outputs}) = "
+          f"{props.get('glassnet.outputs', 'the network outputs')}; opset {args.opset}")
+    return 0

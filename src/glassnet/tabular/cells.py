@@ -25,7 +25,6 @@ _DIGITS = "0123456789eE+-"
 
 # (one way to match each string: '\d+\.?\d*' would try every split of a 100,000-digit cell, for hours)
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.IGNORECASE | re.ASCII)
-_LONG_INTEGER = re.compile(r"\d{16}", re.ASCII)  # integers this long may not survive as float64
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+", re.ASCII)
 _INTEGER = re.compile(r"[-+]?\d+", re.ASCII)
@@ -47,20 +46,22 @@ class Reader:
     def __init__(self, na_values: Sequence[str] = (), decimal: str = ".") -> None:
         self.na = frozenset(NA_VALUES) | frozenset(v.strip(BLANKS) for v in na_values)
         self.decimal = decimal
-        allowed = _DIGITS + decimal + " \t\r\n"
-        self._allowed = allowed.encode("ascii")
+        allowed = (_DIGITS + decimal + " \t\r\n").encode("ascii")
+        # (a token such as -999 is a number to NumPy: such a token sends every column cell by cell)
+        numeric = [v for v in self.na if v.isascii() and not v.encode("ascii").translate(None, allowed)]
+        self._allowed = None if any(numeric) else allowed
 
     def convert(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
         """(values, exact): ``exact`` keeps the text of a column of numbers holding 16-digit integers."""
         joined = "\n".join(cells)
-        if joined.isascii() and not joined.encode("ascii").translate(None, self._allowed):
+        if self._allowed and joined.isascii() and not joined.encode("ascii").translate(None, self._allowed):
             try:
                 values = np.array(cells if self.decimal == "." else [c.replace(",", ".") for c in cells],
                                   dtype=np.float64)
             except ValueError:
                 pass  # an empty cell, a lone '-', ...: cell by cell below
             else:
-                return values, self._exact(cells) if _LONG_INTEGER.search(joined) else None
+                return values, self._exact(cells) if _inexact(values) else None
         return self._cell_by_cell(cells)
 
     def _cell_by_cell(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
@@ -71,7 +72,7 @@ class Reader:
             if value is None:
                 return self.as_text(stripped), None
             values[i] = value
-        return values, self._exact(stripped) if any(_LONG_INTEGER.search(c) for c in stripped) else None
+        return values, self._exact(stripped) if _inexact(values) else None
 
     def as_text(self, cells: Sequence[str]) -> Array:
         out = np.empty(len(cells), dtype=object)
@@ -80,6 +81,13 @@ class Reader:
 
     def _exact(self, cells: Sequence[str]) -> Array:
         return self.as_text(cells)
+
+
+def _inexact(values: Array) -> bool:
+    """Whether some value is at least 2**53, where float64 can no longer hold every integer (an integer class
+    label must stay exact: its text is kept)."""
+    with np.errstate(invalid="ignore"):
+        return bool((np.abs(values) >= 2**53).any())
 
 
 def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:

@@ -10,6 +10,7 @@ as millions of Python strings.
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -46,8 +47,14 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
             sep = sep or _find_separator(f, source)
             if decimal == sep:
                 raise InputError(f"{source}: the separator is {sep!r}, so the decimal mark cannot be; pass --sep")
-            f.seek(0)
-            return _read(f, source, sep, Reader(na_values, decimal), decimal)
+            for lines in (_Blocks, _Lines):  # (blocks are quick; a file with lone '\r' line ends is read line by line)
+                f.seek(0)
+                try:
+                    table = _read(lines(f, source), source, sep, Reader(na_values, decimal), decimal)
+                except _LoneCarriageReturn:
+                    continue
+                _check_closed(path, table, sep)
+                return table
     except UnicodeDecodeError as exc:
         raise InputError(f"{source} line {_bad_utf8_line(path)} is not UTF-8 text ({exc.reason}); save the file "
                          "as UTF-8") from None
@@ -72,8 +79,7 @@ def check_readable(path: str | os.PathLike, source: str, what: str) -> None:
 
 def _find_separator(f, source: str) -> str:
     """The candidate separator that the header line holds most often, outside quotes (',' if none)."""
-    lines = _Lines(f, source)
-    header = next((line for line in lines if line.strip(BLANKS)), "")
+    header = next((line for line in _Lines(f, source) if line.strip(BLANKS)), "")
     counts = {s: 0 for s in SEPARATORS}
     quoted = False
     for char in header:
@@ -85,8 +91,7 @@ def _find_separator(f, source: str) -> str:
     return best if counts[best] else ","
 
 
-def _read(f, source: str, sep: str, reader: Reader, decimal: str) -> Table:
-    raw = _Lines(f, source)
+def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, decimal: str) -> Table:
     rows = csv.reader(raw, delimiter=sep, skipinitialspace=True)
     start = 1  # the line the row being read began on
     try:
@@ -97,14 +102,12 @@ def _read(f, source: str, sep: str, reader: Reader, decimal: str) -> Table:
         columns = _Columns(len(names), reader)
         start = rows.line_num + 1
         for row in rows:
-            raw.record_done = True
             if row:  # csv gives [] for a blank line
                 if len(row) != len(names):
                     raise InputError(f"{source} line {start}: {len(row)} cell(s), but the header has {len(names)} "
                                      "columns" + _separator_hint(row, names, sep))
                 columns.add(row, start)
             start = rows.line_num + 1
-        raw.check_closed(columns.lines[-1] if columns.lines else start - 1, sep)
     except csv.Error as exc:
         raise InputError(f"{source} line {start}: not valid CSV ({exc})") from None
     if not columns.lines:
@@ -173,40 +176,51 @@ def _as_text(values: np.ndarray) -> np.ndarray:
     return out
 
 
-class _Lines:
-    """The file's lines for the csv reader, each read with a bound (a line longer than ``MAX_LINE`` is an error,
-    not a memory spike), keeping the lines of the record being read: the csv module takes a quote that never
-    closes as a cell running to the end of the file, so the last record is read again, strictly."""
+class _LoneCarriageReturn(Exception):
+    """A block holds a '\r' that does not end a '\r\n' line: read the file line by line instead."""
 
-    def __init__(self, f: object, source: str) -> None:
-        self.f, self.source, self.number = f, source, 0
-        self.record: list[str] = []  # the lines of the latest record
-        self.record_done = False  # set by the reader's user after each record
 
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        line = self.f.readline(MAX_LINE + 1)
-        if not line:
-            raise StopIteration
-        self.number += 1
-        if len(line) > MAX_LINE:
-            raise InputError(f"{self.source} line {self.number} is longer than {MAX_LINE:,} characters; not a CSV "
+def _Blocks(f, source: str) -> Iterator[str]:  # noqa: N802 (used like the class _Lines)
+    """The file's lines, split at '\n' in blocks of about a megabyte (a Python call per line would cost as
+    much as the rest of the reading); a line longer than ``MAX_LINE`` is an error, not a memory spike."""
+    rest, done = "", 0
+    while block := f.read(1 << 20):
+        block = rest + block
+        cut = block.rfind("\n") + 1
+        rest = block[cut:]
+        lines = block[:cut].split("\n")[:-1]
+        if block.count("\r") != block.count("\r\n"):
+            raise _LoneCarriageReturn
+        if len(rest) > MAX_LINE or (lines and max(map(len, lines)) > MAX_LINE):
+            long = next((k for k, line in enumerate(lines) if len(line) > MAX_LINE), len(lines))
+            raise InputError(f"{source} line {done + long + 1} is longer than {MAX_LINE:,} characters; not a CSV "
                              "table")
-        if self.record_done:
-            self.record.clear()
-            self.record_done = False
-        self.record.append(line)
-        return line
+        done += len(lines)
+        yield from (line + "\n" for line in lines)
+    if rest:
+        yield rest
 
-    def check_closed(self, line: int, sep: str) -> None:
-        """An error if the last record opens a quote that the file never closes."""
+
+def _Lines(f, source: str) -> Iterator[str]:  # noqa: N802
+    """The file's lines one by one (at '\n', '\r\n' or a lone '\r'), each read with a bound."""
+    number = 0
+    while line := f.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise InputError(f"{source} line {number} is longer than {MAX_LINE:,} characters; not a CSV table")
+        yield line
+
+
+def _check_closed(path: str | os.PathLike, table: Table, sep: str) -> None:
+    """An error if the last row opens a quote that the file never closes: the csv module takes such a quote as a
+    cell running to the end of the file, so the last row is read again, strictly."""
+    line = int(table.lines[-1])
+    with open(path, newline="", encoding="utf-8-sig") as f:
         try:
-            list(csv.reader(self.record, delimiter=sep, skipinitialspace=True, strict=True))
+            list(csv.reader(itertools.islice(f, line - 1, None), delimiter=sep, skipinitialspace=True, strict=True))
         except csv.Error as exc:
             if "unexpected end of data" in str(exc):
-                raise InputError(f"{self.source} line {line}: a quote opens a cell that is never closed, so the "
+                raise InputError(f"{table.source} line {line}: a quote opens a cell that is never closed, so the "
                                  "cell would run to the end of the file; close it or remove the quote") from None
 
 

@@ -1,0 +1,320 @@
+"""Real tables (issue 12): missing cells, column roles, unseen categories, separators and decimal marks,
+Parquet/Feather/DataFrames, ``gn.train_table`` and reading in chunks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.cli import main
+from glassnet.errors import InputError
+from glassnet.tabular import csvfile
+from glassnet.tabular.csvfile import read_csv
+
+PENGUINS = """species,island,bill,flipper,sex,id
+Adelie,Torgersen,39.1,181,male,p1
+Adelie,Torgersen,NA,186,female,p2
+Gentoo,Biscoe,46.1,211,NA,p3
+Gentoo,Biscoe,50.0,230,male,p4
+Chinstrap,Dream,46.5,192,female,p5
+Chinstrap,Dream,50.0,196,male,p6
+Adelie,Dream,38.0,180,female,p7
+Gentoo,Biscoe,48.0,220,,p8
+Chinstrap,Dream,49.0,195,male,p9
+Adelie,Torgersen,?,185,female,p10
+Adelie,Biscoe,37.5,183,N/A,p11
+Gentoo,Biscoe,47.5,nan,female,p12
+"""
+
+
+def write(tmp_path, text: str, name: str = "data.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def train(tmp_path, text: str, *args: str, out: str = "m.safetensors") -> tuple[int, str]:
+    data = write(tmp_path, text)
+    model = str(tmp_path / out)
+    code = main(["train", data, *args, "--out", model, "--epochs", "5", "--val-split", "0", "--test-split", "0"])
+    return code, model
+
+
+# --- missing cells ----------------------------------------------------------------------
+
+def test_missing_tokens_are_missing_and_more_can_be_named(tmp_path):
+    table = read_csv(write(tmp_path, "a,b\n1,x\n,y\nNA,z\nN/A,NULL\nnan,?\n-1,None\n"))
+    np.testing.assert_array_equal(table.missing("a"), [False, True, True, True, True, False])
+    np.testing.assert_array_equal(table.missing("b"), [False, False, False, True, True, True])
+    assert table.is_numeric("a") and not table.is_numeric("b")
+    table = read_csv(write(tmp_path, "a,b\n1,x\n-999,y\n2,missing\n"), na_values=["-999", "missing"])
+    np.testing.assert_array_equal(table.missing("a"), [False, True, False])
+    np.testing.assert_array_equal(table.missing("b"), [False, False, True])
+
+
+def test_impute_fills_the_training_median_and_adds_an_indicator(tmp_path):
+    model = gn.train_table(write(tmp_path, PENGUINS), "species", ignore="id", epochs=3, val_split=0,
+                           test_split=0, seed=1)
+    prep = model.preprocessing
+    bill = prep.columns[prep.input_columns.index("bill")]
+    observed = [39.1, 46.1, 50.0, 46.5, 50.0, 38.0, 48.0, 49.0, 37.5, 47.5]
+    assert bill.fill == np.median(observed) and bill.indicator
+    assert bill.mean == pytest.approx(np.mean(observed)) and bill.scale == pytest.approx(np.std(observed))
+    sex = prep.columns[prep.input_columns.index("sex")]
+    assert sex.categories == ["female", "male"] and sex.missing
+    assert "bill (missing)" in prep.feature_names and "sex=(missing)" in prep.feature_names
+    table = read_csv(write(tmp_path, "island,bill,flipper,sex\nDream,,190,\nDream,45,190,male\n", "new.csv"))
+    X = prep.inputs(table)
+    names = prep.feature_names
+    assert X[0, names.index("bill")] == pytest.approx((bill.fill - bill.mean) / bill.scale)
+    assert X[0, names.index("bill (missing)")] == 1 and X[1, names.index("bill (missing)")] == 0
+    assert X[0, names.index("sex=(missing)")] == 1 and X[0, names.index("sex=male")] == 0
+    assert X[1, names.index("sex=male")] == 1
+
+
+def test_train_says_what_it_imputed_and_predict_fills_every_row(tmp_path, capsys):
+    code, model = train(tmp_path, PENGUINS, "--target", "species", "--ignore", "id")
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "imputed missing cells: 'bill' 2 row(s) (median 47)" in out
+    assert "'flipper' 1 row(s)" in out and "'sex' 3 row(s) ((missing))" in out
+    capsys.readouterr()
+    assert main(["predict", model, write(tmp_path, PENGUINS)]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 1 + 12
+    assert "'bill' 2" in captured.err and "'sex' 3" in captured.err
+
+
+def test_missing_drop_and_error(tmp_path, capsys):
+    code, _ = train(tmp_path, PENGUINS, "--target", "species", "--ignore", "id", "--missing", "drop")
+    assert code == 0
+    assert "dropped 6 row(s) with missing or infinite cells ('bill' 2, 'flipper' 1, 'sex' 3)" in capsys.readouterr().out
+    code, _ = train(tmp_path, PENGUINS, "--target", "species", "--ignore", "id", "--missing", "error")
+    err = capsys.readouterr().err
+    assert code == 2 and "column 'bill' has empty, NaN or infinite cells on lines 3, 11" in err
+    assert "--missing impute" in err
+
+
+def test_rows_without_a_target_are_left_out(tmp_path, capsys):
+    text = PENGUINS.replace("Chinstrap,Dream,49.0", "NA,Dream,49.0")
+    code, _ = train(tmp_path, text, "--target", "species", "--ignore", "id")
+    assert code == 0 and "left out 1 row(s) whose target 'species' is missing" in capsys.readouterr().out
+    code, _ = train(tmp_path, text, "--target", "species", "--ignore", "id", "--missing", "error")
+    assert code == 2 and "the target 'species' is missing on line 10" in capsys.readouterr().err
+
+
+def test_a_column_missing_everywhere_is_left_out_with_a_warning(tmp_path, capsys):
+    code, model = train(tmp_path, "a,b,y\n1,,0\n2,,1\n3,NA,0\n4,,1\n", "--target", "y")
+    assert code == 0 and "column 'b' is empty in every row; it is left out" in capsys.readouterr().err
+    assert gn.load_model(model).preprocessing.input_columns == ["a"]
+
+
+def test_infinite_cells_are_named_not_imputed(tmp_path, capsys):
+    code, _ = train(tmp_path, "a,y\n1,0\ninf,1\n3,0\n4,1\n", "--target", "y")
+    assert code == 2 and "line 3, column 'a': inf is not a finite number" in capsys.readouterr().err
+
+
+# --- column roles and unseen categories ---------------------------------------------------
+
+def test_ignore_leaves_columns_out_and_an_id_column_is_named(tmp_path, capsys):
+    rows = "".join(f"id{i},{i % 7},{'ab'[i % 2]}\n" for i in range(40))
+    code, model = train(tmp_path, "patient,x,y\n" + rows, "--target", "y")
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "column 'patient' holds text with a different value in nearly every row (40 of 40)" in err
+    assert "--ignore patient" in err
+    code, model = train(tmp_path, "patient,x,y\n" + rows, "--target", "y", "--ignore", "patient")
+    assert code == 0 and "patient" not in capsys.readouterr().err
+    assert gn.load_model(model).preprocessing.input_columns == ["x"]
+    code, _ = train(tmp_path, "patient,x,y\n" + rows, "--target", "y", "--ignore", "patent")
+    assert code == 2 and "lacks column(s) 'patent' that --ignore names; did you mean 'patient'?" in \
+        capsys.readouterr().err
+
+
+def test_predict_copies_id_columns_first(tmp_path, capsys):
+    code, model = train(tmp_path, PENGUINS, "--target", "species", "--ignore", "id")
+    capsys.readouterr()
+    assert main(["predict", model, write(tmp_path, PENGUINS), "--id", "id,island"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "id,island,species"
+    assert [line.split(",")[:2] for line in lines[1:3]] == [["p1", "Torgersen"], ["p2", "Torgersen"]]
+    assert main(["predict", model, write(tmp_path, PENGUINS), "--id", "nope"]) == 2
+    assert "lacks column(s) 'nope' that --id names" in capsys.readouterr().err
+
+
+def test_unseen_categories_are_zeros_with_a_warning_or_an_error(tmp_path, capsys):
+    code, model = train(tmp_path, PENGUINS, "--target", "species", "--ignore", "id")
+    capsys.readouterr()
+    new = write(tmp_path, "island,bill,flipper,sex\nAtlantis,40,190,male\nDream,45,200,female\nMars,41,180,male\n",
+                "new.csv")
+    assert main(["predict", model, new]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 4
+    assert "categories never seen in training, encoded as all zeros: 'island' 2 row(s)" in captured.err
+    prep = gn.load_model(model).preprocessing
+    X = prep.inputs(read_csv(new))
+    island = [i for i, n in enumerate(prep.feature_names) if n.startswith("island=")]
+    np.testing.assert_array_equal(X[0, island], 0)
+    assert main(["predict", model, new, "--unknown", "error"]) == 2
+    assert "new.csv line 2, column 'island': category 'Atlantis' was never seen in training" in \
+        capsys.readouterr().err
+
+
+def test_a_long_list_of_known_classes_is_shortened(tmp_path, capsys):
+    rows = "".join(f"{i % 3},c{i}\n" for i in range(60))
+    code, model = train(tmp_path, "x,y\n" + rows, "--target", "y")
+    capsys.readouterr()
+    assert main(["evaluate", model, write(tmp_path, "x,y\n1,zzz\n", "e.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "'zzz' was never seen in training" in err and "(60 in all)" in err and len(err) < 600
+
+
+# --- separators, decimal marks, file formats -----------------------------------------------
+
+@pytest.mark.parametrize("sep", [";", "\t", "|", ","])
+def test_the_separator_is_found_in_the_header(tmp_path, sep):
+    table = read_csv(write(tmp_path, sep.join(["a", "b", "name"]) + "\n" + sep.join(["1.5", "2", '"x,y"']) + "\n"))
+    assert table.columns == ["a", "b", "name"] and table.numbers("a")[0] == 1.5
+
+
+def test_sep_and_decimal_options(tmp_path, capsys):
+    text = "a;b;y\n1,5;2;0\n2,5;3;1\n3,5;1;0\n4,0;0;1\n"
+    with pytest.raises(InputError, match=r"line 2, column 'a': '1,5' is a number written with a decimal comma; "
+                                         r"pass --decimal ,"):
+        read_csv(write(tmp_path, text)).is_numeric("a")
+    table = read_csv(write(tmp_path, text), decimal=",")
+    np.testing.assert_array_equal(table.numbers("a"), [1.5, 2.5, 3.5, 4.0])
+    table = read_csv(write(tmp_path, "a|b\n1|2\n"), sep="|")
+    assert table.columns == ["a", "b"]
+    assert read_csv(write(tmp_path, "a\tb\n1\t2\n"), sep="tab").columns == ["a", "b"]
+    with pytest.raises(InputError, match="line 2: 3 cell"):
+        read_csv(write(tmp_path, "a;b\n1;2;3\n"), sep=";")
+    with pytest.raises(InputError, match="--decimal and --sep are both ','"):
+        read_csv(write(tmp_path, "a,b\n1,2\n"), sep=",", decimal=",")
+    code, model = train(tmp_path, text, "--target", "y", "--decimal", ",")
+    assert code == 0 and gn.load_model(model).preprocessing.decimal == ","
+    capsys.readouterr()
+    assert main(["predict", model, write(tmp_path, "a;b\n2,5;1\n", "new.csv")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_parquet_and_feather_read_as_the_csv_does(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    csv_path = write(tmp_path, PENGUINS)
+    frame = pd.read_csv(csv_path, keep_default_na=False)  # (cells as written: 'NA' stays text for glassnet)
+    frame["bill"] = pd.to_numeric(frame["bill"], errors="coerce")
+    frame["flipper"] = pd.to_numeric(frame["flipper"], errors="coerce")
+    frame.to_parquet(tmp_path / "p.parquet")
+    frame.to_feather(tmp_path / "p.feather")
+    expected = read_csv(csv_path)
+    for data in (str(tmp_path / "p.parquet"), str(tmp_path / "p.feather"), frame):
+        table = gn.tabular.datasets.resolve(data)
+        assert table.columns == expected.columns
+        for name in expected.columns:
+            np.testing.assert_array_equal(table.missing(name), expected.missing(name), err_msg=name)
+            if expected.is_numeric(name):
+                np.testing.assert_array_equal(table.numbers(name), expected.numbers(name))
+            else:
+                assert list(table.data[name]) == list(expected.data[name])
+        assert "row 3, column 'bill'" in table.where(2, "bill")
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(InputError, match="bad.parquet: not a readable Parquet file"):
+        gn.tabular.datasets.resolve(str(tmp_path / "bad.parquet"))
+
+
+def test_a_model_trained_on_parquet_predicts_a_csv(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"x": np.arange(40) % 5, "colour": ["red", "blue"] * 20, "y": ["a", "b"] * 20})
+    frame.to_parquet(tmp_path / "t.parquet")
+    model = str(tmp_path / "m.safetensors")
+    assert main(["train", str(tmp_path / "t.parquet"), "--target", "y", "--epochs", "3", "--out", model,
+                 "--quiet"]) == 0
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    assert main(["predict", model, str(tmp_path / "t.csv")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 41
+
+
+# --- Python: train_table and predict_table ----------------------------------------------------
+
+def test_train_table_on_a_dataframe_predicts_class_names(tmp_path):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=200),
+                          "label": np.where(x > 0, "high", "low"), "colour": rng.choice(["r", "g", None], 200)})
+    model = gn.train_table(frame, "label", epochs=60, seed=0)
+    assert model.record.test_metrics["accuracy"] > 0.9
+    predicted = model.predict_table(frame)
+    assert set(predicted) <= {"high", "low"} and len(predicted) == 200
+    assert np.mean(np.array(predicted) == frame["label"].to_numpy()) > 0.9
+    proba = model.predict_proba_table(frame)
+    assert proba.shape == (200, 2) and np.allclose(proba.sum(axis=1), 1)
+    assert model.preprocessing.target.classes == ["high", "low"]
+    assert [model.preprocessing.target.classes[k] for k in proba.argmax(axis=1)] == list(predicted)
+
+
+def test_train_table_is_what_glassnet_train_does(tmp_path):
+    data = write(tmp_path, PENGUINS)
+    main(["train", data, "--target", "species", "--ignore", "id", "--epochs", "7", "--seed", "3", "--out",
+          str(tmp_path / "cli.safetensors"), "--quiet"])
+    cli = gn.load_model(str(tmp_path / "cli.safetensors"))
+    model = gn.train_table(data, "species", ignore=["id"], epochs=7, seed=3)
+    np.testing.assert_array_equal(model.predict_proba_table(data), cli.predict_proba_table(data))
+    assert model.record.settings == cli.record.settings
+
+
+def test_train_table_checks_its_options(tmp_path):
+    data = write(tmp_path, PENGUINS)
+    with pytest.raises(InputError, match="--epochs must be"):
+        gn.train_table(data, "species", epochs=0)
+    with pytest.raises(InputError, match="--missing must be one of impute, drop, error"):
+        gn.train_table(data, "species", missing="guess")
+    with pytest.raises(InputError, match="did you mean 'species'"):
+        gn.train_table(data, "specie")
+    with pytest.raises(InputError, match="expected a file path"):
+        gn.train_table(42, "species")
+    with pytest.warns(UserWarning, match="column 'id'"):
+        gn.train_table(write(tmp_path, PENGUINS * 1 + "".join(
+            f"Adelie,Dream,40,190,male,q{i}\n" for i in range(20)), "more.csv"), "species", epochs=1)
+
+
+# --- reading in chunks -----------------------------------------------------------------------
+
+def test_chunks_join_into_the_same_columns(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvfile, "CHUNK", 3)
+    rows = ["7,,x", "8,1.5,y", ",2.5,", "10,NA,z", "11,3,w", "12,4,q", "13,,r"]
+    table = read_csv(write(tmp_path, "a,b,c\n" + "\n".join(rows) + "\n"))
+    np.testing.assert_array_equal(table.numbers("a"), [7, 8, np.nan, 10, 11, 12, 13])
+    np.testing.assert_array_equal(table.numbers("b"), [np.nan, 1.5, 2.5, np.nan, 3, 4, np.nan])
+    assert list(table.data["c"]) == ["x", "y", None, "z", "w", "q", "r"]
+    np.testing.assert_array_equal(table.lines, np.arange(2, 9))
+    # a column empty in the first chunk and text later is text; numbers then text is named
+    table = read_csv(write(tmp_path, "a,b\n,1\n,2\n,3\nhello,4\n"))
+    assert list(table.data["a"]) == [None, None, None, "hello"]
+    table = read_csv(write(tmp_path, "a,b\n1,1\n2,2\n3,3\nhello,4\n"))
+    with pytest.raises(InputError, match=r"line 5, column 'a': 'hello' is not a number, but line 2 holds the "
+                                         r"number '1'"):
+        table.is_numeric("a")
+
+
+def test_a_large_file_reads_as_numpy_does(tmp_path):
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(20_000, 4)) * 10.0 ** rng.integers(-5, 5, size=(20_000, 4))
+    path = tmp_path / "big.csv"
+    with open(path, "w") as f:
+        f.write("a,b,c,d\n")
+        np.savetxt(f, values, delimiter=",", fmt="%.17g")
+    table = read_csv(path)
+    np.testing.assert_array_equal(np.column_stack([table.numbers(c) for c in "abcd"]), values)
+    assert table.lines[-1] == 20_001
+
+
+def test_long_integer_labels_stay_exact_across_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvfile, "CHUNK", 2)
+    big = 2**53
+    table = read_csv(write(tmp_path, f"x,y\n1,{big}\n2,{big + 1}\n3,{big}\n4,{big + 1}\n5,1\n"))
+    target = gn.tabular.preprocessing.fit_classes(table, "y")
+    assert target.classes == ["1", str(big), str(big + 1)]
