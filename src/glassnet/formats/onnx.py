@@ -13,7 +13,8 @@ With ``preprocessing`` (a model trained from a table) the graph does what ``Prep
 takes the table's raw columns, one graph input per input column (``column_inputs``):
 
 - a column of numbers: a float64 tensor (rows, 1), NaN for a missing cell. IsNaN -> Where(fill) ->
-  (x - mean) / scale, and with an indicator a second network input Cast(IsNaN) (1.0 where missing);
+  (x - mean) / scale, and with an indicator a second network input Cast(IsNaN) (1.0 where missing). (An
+  infinite number, which glassnet refuses with an error, is not checked: it gives inf or NaN outputs.);
 - a column of text: a string tensor (rows, 1) of the cells (stripped of surrounding blanks, as glassnet reads
   them); "" and the NA tokens (``cells.NA_VALUES`` and the model's ``na_values``) are missing. ``ai.onnx.ml``
   LabelEncoder maps each training category to its index, a missing cell to the ``(missing)`` index (or -1 when
