@@ -318,3 +318,48 @@ def test_long_integer_labels_stay_exact_across_chunks(tmp_path, monkeypatch):
     table = read_csv(write(tmp_path, f"x,y\n1,{big}\n2,{big + 1}\n3,{big}\n4,{big + 1}\n5,1\n"))
     target = gn.tabular.preprocessing.fit_classes(table, "y")
     assert target.classes == ["1", str(big), str(big + 1)]
+
+
+# --- the Arrow reader gives the same tables --------------------------------------------------
+
+def _same(a, b) -> None:
+    assert a.columns == b.columns and list(a.lines) == list(b.lines)
+    for name in a.columns:
+        assert a.data[name].dtype == b.data[name].dtype, name
+        if a.data[name].dtype == np.float64:
+            np.testing.assert_array_equal(a.data[name], b.data[name])
+        else:
+            assert list(a.data[name]) == list(b.data[name]), name
+        assert (name in a.problems) == (name in b.problems), name
+        assert list(a.exact.get(name, [])) == list(b.exact.get(name, [])), name
+
+
+def test_the_arrow_reader_gives_the_table_the_csv_reader_gives(tmp_path, monkeypatch):
+    """Hundreds of tables, ordinary and hostile (tests/hostile.py): read with Arrow (forced on small files) and
+    without, the same table or the same error."""
+    import random
+
+    pytest.importorskip("pyarrow")
+    import hostile
+    from glassnet.tabular import arrowcsv
+
+    rng = random.Random(12)
+    texts = [hostile.good_csv(rng).encode() for _ in range(10)]
+    texts += [hostile.mutate_csv(hostile.good_csv(rng), rng.choice(hostile.CSV_KINDS), rng) for _ in range(90)]
+    texts += [b"a,b,y\n1,2,0\n9007199254740993,NA,1\n,inf,0\n", b"a,b\n1.,x\n.5,y\n-nan,?\nINF,z\n",
+              b"a,b\n1.5,2\n\n3,4\n", b'a,b\n1,"x\ny"\n', b"a,b\r\n1,2\r\n", b"a,b\n1,2\r3,4\n", b"a;b\n1;2\n",
+              b"\xef\xbb\xbfa,b\n1,2\n", b"a, b\n1,2\n", b"a,b\n1,2,3\n", b'a,b\n1,"open\n', b"a,b\n 1 ,x\n"]
+    for k, text in enumerate(texts):
+        path = tmp_path / f"t{k}.csv"
+        path.write_bytes(text)
+        outcomes = []
+        for smallest in (10**12, 0):
+            monkeypatch.setattr(arrowcsv, "SMALLEST", smallest)
+            try:
+                outcomes.append(read_csv(path))
+            except InputError as exc:
+                outcomes.append(str(exc))
+        if isinstance(outcomes[0], str) or isinstance(outcomes[1], str):
+            assert outcomes[0] == outcomes[1], text[:200]
+        else:
+            _same(*outcomes)

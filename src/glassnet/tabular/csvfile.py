@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from ..errors import InputError
+from . import arrowcsv
 from .cells import BLANKS, Reader, parse_number, text_problem
 from .table import Table, number_text, quote
 
@@ -47,6 +48,10 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
             sep = sep or _find_separator(f, source)
             if decimal == sep:
                 raise InputError(f"{source}: the separator is {sep!r}, so the decimal mark cannot be; pass --sep")
+            table = arrowcsv.read(path, source, sep, Reader(na_values, decimal), decimal, _header)
+            if table is not None:
+                _check_closed(path, table, sep)
+                return _with_problems(table, decimal)
             for lines in (_Blocks, _Lines):  # (blocks are quick; a file with lone '\r' line ends is read line by line)
                 f.seek(0)
                 try:
@@ -148,13 +153,15 @@ class _Columns:
             data[name], kept = _join(parts)
             if kept is not None:
                 exact[name] = kept
-        table = Table(source, names, data, np.array(self.lines, dtype=np.int64), exact=exact)
-        for name in names:
-            if data[name].dtype == object:
-                problem = text_problem(table, name, decimal)
-                if problem:
-                    table.problems[name] = problem
-        return table
+        return _with_problems(Table(source, names, data, np.array(self.lines, dtype=np.int64), exact=exact), decimal)
+
+
+def _with_problems(table: Table, decimal: str) -> Table:
+    """The table, knowing why each unusable text column cannot be used (an error when it is)."""
+    for name in table.columns:
+        if table.data[name].dtype == object and (problem := text_problem(table, name, decimal)):
+            table.problems[name] = problem
+    return table
 
 
 def _join(parts: list[tuple[np.ndarray, np.ndarray | None]]) -> tuple[np.ndarray, np.ndarray | None]:

@@ -268,7 +268,13 @@ class Preprocessor:
         instead with ``unknown="error"``); ``counts`` (a ``Counts``) learns how many of each there were."""
         table.require(self.input_columns)
         counts = counts if counts is not None else Counts(unknown)
-        return np.hstack([c.encode(table, counts) for c in self.columns])
+        out = np.empty((len(table), self.n_inputs))
+        start = 0
+        for column in self.columns:  # (filled in place: a large table is not held twice over)
+            width = len(column.features)
+            out[:, start:start + width] = column.encode(table, counts)
+            start += width
+        return out
 
     def targets(self, table: Table) -> Array:
         table.require([self.target.name], what="evaluating needs (the target)")

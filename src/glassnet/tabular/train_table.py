@@ -40,18 +40,20 @@ def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activa
     say = say or (lambda text: None)
     warn = warn or (lambda text: warnings.warn(text, UserWarning, stacklevel=3))
     settings = _settings(locals())
-    table = resolve(data, sep, decimal, settings["na_values"])
     notes = Notes()
+    table = resolve(data, sep, decimal, settings["na_values"])
+    source = table.source
     prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes)
+    del table  # (the splits hold every row: one copy of a large table is enough)
     prep.na_values, prep.decimal = settings["na_values"], decimal
     for text in notes.warnings:
         warn(text)
     network = build_network(prep, list(hidden), activation, seed, dtype, dropout)
     settings.update(task=prep.task, batch_size=batch_size or default_batch_size(len(splits[0])),
-                    data=table.source if not isinstance(data, (str, os.PathLike)) else os.fspath(data))
+                    data=source if not isinstance(data, (str, os.PathLike)) else os.fspath(data))
     model = Model(network, prep, TrainingRecord(settings))
     chosen = optimizers.REGISTRY.lookup(optimizer)(lr=lr)
-    say(f"{table.source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {len(splits[1])} validation, "
+    say(f"{source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {len(splits[1])} validation, "
         f"{len(splits[2])} test; {describe_target(prep)}")
     for text in notes.info:
         say(text)
