@@ -21,11 +21,12 @@ UNSET_MARK = "GLASSNET_BENCH_UNSET"
 
 FULL = {"repeats": 7, "tutorial_steps": 60_000, "mlp_rows": 16_384, "batches": (32, 128, 512),
         "startup_repeats": 7, "memory_rows": 1_000_000, "memory_epochs": 4,
-        "scaling_rows": (10_000, 100_000, 1_000_000), "scaling_rows_per_fit": 1_000_000}
+        "scaling_rows": (10_000, 100_000, 1_000_000), "scaling_rows_per_fit": 1_000_000,
+        "ingest_rows": (200_000, 1_000_000)}
 SMOKE = {"repeats": 1, "tutorial_steps": 300, "mlp_rows": 512, "batches": (32, 128),
          "startup_repeats": 1, "memory_rows": 20_000, "memory_epochs": 2,
-         "scaling_rows": (2_000, 4_000, 8_000), "scaling_rows_per_fit": 8_000}
-SECTIONS = ("tutorial", "mlp", "startup", "memory", "scaling")
+         "scaling_rows": (2_000, 4_000, 8_000), "scaling_rows_per_fit": 8_000, "ingest_rows": (2_000, 4_000)}
+SECTIONS = ("tutorial", "mlp", "startup", "memory", "scaling", "ingest")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -19,6 +19,7 @@ from pathlib import Path
 from harness import installed
 
 FEATURES = 19  # plus the target: 20 columns of numbers
+GLASSNET = "glassnet train --epochs 1"
 
 
 def write_table(path: Path, rows: int, seed: int = 0) -> None:
@@ -48,7 +49,7 @@ def _run(argv: list[str]) -> tuple[float, float]:
 
 def cases(path: Path, out: Path) -> dict[str, list[str]]:
     py = sys.executable
-    found = {"glassnet train --epochs 1": [py, "-m", "glassnet.cli", "train", str(path), "--target", "y", "--epochs",
+    found = {GLASSNET: [py, "-m", "glassnet.cli", "train", str(path), "--target", "y", "--epochs",
                                            "1", "--out", str(out), "--quiet"]}
     if installed("pandas"):
         found["pandas.read_csv().to_numpy()"] = [py, "-c", f"import pandas; pandas.read_csv({str(path)!r}).to_numpy()"]

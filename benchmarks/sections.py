@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ingest
 import memory
 import mlp
 import startup
 import tutorial
-from harness import RTOL_FLOAT32, RTOL_FLOAT64, RTOL_SHUFFLED, OtherLoad, agreement, measure, relative_change
+from harness import RTOL_FLOAT32, RTOL_FLOAT64, RTOL_SHUFFLED, OtherLoad, agreement, installed, measure, relative_change
 from report import table
 
 TORCH_MANUAL, TORCH_AUTOGRAD, SKLEARN_REG = "torch manual", "torch autograd+SGD", "sklearn MLPRegressor"
@@ -176,5 +177,32 @@ def scaling_section(args, report) -> None:
                   fit["per_row_ratio"] <= 1.25)
 
 
+def ingest_section(args, report) -> None:
+    small, large = args.sizes["ingest_rows"]
+    with OtherLoad() as load:
+        runs = {rows: ingest.measure(rows, args.sizes["startup_repeats"]) for rows in (small, large)}
+    report.load("6. ingestion", load.share)
+    pandas = next((k for k in runs[small] if k.startswith("pandas.read_csv()")), None)
+    rows = [[f"{n:,}", name, f"{m['bytes'] / 2**20:.0f}", f"{m['wall']:.2f}",
+             _ratio(m["wall"], runs[n][pandas]["wall"] if pandas else None), f"{m['peak']:.0f}"]
+            for n, cases in runs.items() for name, m in cases.items()]
+    report.add(f"6. Ingestion: glassnet train on {small:,} and {large:,} rows x {ingest.FEATURES + 1} numbers, "
+               "one epoch, whole process", [
+                   "Each a fresh process, median of the runs, interleaved; peak: the child's maximum resident set. "
+                   f"pyarrow {'installed: glassnet reads large files with Arrow' if installed('pyarrow') else 'absent'}"
+                   ".", "",
+                   *table(["rows", "process", "file (MiB)", "wall (s)", "/ pandas", "peak (MiB)"], rows)])
+    glassnet = runs[small][ingest.GLASSNET]
+    if pandas:
+        limit = 3 if installed("pyarrow") else 5
+        ratio = glassnet["wall"] / runs[small][pandas]["wall"]
+        report.target(f"ingestion: train --epochs 1 <= {limit}x pandas.read_csv().to_numpy()", f"{ratio:.2f}x",
+                      ratio <= limit)
+    report.target("ingestion: peak <= 250 MiB", f"{glassnet['peak']:.0f} MiB", glassnet["peak"] <= 250)
+    per_row = (runs[large][ingest.GLASSNET]["wall"] / large) / (glassnet["wall"] / small)
+    report.target(f"ingestion: linear ({large:,} rows' time per row / {small:,} rows' <= 1.25, start-up included)",
+                  f"{per_row:.2f}", per_row <= 1.25)
+
+
 RUN = {"tutorial": tutorial_section, "mlp": mlp_section, "startup": startup_section, "memory": memory_section,
-       "scaling": scaling_section}
+       "scaling": scaling_section, "ingest": ingest_section}
