@@ -53,13 +53,7 @@ class Numeric:
         if gaps.any():
             counts.add(self.name, "missing", int(gaps.sum()))
             values = np.where(gaps, self.fill, values)
-        with np.errstate(over="ignore"):
-            out = (values - self.mean) / self.scale
-        wide = np.flatnonzero(~np.isfinite(out))
-        if wide.size:
-            i = int(wide[0])
-            raise InputError(f"{table.where(i, self.name)}: {table.text(self.name, i)} is too large for the model's "
-                             f"standardization ((x - {self.mean:.6g}) / {self.scale:.6g} overflows float64)")
+        out = standardized(table, self.name, values, self.mean, self.scale)
         return np.column_stack([out, gaps]) if self.indicator else out[:, None]
 
     def to_json(self) -> dict:
@@ -102,6 +96,18 @@ class Category:
 
     def to_json(self) -> dict:
         return {"name": self.name, "kind": "category", "categories": self.categories, "missing": self.missing}
+
+
+def standardized(table: Table, name: str, values: Array, mean: float, scale: float) -> Array:
+    """(values - mean) / scale, or an InputError at the first value for which that overflows float64."""
+    with np.errstate(over="ignore"):
+        out = (values - mean) / scale
+    wide = np.flatnonzero(~np.isfinite(out))
+    if wide.size:
+        i = int(wide[0])
+        raise InputError(f"{table.where(i, name)}: {table.text(name, i)} is too large for the model's "
+                         f"standardization ((x - {mean:.6g}) / {scale:.6g} overflows float64)")
+    return out
 
 
 class Counts:
@@ -163,15 +169,7 @@ class Target:
                 i = int(bad[0])
                 what = "an empty cell" if np.isnan(values[i]) else table.text(self.name, i)
                 raise InputError(f"{table.where(i, self.name)}: {what} is not a finite number")
-            with np.errstate(over="ignore"):
-                out = (values - self.mean) / self.scale
-            wide = np.flatnonzero(~np.isfinite(out))
-            if wide.size:
-                i = int(wide[0])
-                raise InputError(f"{table.where(i, self.name)}: {table.text(self.name, i)} is too large for the "
-                                 f"model's standardization ((x - {self.mean:.6g}) / {self.scale:.6g} overflows "
-                                 "float64)")
-            return out[:, None]
+            return standardized(table, self.name, values, self.mean, self.scale)[:, None]
         index = {c: k for k, c in enumerate(self.classes)}
         labels = np.empty(len(table), dtype=np.intp)
         for i, label in enumerate(self.labels(table)):
