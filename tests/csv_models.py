@@ -4,7 +4,6 @@ import numpy as np
 
 import glassnet as gn
 from glassnet.tabular import datasets
-from glassnet.tabular.cells import is_numeric, numbers
 from glassnet.tabular.model import Model
 from glassnet.tabular.preprocessing import Preprocessor, Target, fit_classes, fit_columns
 
@@ -12,12 +11,11 @@ from glassnet.tabular.preprocessing import Preprocessor, Target, fit_classes, fi
 def save_model(path, table, target, hidden=(8,), task="classification", epochs=60, seed=0):
     """Fit preprocessing and a tanh network on ``table`` (all rows) and save both to ``path`` as a Model bundle;
     returns the Model."""
-    numeric = {c: is_numeric(table, c) for c in table.columns}
-    columns = fit_columns(table, [c for c in table.columns if c != target], numeric)
+    columns = fit_columns(table, [c for c in table.columns if c != target])
     if task == "classification":
-        tgt = fit_classes(table, target, numeric[target])
+        tgt = fit_classes(table, target)
     else:
-        values = numbers(table, target)
+        values = table.numbers(target)
         tgt = Target(target, "regression", mean=float(values.mean()), scale=float(values.std()))
     prep = Preprocessor(columns, tgt)
     sizes = [prep.n_inputs, *hidden]

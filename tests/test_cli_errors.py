@@ -48,16 +48,16 @@ CASES = [
     (["train", "ragged.csv", "--target", "y"], "ragged.csv line 4: 2 cell(s), but the header has 3 columns"),
     (["train", "few.csv", "--target", "label"], "few.csv lacks column(s) 'label' that --target names; its columns "
                                                 "are 'a', 'b', 'y'"),
-    (["train", "holes.csv", "--target", "y"], "holes.csv: column 'b' has empty, NaN or infinite cells on lines 3, "
-                                              "4, 5 (3 row(s)); fix them or pass --drop-missing to skip those rows"),
+    (["train", "holes.csv", "--target", "y", "--missing", "error"], "holes.csv: column 'b' has empty, NaN or "
+                                                                    "infinite cells on lines 3, 4, 5 (3 row(s)); fill "
+                                                                    "them in, or pass --missing impute"),
     (["train", "one_class.csv", "--target", "y"], "one_class.csv: target column 'y' has a single class 'x'; "
                                                   "classification needs at least two"),
     (["train", "few.csv", "--target", "y"], "few.csv: 3 rows are too few for --val-split 0.1: that set would be "
                                             "empty"),
-    (["predict", "model.safetensors", "nan_size.csv"], "nan_size.csv: column 'size' has empty, NaN or infinite "
-                                                       "cells on line 3 (1 row(s)); fill them in"),
-    (["predict", "model.safetensors", "purple.csv"], "purple.csv line 3, column 'colour': category 'purple' was "
-                                                     "never seen in training (known: 'blue', 'red')"),
+    (["predict", "model.safetensors", "purple.csv", "--unknown", "error"], "purple.csv line 3, column 'colour': "
+                                                                           "category 'purple' was never seen in "
+                                                                           "training"),
     (["predict", "model.safetensors", "no_colour.csv"], "no_colour.csv lacks column(s) 'colour' that the model "
                                                         "needs; its columns are 'size', 'y'"),
     (["evaluate", "model.safetensors", "purple.csv"], "purple.csv lacks column(s) 'y' that the model needs"),
@@ -114,6 +114,19 @@ def test_seed_must_be_a_valid_seed(files, capsys):
     assert stop.value.code == 2 and "--seed: must be an integer in [0, 2**32); got '-1'" in capsys.readouterr().err
 
 
+def test_predict_fills_missing_cells_and_encodes_unseen_categories_with_a_warning(files):
+    """(Once errors: predict now writes one row per input row, saying on stderr what it filled or did not know.)"""
+    for name, warning in (("nan_size.csv", "nan_size.csv: missing cells filled as in training (median or (missing)): "
+                                           "'size' 1"),
+                          ("purple.csv", "purple.csv: categories never seen in training, encoded as all zeros: "
+                                         "'colour' 1 row(s)")):
+        run = subprocess.run([sys.executable, "-m", "glassnet.cli", "predict", "model.safetensors", name], cwd=files,
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        assert run.stderr == f"warning: {warning}\n"
+        assert len(run.stdout.splitlines()) == 3  # the header and one prediction per row
+
+
 def test_drop_missing_skips_the_rows_it_names(files):
     run = subprocess.run([sys.executable, "-m", "glassnet.cli", "train", "holes.csv", "--target", "y", "--epochs",
                           "1", "--drop-missing", "--out", "dropped.safetensors"], cwd=files, capture_output=True,
@@ -155,14 +168,14 @@ def test_metrics_beyond_float64_are_an_error_not_infinity(files, tmp_path, capsy
 
 
 def test_csv_reading_names_the_line_of_bad_bytes_and_skips_blank_lines_before_the_header(tmp_path):
-    from glassnet.tabular import table as tables
+    from glassnet.tabular import csvfile as tables
 
     (tmp_path / "latin.csv").write_bytes(b"a,b,y\n1,2,x\n3,\xe9,y\n")
     with pytest.raises(gn.InputError, match=r"latin.csv line 3 is not UTF-8 text .*save the file as UTF-8"):
         tables.read_csv(tmp_path / "latin.csv")
     (tmp_path / "blank.csv").write_text("\n\na,b\n1,2\n")
     table = tables.read_csv(tmp_path / "blank.csv")
-    assert table.columns == ["a", "b"] and table.rows == [["1", "2"]] and table.lines == [4]
+    assert table.columns == ["a", "b"] and [table.text(c, 0) for c in "ab"] == ["1", "2"] and list(table.lines) == [4]
     (tmp_path / "twice.csv").write_text("\na,a\n1,2\n")
     with pytest.raises(gn.InputError, match=r"twice.csv line 2: column 'a' appears twice"):
         tables.read_csv(tmp_path / "twice.csv")

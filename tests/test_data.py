@@ -8,8 +8,9 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from glassnet.errors import InputError, ModelFileError
 from glassnet.tabular import cells, datasets, preprocessing, splits
-from glassnet.tabular import table as tables
+from glassnet.tabular import csvfile as tables
 from glassnet.tabular import workflow as table_training
+from glassnet.tabular.table import Table
 
 
 def write(tmp_path, text, name="t.csv", encoding="utf-8"):
@@ -18,12 +19,18 @@ def write(tmp_path, text, name="t.csv", encoding="utf-8"):
     return str(path)
 
 
+def rows(table):
+    """Each row's cells as text (numbers written back as short text: 2.0 as '2')."""
+    return [[table.text(c, i) for c in table.columns] for i in range(len(table))]
+
+
 def test_read_csv_bom_quotes_blank_lines_and_line_numbers(tmp_path):
     path = write(tmp_path, '\ufeff"size", "colour, shade" ,y\n1.5,"red, dark",a\n\n2,"multi\nline",b\n 3 ,blue,a\n')
     table = tables.read_csv(path)
     assert table.columns == ["size", "colour, shade", "y"]
-    assert table.rows == [["1.5", "red, dark", "a"], ["2", "multi\nline", "b"], ["3", "blue", "a"]]
-    assert table.lines == [2, 4, 6]  # the blank line 3 is skipped; the quoted cell spans lines 4 and 5
+    assert rows(table) == [["1.5", "red, dark", "a"], ["2", "multi\nline", "b"], ["3", "blue", "a"]]
+    assert table.numbers("size").tolist() == [1.5, 2.0, 3.0]
+    assert table.lines.tolist() == [2, 4, 6]  # the blank line 3 is skipped; the quoted cell spans lines 4 and 5
 
 
 @pytest.mark.parametrize("text, match", [
@@ -58,26 +65,37 @@ def table_of(text, tmp_path):
 def test_mixed_column_names_both_cells(tmp_path):
     table = table_of("a,y\n1,x\n2,x\nabc,y\n", tmp_path)
     with pytest.raises(InputError, match=r"line 4, column 'a': 'abc' is not a number, but line 2 holds the number"):
-        cells.is_numeric(table, "a")
-    assert not cells.is_numeric(table, "y")
+        table.is_numeric("a")
+    assert not table.is_numeric("y")
 
 
 def test_missing_cells_are_reported_by_line_or_dropped(tmp_path):
-    table = table_of("a,b,y\n1,2,x\n,3,y\n4,nan,x\n5,inf,y\n6,7,\n8,9,x\n", tmp_path)
-    numeric = {"a": True, "b": True, "y": False}
-    assert cells.missing_lines(table, ["a", "b", "y"], numeric) == {"a": [3], "b": [4, 5], "y": [6]}
+    # (one more row than before, line 8: --missing drop keeps two classes to train on)
+    table = table_of("a,b,y\n1,2,x\n,3,y\n4,nan,x\n5,inf,y\n6,7,\n8,9,x\n10,11,y\n", tmp_path)
+    bad = {c: table.lines[table.missing(c) | (np.isinf(table.data[c]) if table.is_numeric(c) else False)].tolist()
+           for c in ("a", "b", "y")}
+    assert bad == {"a": [3], "b": [4, 5], "y": [6]}
+    with pytest.raises(InputError, match=r"the target 'y' is missing on line 6 \(1 row\(s\)\)"):
+        table_training.prepare(table, "y", "auto", 0, 0, 0, missing="error")
+    labelled = table.take(np.flatnonzero(~table.missing("y")))
     with pytest.raises(InputError, match=r"column 'a' has empty, NaN or infinite cells on line 3 \(1 row\(s\)\) "
-                                         r"\(and 2 more column\(s\)\); fix them or pass --drop-missing"):
-        cells.drop_missing(table, ["a", "b", "y"], numeric, allow_drop=False)
-    kept = cells.drop_missing(table, ["a", "b", "y"], numeric, allow_drop=True)
-    assert kept.lines == [2, 7] and kept.column("a") == ["1", "8"]
+                                         r"\(and 1 more column\(s\)\); fill them in, or pass --missing impute"):
+        table_training.prepare(labelled, "y", "auto", 0, 0, 0, missing="error")
+    notes = table_training.Notes()
+    kept = table_training.prepare(table, "y", "auto", 0, 0, 0, missing="drop", notes=notes)[1][0]
+    assert kept.lines.tolist() == [2, 7, 8] and kept.numbers("a").tolist() == [1, 8, 10]
+    assert notes.info == ["left out 1 row(s) whose target 'y' is missing",
+                          "dropped 3 row(s) with missing or infinite cells ('a' 1, 'b' 2)"]
 
 
 def test_numbers_names_the_bad_cell(tmp_path):
+    # (a column's type is now decided for the whole file when it is read: rows taken from it keep the problem)
     table = table_of("a,b\n1,x\n2.5e3,y\nhello,z\n", tmp_path)
-    with pytest.raises(InputError, match=r"t.csv line 4, column 'a': 'hello' is not a finite number"):
-        cells.numbers(table, "a")
-    np.testing.assert_array_equal(cells.numbers(table.take([0, 1]), "a"), [1.0, 2500.0])
+    with pytest.raises(InputError, match=r"t.csv line 4, column 'a': 'hello' is not a number"):
+        table.numbers("a")
+    with pytest.raises(InputError, match=r"t.csv line 2, column 'b': 'x' is not a number; the column holds text"):
+        table.numbers("b")
+    np.testing.assert_array_equal(table_of("a,b\n1,x\n2.5e3,y\n", tmp_path).numbers("a"), [1.0, 2500.0])
 
 
 @pytest.fixture
@@ -98,19 +116,21 @@ def test_preprocessing_matches_sklearn_fitted_on_training_rows_only(mixed):
 
     def sk_inputs(fit_rows, rows):
         nums = ["height", "weight"]
-        scaler = StandardScaler().fit(np.column_stack([cells.numbers(fit_rows, c) for c in nums]))
-        onehot = OneHotEncoder(categories=[sorted(set(fit_rows.column("colour")))], handle_unknown="ignore")
-        onehot.fit(np.array(fit_rows.column("colour"))[:, None])
-        scaled = scaler.transform(np.column_stack([cells.numbers(rows, c) for c in nums]))
-        hot = onehot.transform(np.array(rows.column("colour"))[:, None]).toarray()
+        scaler = StandardScaler().fit(np.column_stack([fit_rows.numbers(c) for c in nums]))
+        onehot = OneHotEncoder(categories=[sorted(set(fit_rows.data["colour"]))], handle_unknown="ignore")
+        onehot.fit(np.array(list(fit_rows.data["colour"]))[:, None])
+        scaled = scaler.transform(np.column_stack([rows.numbers(c) for c in nums]))
+        hot = onehot.transform(np.array(list(rows.data["colour"]))[:, None]).toarray()
         return np.column_stack([scaled[:, 0], hot, scaled[:, 1]])
 
     for rows in (train, val, test):
         np.testing.assert_allclose(prep.inputs(rows), sk_inputs(train, rows), rtol=1e-12, atol=1e-12)
     # fitted on the training rows only: the whole table's statistics differ
     assert not np.allclose(prep.inputs(test), sk_inputs(mixed, test))
-    np.testing.assert_allclose((np.array([[170.0, 0, 0, 1, 70.0]]) - prep.means) / prep.scales,
-                               sk_inputs(train, tables.Table("x", mixed.columns, [["170", "red", "70", "cat"]], [2])))
+    one = Table("x", mixed.columns, {"height": np.array([170.0]), "colour": np.array(["red"], dtype=object),
+                                     "weight": np.array([70.0]), "kind": np.array(["cat"], dtype=object)},
+                np.array([2]))
+    np.testing.assert_allclose((np.array([[170.0, 0, 0, 1, 70.0]]) - prep.means) / prep.scales, sk_inputs(train, one))
     assert prep.has_categories
     np.testing.assert_array_equal([prep.means[1:4], prep.scales[1:4]], [[0, 0, 0], [1, 1, 1]])
 
@@ -145,9 +165,10 @@ def test_unseen_category_is_an_error_or_zeros(mixed, tmp_path):
     prep = table_training.prepare(mixed, "kind", "auto", 0.2, 0.2, seed=1)[0]
     new = table_of("height,colour,weight\n170,red,70\n160,purple,60\n", tmp_path)
     with pytest.raises(InputError, match=r"t.csv line 3, column 'colour': category 'purple' was never seen in "
-                                         r"training \(known: 'blue', 'green', 'red'\)"):
-        prep.inputs(new)
+                                         r"training"):
+        prep.inputs(new, unknown="error")
     np.testing.assert_array_equal(prep.inputs(new, unknown="ignore")[1, 1:4], [0, 0, 0])
+    np.testing.assert_array_equal(prep.inputs(new)[1, 1:4], [0, 0, 0])  # (zeros is now the default)
     with pytest.raises(InputError, match=r"lacks column\(s\) 'weight' that the model needs"):
         prep.inputs(table_of("height,colour\n1,red\n", tmp_path))
 
@@ -155,14 +176,13 @@ def test_unseen_category_is_an_error_or_zeros(mixed, tmp_path):
 def test_targets_task_choice_and_numeric_class_names(tmp_path):
     table = table_of("x,code,value,word\n" + "".join(
         f"{i},{['1', '2.0', '10'][i % 3]},{i * 0.37:.2f},{'ab'[i % 2]}\n" for i in range(30)), tmp_path)
-    numeric = {c: cells.is_numeric(table, c) for c in table.columns}
-    assert preprocessing.choose_task(table, "code", True, "auto") == "classification"
-    assert preprocessing.choose_task(table, "value", True, "auto") == "regression"
-    assert preprocessing.choose_task(table, "word", False, "auto") == "classification"
-    assert preprocessing.choose_task(table, "code", True, "regression") == "regression"
+    assert preprocessing.choose_task(table, "code", "auto") == "classification"
+    assert preprocessing.choose_task(table, "value", "auto") == "regression"
+    assert preprocessing.choose_task(table, "word", "auto") == "classification"
+    assert preprocessing.choose_task(table, "code", "regression") == "regression"
     with pytest.raises(InputError, match="target column 'word' holds text; regression needs numbers"):
-        preprocessing.choose_task(table, "word", numeric["word"], "regression")
-    target = preprocessing.fit_classes(table, "code", True)
+        preprocessing.choose_task(table, "word", "regression")
+    target = preprocessing.fit_classes(table, "code")
     assert target.classes == ["1", "2", "10"]  # by value; "2.0" and "2" are one class
     np.testing.assert_array_equal(target.encode(table)[:4], [0, 1, 2, 0])
     assert target.decode(np.eye(3)[[2, 0]]) == ["10", "1"]
@@ -171,11 +191,11 @@ def test_targets_task_choice_and_numeric_class_names(tmp_path):
 def test_regression_target_is_standardized_on_training_rows_and_decoded(tmp_path):
     table = table_of("x,y\n" + "".join(f"{i},{3 * i + 1}\n" for i in range(24)), tmp_path)
     prep, (train, _, test) = table_training.prepare(table, "y", "auto", 0.0, 0.25, seed=0)
-    y_train = cells.numbers(train, "y")
+    y_train = train.numbers("y")
     assert prep.task == "regression" and prep.target.mean == pytest.approx(y_train.mean())
     assert prep.target.scale == pytest.approx(y_train.std())
     encoded = prep.targets(test)
-    np.testing.assert_allclose(prep.target.decode(encoded), cells.numbers(test, "y"))
+    np.testing.assert_allclose(prep.target.decode(encoded), test.numbers("y"))
 
 
 def test_single_class_and_no_inputs(tmp_path):
@@ -220,18 +240,19 @@ def test_bundled_datasets():
     for name, spec in datasets.DATASETS.items():
         table = datasets.load(name)
         assert table.columns[-1] == spec.target and len(table) == sizes[name]
-        assert datasets.load(name).rows == table.rows  # generated from a fixed seed
+        again = datasets.load(name)  # generated from a fixed seed
+        assert all(np.array_equal(again.data[c], table.data[c]) for c in table.columns)
     iris = datasets.load("iris")
     assert len(iris) == 150 and iris.columns[-1] == "species"
-    assert sorted({s: iris.column("species").count(s) for s in set(iris.column("species"))}.values()) == [50] * 3
-    means = [cells.numbers(iris, c).mean() for c in iris.columns[:4]]
+    assert np.unique(iris.data["species"], return_counts=True)[1].tolist() == [50] * 3
+    means = [iris.numbers(c).mean() for c in iris.columns[:4]]
     np.testing.assert_allclose(means, [5.8433, 3.0573, 3.758, 1.1993], atol=1e-4)  # Fisher's published means
     xor = datasets.load("xor")
-    assert [row[:2] + row[3:] for row in xor.rows] == [["0.0000", "0.0000", "0"], ["0.0000", "1.0000", "1"],
-                                                       ["1.0000", "0.0000", "1"], ["1.0000", "1.0000", "0"]]
+    assert np.column_stack([xor.numbers(c) for c in ("x1", "x2", "y")]).tolist() == [[0, 0, 0], [0, 1, 1], [1, 0, 1],
+                                                                                    [1, 1, 0]]
     for name in ("moons", "circles", "spirals"):
-        labels = datasets.load(name).column("label")
-        assert labels.count("0") == labels.count("1")
+        labels = datasets.load(name).numbers("label")
+        assert (labels == 0).sum() == (labels == 1).sum() and set(labels) == {0, 1}
 
 
 def test_circles_radii_and_moons_shape():
@@ -258,6 +279,6 @@ def test_a_cell_of_100000_digits_is_read_at_once(tmp_path):
     start = time.perf_counter()
     table = table_of("a,y\n" + "7" * 100_000 + "-1.5,x\n2,y\n", tmp_path)
     with pytest.raises(InputError, match=r"'7777.*'\.\.\.\(100,004 characters\) is not a number, but line 3 holds"):
-        cells.is_numeric(table, "a")
-    assert cells.class_label("9" * 5000, True) == "inf"  # (past Python's 4,300-digit int conversion: as a float)
+        table.is_numeric("a")
+    assert cells.class_label("9" * 5000) == "inf"  # (past Python's 4,300-digit int conversion: as a float)
     assert time.perf_counter() - start < 2

@@ -9,9 +9,10 @@ import pytest
 import glassnet as gn
 from glassnet.cli import main
 from glassnet.errors import InputError
-from glassnet.tabular import cells, preprocessing
-from glassnet.tabular import table as tables
+from glassnet.tabular import csvfile as tables
+from glassnet.tabular import preprocessing
 from glassnet.tabular import workflow as table_training
+from glassnet.tabular.table import Table
 
 
 def write_csv(path, header, columns):
@@ -68,7 +69,7 @@ def test_large_values_that_fit_are_standardized_exactly(tmp_path, rng):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         prep, (train, _, _) = table_training.prepare(table, "label", "auto", 0.1, 0.2, 0)
-    values = cells.numbers(train, "a")
+    values = train.numbers("a")
     assert (prep.columns[0].mean, prep.columns[0].scale) == (values.mean(), values.std())
     assert np.isfinite(prep.inputs(train)).all()
 
@@ -108,8 +109,8 @@ def test_a_regression_target_too_large_for_the_standardization_is_named(tmp_path
 
 def test_tiny_values_keep_their_spread():
     """Squares of 1e-200 underflow to 0, so a plain standard deviation calls the column constant."""
-    table = tables.Table("tiny.csv", ["a"], [["1e-200"], ["3e-200"], ["2e-200"]], [2, 3, 4])
+    table = Table("tiny.csv", ["a"], {"a": np.array([1e-200, 3e-200, 2e-200])}, np.array([2, 3, 4]))
     mean, scale = preprocessing.fit_standardization(table, "a")
     assert mean == pytest.approx(2e-200, rel=1e-12) and scale == pytest.approx(np.sqrt(2 / 3) * 1e-200, rel=1e-12)
-    same = tables.Table("same.csv", ["a"], [["1e-200"]] * 3, [2, 3, 4])
+    same = Table("same.csv", ["a"], {"a": np.full(3, 1e-200)}, np.array([2, 3, 4]))
     assert preprocessing.fit_standardization(same, "a") == (1e-200, 0.0)  # constant: the callers decide

@@ -1,5 +1,7 @@
 """ONNX export: onnxruntime runs the exported graph and must agree with glassnet's own forward pass."""
 
+import json
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -9,8 +11,7 @@ import glassnet as gn
 from glassnet.activations import Activation, LeakyReLU, Sigmoid
 from glassnet.cli import main
 from glassnet.formats.onnx import build_model, to_onnx
-from glassnet.tabular import cells
-from glassnet.tabular import table as tables
+from glassnet.tabular import csvfile as tables
 from glassnet.tabular import workflow as table_training
 from glassnet.tabular.model import Model
 
@@ -158,8 +159,9 @@ def test_cli_export_takes_raw_csv_features(task, dtype, tmp_path, rng, capsys):
     table, prep, net = trained_model(tmp_path, rng, task, dtype)
     assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 0
     assert "wrote" in capsys.readouterr().out
-    raw = np.column_stack([cells.numbers(table, c) for c in ["a", "b", "c"]])  # float64, standardized in the graph
-    out = run(tmp_path / "m.onnx", raw)
+    # one float64 (rows, 1) input per column, standardized in the graph
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    out = session.run(None, {c: table.numbers(c)[:, None] for c in ["a", "b", "c"]})[0]
     expected = net.predict(prep.inputs(table))  # glassnet's own path: standardize in float64, then the network
     atol = 0
     if task == "regression":
@@ -168,22 +170,23 @@ def test_cli_export_takes_raw_csv_features(task, dtype, tmp_path, rng, capsys):
         atol = RTOL[dtype] * prep.target.scale
     np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=atol)
     props = {p.key: p.value for p in onnx.load(tmp_path / "m.onnx").metadata_props}
-    assert props["glassnet.inputs"] == '["a", "b", "c"]'
+    assert json.loads(props["glassnet.inputs"]) == [{"name": c, "column": c, "type": "float64"} for c in "abc"]
     if task == "classification":
-        assert props["glassnet.outputs"] == 'probabilities of target = ["high", "low", "mid"]'
+        assert json.loads(props["glassnet.classes"]) == ["high", "low", "mid"]
 
 
-def test_cli_export_refuses_text_columns(tmp_path, rng, capsys):
+def test_cli_export_takes_text_columns_as_strings(tmp_path, rng, capsys):
+    """(Once refused: text columns are now one string input each, one-hot encoded in the graph.)"""
     csv = write_csv(tmp_path / "data.csv", rng, "regression")
     lines = csv.read_text().splitlines()
     csv.write_text("\n".join([lines[0] + ",colour"] + [f"{row},{'red' if i % 2 else 'blue'}"
                                                          for i, row in enumerate(lines[1:])]) + "\n")
     prep, _ = table_training.prepare(tables.read_csv(csv), "target", "auto", 0.2, 0.2, seed=0)
     Model(gn.Network([gn.Dense(prep.n_inputs, 1)]), prep).save(tmp_path / "model.safetensors")
-    assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("glassnet export: error: ") and "'colour' hold text" in err
-    assert not (tmp_path / "m.onnx").exists()
+    assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 0
+    assert "'colour' (string)" in capsys.readouterr().out
+    graph = onnx.load(tmp_path / "m.onnx").graph
+    assert [(i.name, i.type.tensor_type.elem_type) for i in graph.input][-1] == ("colour", onnx.TensorProto.STRING)
 
 
 def test_cli_export_errors_are_one_line(tmp_path, capsys):

@@ -15,8 +15,8 @@ from PIL import Image
 import glassnet as gn
 from csv_models import moons_model, regression_csv, save_model
 from glassnet.cli import main
+from glassnet.tabular import csvfile as tables
 from glassnet.tabular import datasets
-from glassnet.tabular import table as tables
 from glassnet.viz import boundary, png, svg
 
 
@@ -113,8 +113,8 @@ def test_confusion_matrix_counts(moons):
     net = model.network
     table = datasets.load("moons")
     prep = model.preprocessing
-    labels = np.array([int(v) for v in table.column("label")])
-    raw = np.column_stack([[float(v) for v in table.column(c)] for c in ("x1", "x2")])
+    labels = table.numbers("label").astype(int)
+    raw = np.column_stack([table.numbers(c) for c in ("x1", "x2")])
     predicted = net.predict((raw - raw.mean(axis=0)) / raw.std(axis=0)).argmax(axis=1)
     expected = np.zeros((2, 2), int)
     for t, p in zip(labels, predicted):
@@ -132,7 +132,7 @@ def test_decision_boundary_colours_follow_the_predictions(moons):
                         dtype=int)
     assert pixels.shape == (360, 360, 3)
     table = datasets.load("moons")
-    raw = np.column_stack([[float(v) for v in table.column(c)] for c in ("x1", "x2")])
+    raw = np.column_stack([table.numbers(c) for c in ("x1", "x2")])
     low, high = raw.min(axis=0), raw.max(axis=0)
     low, high = low - 0.15 * (high - low), high + 0.15 * (high - low)
     rows, cols = np.mgrid[5:360:10, 5:360:10]

@@ -112,7 +112,7 @@ def test_a_column_missing_everywhere_is_left_out_with_a_warning(tmp_path, capsys
 
 def test_infinite_cells_are_named_not_imputed(tmp_path, capsys):
     code, _ = train(tmp_path, "a,y\n1,0\ninf,1\n3,0\n4,1\n", "--target", "y")
-    assert code == 2 and "line 3, column 'a': inf is not a finite number" in capsys.readouterr().err
+    assert code == 2 and "line 3, column 'a': 'inf' is not a finite number" in capsys.readouterr().err
 
 
 # --- column roles and unseen categories ---------------------------------------------------

@@ -21,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import load_model
-    from .common import describe_target
+    from ..tabular.train_table import describe_target
 
     model = load_model(args.model)
     net, prep, record = model.network, model.preprocessing, model.record

@@ -8,7 +8,6 @@ become integers 0..k-1 (classification); numbers are standardized like inputs (r
 
 from __future__ import annotations
 
-import contextlib
 import math
 import reprlib
 from collections.abc import Sequence
@@ -49,7 +48,8 @@ class Numeric:
         gaps = np.isnan(values)
         wide = np.flatnonzero(np.isinf(values))
         if wide.size:
-            raise InputError(f"{table.where(int(wide[0]), self.name)}: {values[wide[0]]} is not a finite number")
+            i = int(wide[0])
+            raise InputError(f"{table.where(i, self.name)}: {quote(table.text(self.name, i))} is not a finite number")
         if gaps.any():
             counts.add(self.name, "missing", int(gaps.sum()))
             values = np.where(gaps, self.fill, values)
@@ -105,7 +105,7 @@ def standardized(table: Table, name: str, values: Array, mean: float, scale: flo
     wide = np.flatnonzero(~np.isfinite(out))
     if wide.size:
         i = int(wide[0])
-        raise InputError(f"{table.where(i, name)}: {table.text(name, i)} is too large for the model's "
+        raise InputError(f"{table.where(i, name)}: {quote(table.text(name, i))} is too large for the model's "
                          f"standardization ((x - {mean:.6g}) / {scale:.6g} overflows float64)")
     return out
 
@@ -167,7 +167,7 @@ class Target:
             bad = np.flatnonzero(~np.isfinite(values))
             if bad.size:
                 i = int(bad[0])
-                what = "an empty cell" if np.isnan(values[i]) else table.text(self.name, i)
+                what = "an empty cell" if np.isnan(values[i]) else quote(table.text(self.name, i))
                 raise InputError(f"{table.where(i, self.name)}: {what} is not a finite number")
             return standardized(table, self.name, values, self.mean, self.scale)[:, None]
         index = {c: k for k, c in enumerate(self.classes)}
@@ -249,7 +249,7 @@ class Preprocessor:
     def scale_inputs(self, raw: Array) -> Array:
         """Network inputs from raw numbers of an all-numeric model, one column per input column (no missing
         cells): x' = (x - mean) / scale, and 0 for each missing-cell indicator."""
-        parts = [((raw[:, [j]] - c.mean) / c.scale, np.zeros((len(raw), c.indicator)))
+        parts = [((raw[:, [j]] - c.mean) / c.scale, np.zeros((len(raw), int(c.indicator))))
                  for j, c in enumerate(self.columns)]
         return np.hstack([p for pair in parts for p in pair])
 
@@ -285,10 +285,12 @@ class Preprocessor:
     @classmethod
     def from_json(cls, spec: object) -> Preprocessor:
         """Rebuild from ``to_json``'s dict; anything malformed raises ModelFileError."""
+        from .saved import column_from_json, target_from_json, text
+
         try:
-            columns = [_column_from_json(c) for c in spec["columns"]]
-            target = _target_from_json(spec["target"])
-            na_values = [_text(v) for v in spec.get("na_values", [])]
+            columns = [column_from_json(c) for c in spec["columns"]]
+            target = target_from_json(spec["target"])
+            na_values = [text(v) for v in spec.get("na_values", [])]
             decimal = spec.get("decimal", ".")
             if decimal not in (".", ","):
                 raise ValueError(f"decimal must be '.' or ',', got {reprlib.repr(decimal)}")
@@ -301,56 +303,6 @@ class Preprocessor:
             raise ModelFileError("the model's preprocessing names a column twice (inputs and target must differ): "
                                  f"{reprlib.repr(names)}")
         return cls(columns, target, na_values, decimal)
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected text, got {reprlib.repr(value)}")
-    return value
-
-
-def _finite(value: object, positive: bool = False) -> float:
-    number = math.nan
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        with contextlib.suppress(OverflowError):  # an int beyond the float range
-            number = float(value)
-    if not math.isfinite(number) or (positive and number <= 0):
-        raise ValueError(f"expected a finite{' positive' if positive else ''} number, got {reprlib.repr(value)}")
-    return number
-
-
-def _texts(values: object) -> list[str]:
-    if not isinstance(values, list) or not values or len(set(map(_text, values))) != len(values):
-        raise ValueError(f"expected a non-empty list of distinct names, got {reprlib.repr(values)}")
-    return values
-
-
-def _column_from_json(spec: dict) -> Numeric | Category:
-    kind = spec["kind"]
-    if kind == "numeric":
-        indicator = spec.get("indicator", False)
-        if not isinstance(indicator, bool):
-            raise ValueError(f"indicator must be true or false, got {reprlib.repr(indicator)}")
-        return Numeric(_text(spec["name"]), _finite(spec["mean"]), _finite(spec["scale"], positive=True),
-                       _finite(spec.get("fill", 0.0)), indicator)
-    if kind == "category":
-        missing = spec.get("missing", False)
-        if not isinstance(missing, bool):
-            raise ValueError(f"missing must be true or false, got {reprlib.repr(missing)}")
-        return Category(_text(spec["name"]), _texts(spec["categories"]), missing)
-    raise ValueError(f"unknown column kind {reprlib.repr(kind)}")
-
-
-def _target_from_json(spec: dict) -> Target:
-    task = spec["task"]
-    if task == "regression":
-        return Target(_text(spec["name"]), task, mean=_finite(spec["mean"]), scale=_finite(spec["scale"], True))
-    if task == "classification":
-        classes = _texts(spec["classes"])
-        if len(classes) < 2 or not isinstance(spec["numeric"], bool):
-            raise ValueError("a classification target needs two or more classes and a true/false 'numeric'")
-        return Target(_text(spec["name"]), task, classes=classes, numeric=spec["numeric"])
-    raise ValueError(f"unknown task {reprlib.repr(task)}")
 
 
 def choose_task(table: Table, target: str, task: str) -> str:
@@ -403,7 +355,8 @@ def fit_standardization(train: Table, name: str) -> tuple[float, float]:
     values = train.numbers(name)
     wide = np.flatnonzero(np.isinf(values))
     if wide.size:
-        raise InputError(f"{train.where(int(wide[0]), name)}: {values[wide[0]]} is not a finite number")
+        raise InputError(f"{train.where(int(wide[0]), name)}: {quote(train.text(name, int(wide[0])))} is not a finite "
+                         "number")
     values = values[~np.isnan(values)]
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         mean, std = float(values.mean()), float(values.std())
