@@ -19,10 +19,36 @@ COMMANDS = ["demo", "explain", "export", "datasets", "train", "evaluate", "predi
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glassnet", description="A neural-network library you can see through.")
+    parser.add_argument("--version", action=ShowVersion)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"glassnet.cli.{name}").add_parser(sub)
     return parser
+
+
+def version() -> str:
+    """The installed distribution's version (``importlib.metadata``), else the source tree's ``__version__``."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("glassnet")
+    except metadata.PackageNotFoundError:  # (run from a source tree that was never installed)
+        from .. import __version__
+
+        return __version__
+
+
+class ShowVersion(argparse.Action):
+    """``--version``: print ``glassnet X.Y.Z`` and exit. The version is looked up only when asked for, so
+    ``--help`` does not pay for ``importlib.metadata``."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print glassnet's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"glassnet {version()}")
+        parser.exit()
 
 
 # what is escaped in text for people: control characters, bidirectional overrides and lone surrogates (a
