@@ -34,3 +34,37 @@ def test_version_is_an_option_of_glassnet_not_of_its_commands(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["datasets", "--version"])
     assert stop.value.code == 2 and "unrecognized arguments: --version" in capsys.readouterr().err
+
+
+def value_options():
+    """(command, action) for every option of every command that takes a value and may be left out."""
+    sub = next(a for a in cli.build_parser()._actions if a.choices and a.dest == "command")
+    for name, parser in sub.choices.items():
+        for action in parser._actions:
+            if action.option_strings and action.nargs != 0 and not action.required:
+                yield name, parser, action
+
+
+def test_help_shows_the_default_of_every_option_of_every_command():
+    seen = 0
+    for name, parser, action in value_options():
+        option = f"glassnet {name} {action.option_strings[-1]}"
+        shown = " ".join(parser.format_help().split())
+        assert " ".join((action.help % {}).split()) in shown, option
+        said = __import__("re").search(r"default: ([^;)]+)", action.help)
+        assert said, f"{option} does not say its default: {action.help!r}"
+        first = said.group(1).split(", ")[0].strip()
+        default = action.default
+        if isinstance(default, bool) or default is None:
+            assert first, option  # in words (standard output, no drawing, the saved one)
+        elif isinstance(default, (int, float)):
+            assert float(first) == default, option
+        else:
+            assert first == (",".join(map(str, default)) if isinstance(default, list) else default), option
+        seen += 1
+    assert seen >= 25  # every command's options were walked
+
+
+@pytest.mark.parametrize("value, text", [(None, "none"), ([32, 16], "32,16"), ([], ""), (0.5, "0.5"), ("5%", "5%%")])
+def test_defaults_are_spelled_as_the_command_line_takes_them(value, text):
+    assert cli.shown_default(value) == text

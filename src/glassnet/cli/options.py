@@ -52,7 +52,7 @@ def add_progress_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patience", type=rule("patience"), metavar="P", help="stop after P epochs without a better "
                    "validation loss and keep the best weights (0: never stop early)")
     p.add_argument("--plot", metavar="PNG", help="also draw the training and validation loss curves to PNG "
-                   "(needs glassnet[plot])")
+                   "(needs glassnet[plot]; default: no drawing)")
     p.add_argument("--checkpoint-every", type=rule("checkpoint_every"), default=0, metavar="K",
-                   help="save the model to --out every K epochs as well as at the end")
+                   help="save the model to --out every K epochs as well as at the end (default: 0, only at the end)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
