@@ -56,7 +56,10 @@ def test_evaluate_and_predict_match_scikit_learn(tmp_path, capsys):
     assert cli("predict", model, rows, "--proba", "--out", tmp_path / "p.csv") == 0
     table = predictions(tmp_path / "p.csv")
     assert table[0] == ["species", "proba_setosa", "proba_versicolor", "proba_virginica"]
-    proba = np.array([[float(x) for x in r[1:]] for r in table[1:]])
+    printed = np.array([[float(x) for x in r[1:]] for r in table[1:]])  # (6 significant digits)
+    loaded = gn.load_model(model)
+    proba = loaded.network.predict(loaded.preprocessing.inputs(iris))
+    np.testing.assert_allclose(printed, proba, rtol=5e-6)
     np.testing.assert_allclose(proba.sum(axis=1), 1)
     classes = ["setosa", "versicolor", "virginica"]
     assert [r[0] for r in table[1:]] == [classes[k] for k in proba.argmax(axis=1)]

@@ -68,3 +68,19 @@ def test_help_shows_the_default_of_every_option_of_every_command():
 @pytest.mark.parametrize("value, text", [(None, "none"), ([32, 16], "32,16"), ([], ""), (0.5, "0.5"), ("5%", "5%%")])
 def test_defaults_are_spelled_as_the_command_line_takes_them(value, text):
     assert cli.shown_default(value) == text
+
+
+def test_predict_proba_prints_six_significant_digits(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    assert main(["train", "iris", "--target", "species", "--epochs", "3", "--quiet", "--out", str(model)]) == 0
+    assert main(["predict", str(model), "iris", "--proba"]) == 0
+    rows = [line.split(",") for line in capsys.readouterr().out.splitlines()[1:]]
+    loaded = gn.load_model(model)
+    from glassnet.tabular import datasets
+
+    outputs = loaded.network.predict(loaded.preprocessing.inputs(datasets.load("iris")))
+    assert len(rows) == 150 and [r[1:] for r in rows] == [[f"{p:.6g}" for p in row] for row in outputs]
+    digits = [len(cell.split("e")[0].replace(".", "").lstrip("0")) for r in rows for cell in r[1:]]
+    assert max(digits) == 6  # six significant digits, not the 17 of repr
+    for r, row in zip(rows, outputs):
+        assert [float(cell) for cell in r[1:]] == pytest.approx(row, rel=5e-6, abs=0)

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     writer.writerow(header)
     for prediction, row in zip(predictions, outputs):
         writer.writerow([prediction if prep.task == "classification" else repr(float(prediction))]
-                        + ([repr(float(p)) for p in row] if args.proba else []))
+                        + ([format(float(p), ".6g") for p in row] if args.proba else []))  # (6 significant digits)
     if args.out:
         atomic_write(args.out, buffer.getvalue().encode("utf-8"))
     else:
