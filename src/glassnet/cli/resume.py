@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .options import add_model, add_progress_options, rule
 
@@ -23,8 +24,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..tabular import datasets
-    from ..tabular.evaluation import usable_rows
-    from ..tabular.splits import split_table
     from ..tabular.workflow import loss_for
     from .common import check_outputs, fit_and_save, say
 
@@ -40,8 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if net.loss.name != loss_for(prep):
         raise InputError(f"{args.model} does {prep.task} with the loss {net.loss.name!r}; resume continues the "
                          f"training glassnet train does, with {loss_for(prep)!r}")
-    table = usable_rows(datasets.resolve(args.data), prep, [prep.target.name], settings["drop_missing"])
-    splits = split_table(table, prep.target, settings["val_split"], settings["test_split"], settings["seed"])
+    splits = training_splits(model, datasets.resolve(args.data), settings)
     say(args, f"resuming {args.model} after epoch {net.epochs_trained} on {len(splits[0])} training rows")
     return fit_and_save(model, splits, args)
 
@@ -56,9 +54,22 @@ def training_settings(settings: dict | None, path: str) -> dict:
     valid = {"data": lambda v: isinstance(v, str), "val_split": RULES["val_split"].accepts,
              "test_split": RULES["test_split"].accepts, "seed": RULES["seed"].accepts,
              "batch_size": lambda v: v is not None and RULES["batch_size"].accepts(v),
-             "drop_missing": lambda v: isinstance(v, bool)}
+             "drop_missing": lambda v: isinstance(v, bool),
+             "rows": lambda v: v is None or (type(v) is int and v >= 0),  # (None: saved before they were recorded)
+             "fingerprint": lambda v: v is None or isinstance(v, str)}
     bad = [k for k, ok in valid.items() if not ok(settings.get(k))]
     if bad:
         raise ModelFileError(f"{path} lacks valid training settings {', '.join(bad)} that resume needs "
                              f"(was it saved by glassnet train?)")
     return settings
+
+
+def training_splits(model: Any, table: Any, settings: dict) -> tuple:
+    """The (training, validation, test) tables that ``glassnet train`` made of ``table`` (its DATA as read), from
+    the checked ``settings`` (``training_settings``): the same rows kept, the same seed, the same fractions."""
+    from ..tabular.evaluation import usable_rows
+    from ..tabular.splits import split_table
+
+    prep = model.preprocessing
+    table = usable_rows(table, prep, [prep.target.name], settings["drop_missing"])
+    return split_table(table, prep.target, settings["val_split"], settings["test_split"], settings["seed"])

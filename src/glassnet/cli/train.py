@@ -61,6 +61,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import optimizers
     from ..tabular import datasets
+    from ..tabular.fingerprint import fingerprint
     from ..tabular.model import Model, TrainingRecord
     from ..tabular.workflow import build_network, default_batch_size, prepare
     from .common import check_outputs, describe_target, fit_and_save, say
@@ -75,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
                 "activation": args.activation, "dropout": args.dropout, "optimizer": args.optimizer, "lr": args.lr,
                 "val_split": args.val_split, "test_split": args.test_split, "seed": args.seed,
                 "batch_size": batch_size, "drop_missing": args.drop_missing, "dtype": args.dtype,
-                "patience": args.patience}
+                "patience": args.patience,
+                "rows": len(table), "fingerprint": fingerprint(table)}  # (the data, as read: evaluate --split test)
     model = Model(net, prep, TrainingRecord(settings))
     optimizer = optimizers.REGISTRY.lookup(args.optimizer)(lr=args.lr)
     say(args, f"{table.source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {len(splits[1])} "
