@@ -49,19 +49,24 @@ class Checkpoints:
             self.model.save(self.path)
 
 
-def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer: Any = None) -> int:
+def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer: Any = None,
+                 keeper: Any = None) -> int:
     """Train on splits[0] (watching splits[1]), measure on splits[2], save to ``args.out``; 130 on Ctrl-C, after
     saving the model as it was after the last whole epoch (``fit`` has put back everything of the unfinished
-    one), or as trained if the interrupt came while measuring the test rows."""
+    one), or as trained if the interrupt came while measuring the test rows. ``keeper`` (resume's) sees every
+    epoch (``keeper.watch(callback)`` wraps the checkpoints) and picks the weights to keep
+    (``keeper.choose(history)`` returns what it did, in words)."""
     from ..tabular.evaluation import evaluate
     from ..tabular.workflow import fit
 
     net, settings = model.network, model.record.settings
     test = splits[2]
     model.record.test_metrics = None  # they described other weights
+    callback = Checkpoints(model, args.out, args.checkpoint_every)
     try:
         history = fit(model, splits, args.epochs, settings["batch_size"], args.patience, progress_level(args),
-                      Checkpoints(model, args.out, args.checkpoint_every), optimizer)
+                      keeper.watch(callback) if keeper else callback, optimizer)
+        kept = keeper.choose(history) if keeper else kept_weights(history, net, args)
         model.record.test_metrics = evaluate(model, test, unknown="ignore") if len(test) else None
     except KeyboardInterrupt:
         model.save(args.out)
@@ -70,11 +75,8 @@ def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer:
               f"glassnet resume {args.out} {settings['data']} --epochs N{patience}", file=sys.stderr)
         return 130
     model.save(args.out)
-    best = history.best_epoch
-    if best is not None and best < net.epochs_trained:
-        stopped = f"stopped at epoch {net.epochs_trained}: no better validation loss in {args.patience} epochs; " \
-            if history.epochs < args.epochs else ""
-        say(args, f"{stopped}kept the weights of epoch {best}, whose validation loss was lowest")
+    if kept:
+        say(args, kept)
     if model.record.test_metrics and not args.quiet:
         print_report(model.record.test_metrics, f"test rows of {test.source}")
     say(args, f"saved {args.out}")
@@ -84,6 +86,21 @@ def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer:
         plot.loss_curves(net.history, args.plot)
         say(args, f"drew the loss curves to {args.plot}")
     return 0
+
+
+def kept_weights(history: Any, net: Any, args: argparse.Namespace) -> str:
+    """What early stopping did, in words ("" if it kept the last epoch's weights)."""
+    best = history.best_epoch
+    if best is None or best >= net.epochs_trained:
+        return ""
+    return f"{stopped_early(history, net, args)}kept the weights of epoch {best}, whose validation loss was lowest"
+
+
+def stopped_early(history: Any, net: Any, args: argparse.Namespace) -> str:
+    """ "stopped at epoch N: ...; " if early stopping ended the run before its --epochs, else ""."""
+    if history.epochs >= args.epochs:
+        return ""
+    return f"stopped at epoch {net.epochs_trained}: no better validation loss in {args.patience} epochs; "
 
 
 def print_report(values: dict, rows: str) -> None:
