@@ -56,7 +56,10 @@ def test_evaluate_and_predict_match_scikit_learn(tmp_path, capsys):
     assert cli("predict", model, rows, "--proba", "--out", tmp_path / "p.csv") == 0
     table = predictions(tmp_path / "p.csv")
     assert table[0] == ["species", "proba_setosa", "proba_versicolor", "proba_virginica"]
-    proba = np.array([[float(x) for x in r[1:]] for r in table[1:]])
+    printed = np.array([[float(x) for x in r[1:]] for r in table[1:]])  # (6 significant digits)
+    loaded = gn.load_model(model)
+    proba = loaded.network.predict(loaded.preprocessing.inputs(iris))
+    np.testing.assert_allclose(printed, proba, rtol=5e-6)
     np.testing.assert_allclose(proba.sum(axis=1), 1)
     classes = ["setosa", "versicolor", "virginica"]
     assert [r[0] for r in table[1:]] == [classes[k] for k in proba.argmax(axis=1)]
@@ -125,7 +128,7 @@ def test_train_then_resume_equals_one_run(tmp_path):
     one, two = tmp_path / "one.safetensors", tmp_path / "two.safetensors"
     assert cli(*TINY, "--epochs", "5", "--out", one) == 0
     assert cli(*TINY, "--epochs", "3", "--out", two) == 0
-    assert cli("resume", two, "moons", "--epochs", "2", "--quiet") == 0
+    assert cli("resume", two, "moons", "--epochs", "2", "--quiet", "--keep-last") == 0  # (as --patience 0 did)
     same_model(one, two)
     assert gn.load(two).epochs_trained == 5
 
@@ -149,7 +152,7 @@ def test_ctrl_c_saves_the_last_whole_epoch_and_resume_is_exact(tmp_path, monkeyp
     monkeypatch.undo()
     saved = gn.load(cut)
     assert saved.epochs_trained == 3 and saved.optimizer.steps == 3 * steps_per_epoch
-    assert cli("resume", cut, "moons", "--epochs", "3", "--quiet") == 0
+    assert cli("resume", cut, "moons", "--epochs", "3", "--quiet", "--keep-last") == 0
     same_model(full, cut)
 
 

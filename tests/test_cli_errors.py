@@ -157,7 +157,7 @@ def test_metrics_beyond_float64_are_an_error_not_infinity(files, tmp_path, capsy
     bundle.preprocessing.target.scale = 1.5e308  # finite, so the file loads; every prediction overflows
     bundle.save(model)
     capsys.readouterr()
-    assert main(["evaluate", str(model), str(tmp_path / "reg.csv"), "--json"]) == 2
+    assert main(["evaluate", str(model), str(tmp_path / "reg.csv"), "--json", "--split", "test"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "reg.csv: mae, rmse, r2 came out infinite or NaN" in err and len(err.splitlines()) == 1
     bundle.preprocessing.target.mean = 1.7e308  # now the largest predictions overflow too

@@ -97,7 +97,8 @@ def test_validation_split_and_early_stopping_restore_best(rng):
     best = int(np.argmin(history["val_loss"]))
     assert history.best_epoch == best + 1
     assert len(history["val_loss"]) == best + 1 + 5
-    X_val, y_val = X[-90:], y_noisy[-90:]
+    val_rows = gn.training.validation_rows(np.eye(2)[y_noisy], 90, seed=1)[1]  # random, stratified, by the seed
+    X_val, y_val = X[val_rows], y_noisy[val_rows]
     assert net.evaluate(X_val, y_val)["loss"] == pytest.approx(history["val_loss"][best], rel=1e-10)
 
 

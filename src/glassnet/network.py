@@ -194,6 +194,10 @@ class Network:
         """Train for ``epochs`` passes over (X, y) and return this call's History.
 
         ``batch_size=None`` trains on the whole data at once (the tutorial's full batch).
+        ``validation_split=F`` holds out round(F * rows) rows, drawn at random from the network's ``seed`` (the
+        same rows in every call), stratified when y holds classes (one-hot rows, or one column of whole-number
+        labels) so that each class is held out in proportion to its size, as scikit-learn's early stopping does:
+        rows sorted by class still give a validation set of every class. See ``training.validation_rows``.
         Loss, optimizer and metrics default to those of the previous ``fit`` (so a second call
         continues where the first stopped), else to mean squared error and Adam.
         ``early_stopping=P`` stops after P epochs without a better validation loss (training
@@ -218,7 +222,7 @@ class Network:
                 raise InputError("validation_data must be a pair (X_val, y_val)")
             val = self.check_data(*validation_data, name="validation")
         else:
-            X, Y, val = _split(X, Y, check("validation_split", validation_split))
+            X, Y, val = _split(X, Y, check("validation_split", validation_split), self.seed)
         return train(self, X, Y, val, settings)
 
     def configure(self, loss: str | dict | losses.Loss | None = None,
@@ -315,11 +319,14 @@ def chain(layers: list[Layer]) -> None:
         width = layer.build(width, i)
 
 
-def _split(X: Array, Y: Array, fraction: float) -> tuple[Array, Array, tuple[Array, Array] | None]:
-    """The last ``fraction`` of the rows as validation data, as Keras does."""
+def _split(X: Array, Y: Array, fraction: float, seed: int) -> tuple[Array, Array, tuple[Array, Array] | None]:
+    """(X_train, Y_train, (X_val, Y_val)) by ``glassnet.training.validation_rows``; no validation for 0."""
+    from .training import validation_rows
+
     n_val = int(round(len(X) * fraction))
     if fraction and not 0 < n_val < len(X):
         raise InputError(f"validation_split={fraction} of {len(X)} rows leaves an empty training or validation set")
     if not n_val:
         return X, Y, None
-    return X[:-n_val], Y[:-n_val], (X[-n_val:], Y[-n_val:])
+    train_rows, val_rows = validation_rows(Y, n_val, seed)
+    return X[train_rows], Y[train_rows], (X[val_rows], Y[val_rows])

@@ -175,3 +175,35 @@ def _shuffled(net: Network, X: Array, Y: Array, batch_size: int,
         np.take(X, idx, axis=0, out=xb)
         np.take(Y, idx, axis=0, out=yb)
         yield xb, yb
+
+
+def validation_rows(Y: Array, n_val: int, seed: int) -> tuple[Array, Array]:
+    """(training rows, validation rows) of prepared targets ``Y``, as sorted indices: ``n_val`` rows drawn at
+    random by ``seed``. Where ``Y`` holds classes (one-hot rows, or one column of whole numbers such as 0/1
+    labels), each class gives rows in proportion to its size, the rounding going to randomly chosen classes."""
+    rng = np.random.default_rng(seed)
+    labels = _class_labels(Y)
+    by_class = np.argsort(labels, kind="stable")
+    sizes = np.bincount(labels)
+    quota = sizes * n_val / len(Y)
+    counts = np.floor(quota).astype(int)
+    order = rng.permutation(len(sizes))  # (ties in the rounding go to random classes, not the first ones)
+    order = order[np.argsort(counts[order] - quota[order], kind="stable")]
+    counts[order[:n_val - counts.sum()]] += 1
+    groups = np.split(by_class, np.cumsum(sizes)[:-1])
+    chosen = np.concatenate([rng.choice(group, count, replace=False) for group, count in zip(groups, counts)])
+    held = np.zeros(len(Y), dtype=bool)
+    held[chosen] = True
+    return np.flatnonzero(~held), np.flatnonzero(held)
+
+
+def _class_labels(Y: Array) -> Array:
+    """Each row's class number where ``Y`` holds classes (one-hot rows, or one column of whole numbers), else
+    0 for every row (one group: a plain random draw)."""
+    if Y.shape[1] > 1:
+        one_hot = bool(((Y == 0) | (Y == 1)).all() and (Y.sum(axis=1) == 1).all())
+        return Y.argmax(axis=1) if one_hot else np.zeros(len(Y), dtype=np.intp)
+    column = Y[:, 0]
+    if np.isfinite(column).all() and (column == np.round(column)).all():
+        return np.unique(column, return_inverse=True)[1].ravel()
+    return np.zeros(len(Y), dtype=np.intp)

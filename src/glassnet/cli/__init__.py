@@ -19,10 +19,57 @@ COMMANDS = ["demo", "explain", "export", "datasets", "train", "evaluate", "predi
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glassnet", description="A neural-network library you can see through.")
+    parser.add_argument("--version", action=ShowVersion)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"glassnet.cli.{name}").add_parser(sub)
+    show_defaults(parser)
     return parser
+
+
+def show_defaults(parser: argparse.ArgumentParser) -> None:
+    """Make ``--help`` show every default: each option that takes a value, is not required and whose help does
+    not already say its default gets "(default: X)" appended, in every command's parser. (A flag such as
+    --quiet is off unless given, which needs no saying.)"""
+    for action in parser._actions:  # (argparse has no public way to walk its actions)
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                show_defaults(command)
+        elif (action.option_strings and action.nargs != 0 and not action.required and action.help
+              and action.default is not argparse.SUPPRESS and "default" not in action.help.lower()):
+            action.help += f" (default: {shown_default(action.default)})"
+
+
+def shown_default(value: object) -> str:
+    """A default as the command line would spell it: None is "none", a list is comma-separated (escaped for
+    argparse's %-formatting of help text)."""
+    text = "none" if value is None else ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text.replace("%", "%%")
+
+
+def version() -> str:
+    """The installed distribution's version (``importlib.metadata``), else the source tree's ``__version__``."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("glassnet")
+    except metadata.PackageNotFoundError:  # (run from a source tree that was never installed)
+        from .. import __version__
+
+        return __version__
+
+
+class ShowVersion(argparse.Action):
+    """``--version``: print ``glassnet X.Y.Z`` and exit. The version is looked up only when asked for, so
+    ``--help`` does not pay for ``importlib.metadata``."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print glassnet's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"glassnet {version()}")
+        parser.exit()
 
 
 # what is escaped in text for people: control characters, bidirectional overrides and lone surrogates (a

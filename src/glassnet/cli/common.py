@@ -31,17 +31,19 @@ def progress_level(args: argparse.Namespace) -> int:
     return 0 if args.quiet else 2 if sys.stdout.isatty() else 1
 
 
-def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer: Any = None) -> int:
+def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer: Any = None,
+                 keeper: Any = None) -> int:
     """Train on splits[0] (watching splits[1]), measure on splits[2], save to ``args.out`` and say so; 130 on
-    Ctrl-C, after saving the model of the last whole epoch."""
+    Ctrl-C, after saving the model of the last whole epoch. ``keeper`` (resume's) sees every epoch and picks the
+    weights to keep (``keeper.said``: what it did, in words)."""
     from ..tabular.workflow import Interrupted, train
 
     try:
         train(model, splits, args.epochs, model.record.settings["batch_size"], args.patience, progress_level(args),
-              args.out, args.checkpoint_every, optimizer)
+              args.out, args.checkpoint_every, optimizer, keeper)
     except Interrupted:
         return interrupted(model, args)
-    return finish(model, args)
+    return finish(model, args, keeper.said if keeper else None)
 
 
 def interrupted(model: Any, args: argparse.Namespace) -> int:
@@ -51,14 +53,13 @@ def interrupted(model: Any, args: argparse.Namespace) -> int:
     return 130
 
 
-def finish(model: Any, args: argparse.Namespace) -> int:
-    """Say which epoch's weights were kept, the test metrics and where the model went; draw --plot."""
-    net, history = model.network, model.last_run
-    best = history.best_epoch
-    if best is not None and best < net.epochs_trained:
-        stopped = f"stopped at epoch {net.epochs_trained}: no better validation loss in {args.patience} epochs; " \
-            if history.epochs < args.epochs else ""
-        say(args, f"{stopped}kept the weights of epoch {best}, whose validation loss was lowest")
+def finish(model: Any, args: argparse.Namespace, kept: str | None = None) -> int:
+    """Say which epoch's weights were kept (``kept``, or what early stopping did), the test metrics and where the
+    model went; draw --plot."""
+    net = model.network
+    kept = kept if kept is not None else kept_weights(model.last_run, net, args)
+    if kept:
+        say(args, kept)
     if model.record.test_metrics and not args.quiet:
         print_report(model.record.test_metrics, f"test rows of {model.record.settings['data']}")
     say(args, f"saved {args.out}")
@@ -72,6 +73,21 @@ def finish(model: Any, args: argparse.Namespace) -> int:
 
 def warn(text: str) -> None:
     print(f"warning: {text}", file=sys.stderr)
+
+
+def kept_weights(history: Any, net: Any, args: argparse.Namespace) -> str:
+    """What early stopping did, in words ("" if it kept the last epoch's weights)."""
+    best = history.best_epoch
+    if best is None or best >= net.epochs_trained:
+        return ""
+    return f"{stopped_early(history, net, args)}kept the weights of epoch {best}, whose validation loss was lowest"
+
+
+def stopped_early(history: Any, net: Any, args: argparse.Namespace) -> str:
+    """ "stopped at epoch N: ...; " if early stopping ended the run before its --epochs, else ""."""
+    if history.epochs >= args.epochs:
+        return ""
+    return f"stopped at epoch {net.epochs_trained}: no better validation loss in {args.patience} epochs; "
 
 
 def print_report(values: dict, rows: str) -> None:

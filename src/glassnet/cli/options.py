@@ -47,14 +47,14 @@ def add_model(p: argparse.ArgumentParser, data: str | None = None, optional: boo
                        help=f"a CSV file (or bundled dataset name) {data}")
 
 
-def add_progress_options(p: argparse.ArgumentParser) -> None:
-    """Options that ``train`` and ``resume`` share."""
+def add_progress_options(p: argparse.ArgumentParser, patience_default: str = "") -> None:
+    """Options that ``train`` and ``resume`` share (``patience_default``: words for --patience's default)."""
     p.add_argument("--patience", type=rule("patience"), metavar="P", help="stop after P epochs without a better "
-                   "validation loss and keep the best weights (0: never stop early)")
+                   f"validation loss and keep the best weights (0: never stop early){patience_default}")
     p.add_argument("--plot", metavar="PNG", help="also draw the training and validation loss curves to PNG "
-                   "(needs glassnet[plot])")
+                   "(needs glassnet[plot]; default: no drawing)")
     p.add_argument("--checkpoint-every", type=rule("checkpoint_every"), default=0, metavar="K",
-                   help="save the model to --out every K epochs as well as at the end")
+                   help="save the model to --out every K epochs as well as at the end (default: 0, only at the end)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -62,5 +62,5 @@ def add_table_options(p: argparse.ArgumentParser) -> None:
     """How a CSV file is read: its separator, decimal mark and missing-cell tokens."""
     p.add_argument("--sep", metavar="CHAR", help="the CSV separator (default: found in the header among , ; tab |)")
     p.add_argument("--decimal", choices=[".", ","], default=".", help="the decimal mark of numbers (default: .)")
-    p.add_argument("--na-values", metavar="TOK[,TOK]", default="", help="more cell values that mean missing, "
+    p.add_argument("--na-values", metavar="TOK[,TOK]", help="more cell values that mean missing, "
                    "besides empty, NA, N/A, NaN, nan, null, NULL, None and ? (default: none)")

@@ -15,7 +15,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_model(p, "with the model's input columns")
     p.add_argument("--out", metavar="FILE", help="write the CSV to FILE (default: standard output)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class (classification)")
-    p.add_argument("--id", metavar="COL[,COL]", default="", help="copy these columns of DATA, first, into the output "
+    p.add_argument("--id", metavar="COL[,COL]", help="copy these columns of DATA, first, into the output "
                    "(default: none)")
     p.add_argument("--unknown", choices=["ignore", "error"], default="ignore",
                    help="a category never seen in training: ignore (encode it as all zeros and warn) or error "
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     for i, (prediction, row) in enumerate(zip(predictions, outputs)):
         value = prediction if prep.task == "classification" else repr(float(prediction))
         writer.writerow([table.text(name, i) for name in ids] + [value]
-                        + ([repr(float(p)) for p in row] if args.proba else []))
+                        + ([format(float(p), ".6g") for p in row] if args.proba else []))
     if args.out:
         atomic_write(args.out, buffer.getvalue().encode("utf-8"))
     else:

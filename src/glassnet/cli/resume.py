@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .options import add_model, add_progress_options, rule
 
@@ -11,19 +12,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("resume", help="continue training a saved model",
                        description="Train a saved model for more epochs on DATA, split as `glassnet train` split "
                                    "it (same fractions and seed), with the saved optimizer state, shuffling "
-                                   "state and preprocessing: `train --epochs N` then `resume --epochs M` gives "
-                                   "the same weights as `train --epochs N+M` (without early stopping).")
+                                   "state and preprocessing. It keeps the weights of the epoch with the lowest "
+                                   "validation loss, and never saves weights whose validation loss is worse than "
+                                   "that of the weights MODEL holds: if no epoch beats them, it keeps them (and "
+                                   "the record of the epochs tried). Without validation rows (--val-split 0) "
+                                   "there is nothing to compare: it keeps the last weights (or, with --patience, "
+                                   "those of the lowest training loss, as train does). `train --epochs N "
+                                   "--patience 0` then `resume --epochs M --keep-last` gives the same model as "
+                                   "`train --epochs N+M --patience 0`. Checkpoints and a Ctrl-C save the state "
+                                   "as it is, to go on from.")
     add_model(p, "that it was trained on")
     p.add_argument("--epochs", type=rule("epochs"), required=True, metavar="N", help="epochs to add")
     p.add_argument("--out", metavar="FILE", help="where to save (default: overwrite MODEL)")
-    add_progress_options(p)
-    p.set_defaults(run=run, patience=0)
+    p.add_argument("--keep-last", action="store_true", help="save the weights of the last epoch, even if their "
+                   "validation loss is worse than that of the weights MODEL holds")
+    add_progress_options(p, " (default: the patience MODEL was trained with; 0 if it does not record one)")
+    p.set_defaults(run=run, patience=None)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..tabular import datasets
-    from ..tabular.workflow import loss_for, prepare
+    from ..tabular.workflow import loss_for
     from .common import check_outputs, fit_and_save, say
 
     args.out = args.out or args.model
@@ -38,12 +48,80 @@ def run(args: argparse.Namespace) -> int:
     if net.loss.name != loss_for(prep):
         raise InputError(f"{args.model} does {prep.task} with the loss {net.loss.name!r}; resume continues the "
                          f"training glassnet train does, with {loss_for(prep)!r}")
-    table = datasets.resolve(args.data, settings.get("sep"), prep.decimal, prep.na_values)
-    _, splits = prepare(table, prep.target.name, prep.task, settings["val_split"], settings["test_split"],
-                        settings["seed"], settings.get("missing", "drop" if settings["drop_missing"] else "impute"),
-                        settings.get("ignore", []))
-    say(args, f"resuming {args.model} after epoch {net.epochs_trained} on {len(splits[0])} training rows")
-    return fit_and_save(model, splits, args)
+    splits = training_splits(model, datasets.resolve(args.data, settings.get("sep"), prep.decimal, prep.na_values),
+                             settings)
+    if args.patience is None:
+        args.patience = settings.get("patience") or 0
+    keeper = Keeper(model, splits[1], args)
+    start = f"; the validation loss of its weights is {keeper.loss:.6g}" if keeper.loss is not None else ""
+    say(args, f"resuming {args.model} after epoch {net.epochs_trained} on {len(splits[0])} training rows "
+              f"(patience {args.patience}){start}")
+    return fit_and_save(model, splits, args, keeper=keeper)
+
+
+class Keeper:
+    """Which weights resume saves. It watches every epoch (``watch`` wraps the fit callback) and remembers the
+    weights of the lowest validation loss so far, starting from those the model was loaded with, and the last
+    epoch's; ``choose`` puts the chosen ones into the network and says which they are."""
+
+    def __init__(self, model: Any, val: Any, args: argparse.Namespace) -> None:
+        self.net, self.args = model.network, args
+        self.loss = _validation_loss(model, val) if len(val) else None  # (None: no validation rows)
+        self.loaded_epoch = _epoch_of(self.net.history, self.loss)
+        self.best, self.last = self.net.flat.copy(), self.net.flat.copy()
+        self.best_loss, self.best_epoch = self.loss, None  # (None: the weights it was loaded with)
+
+    def watch(self, callback: Any) -> Any:
+        def each_epoch(epoch: int, values: dict[str, float]) -> None:
+            callback(epoch, values)
+            self.last[...] = self.net.flat
+            loss = values.get("val_loss")
+            if self.best_loss is not None and loss is not None and loss < self.best_loss:
+                self.best_loss, self.best_epoch = loss, epoch
+                self.best[...] = self.net.flat
+
+        return each_epoch
+
+    def choose(self, history: Any) -> str:
+        """Put the chosen weights into the network; ``said`` (and the return value) says which, in words."""
+        self.said = self._choose(history)
+        return self.said
+
+    def _choose(self, history: Any) -> str:
+        from .common import kept_weights, stopped_early
+
+        net, args = self.net, self.args
+        stopped = stopped_early(history, net, args)
+        if args.keep_last:
+            net.flat[...] = self.last
+            last = history["val_loss"][-1] if self.loss is not None else None
+            worse = f": validation loss {last:.6g}, worse than the {self.loss:.6g} of the weights it was " \
+                "loaded with" if last is not None and last > self.loss else ""
+            return f"{stopped}kept the weights of the last epoch, {net.epochs_trained} (--keep-last){worse}"
+        if self.loss is None:  # (no validation rows: as train does)
+            return kept_weights(history, net, args) or f"kept the weights of the last epoch, {net.epochs_trained} " \
+                "(no validation rows to compare them by)"
+        net.flat[...] = self.best
+        if self.best_epoch is None:
+            return (f"{stopped}no epoch beat the validation loss {self.loss:.6g} of the weights {args.model} held "
+                    f"({self.loaded_epoch}): kept those (--keep-last saves the last epoch's instead)")
+        return (f"{stopped}kept the weights of epoch {self.best_epoch}, whose validation loss {self.best_loss:.6g} "
+                f"is the lowest (the weights {args.model} held: {self.loss:.6g})")
+
+
+def _validation_loss(model: Any, val: Any) -> float:
+    """The loss of the model's weights on the validation rows, measured as ``fit`` measures every epoch's."""
+    prep, net = model.preprocessing, model.network
+    return net.measure(*net.check_data(prep.inputs(val, unknown="ignore"), prep.targets(val)))["loss"]
+
+
+def _epoch_of(history: Any, loss: float | None) -> str:
+    """Which recorded epoch weights of validation loss ``loss`` are from, in words (the last that matches)."""
+    import math
+
+    matches = [epoch for epoch, value in enumerate(history.get("val_loss", ()), 1)
+               if loss is not None and math.isclose(value, loss, rel_tol=1e-9)]
+    return f"epoch {matches[-1]}" if matches else "an epoch it does not record"
 
 
 def training_settings(settings: dict | None, path: str) -> dict:
@@ -56,9 +134,23 @@ def training_settings(settings: dict | None, path: str) -> dict:
     valid = {"data": lambda v: isinstance(v, str), "val_split": RULES["val_split"].accepts,
              "test_split": RULES["test_split"].accepts, "seed": RULES["seed"].accepts,
              "batch_size": lambda v: v is not None and RULES["batch_size"].accepts(v),
-             "drop_missing": lambda v: isinstance(v, bool)}
+             "drop_missing": lambda v: isinstance(v, bool),
+             "patience": lambda v: v is None or RULES["patience"].accepts(v),  # (None: not recorded)
+             "rows": lambda v: v is None or (type(v) is int and v >= 0),  # (None: saved before they were recorded)
+             "fingerprint": lambda v: v is None or isinstance(v, str)}
     bad = [k for k, ok in valid.items() if not ok(settings.get(k))]
     if bad:
         raise ModelFileError(f"{path} lacks valid training settings {', '.join(bad)} that resume needs "
                              f"(was it saved by glassnet train?)")
     return settings
+
+
+def training_splits(model: Any, table: Any, settings: dict) -> tuple:
+    """The (training, validation, test) tables that ``glassnet train`` made of ``table`` (its DATA as read), from
+    the checked ``settings`` (``training_settings``): the same rows kept, the same seed, the same fractions."""
+    from ..tabular.workflow import prepare
+
+    prep = model.preprocessing
+    missing = settings.get("missing", "drop" if settings["drop_missing"] else "impute")
+    return prepare(table, prep.target.name, prep.task, settings["val_split"], settings["test_split"],
+                   settings["seed"], missing, settings.get("ignore", []))[1]

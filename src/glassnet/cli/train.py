@@ -58,7 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "'(missing)' category), drop (the rows) or error (default: impute)")
     p.add_argument("--drop-missing", dest="missing", action="store_const", const="drop",
                    help="the same as --missing drop")
-    p.add_argument("--ignore", metavar="COL[,COL]", default="", help="columns to leave out (ids, free text, ...)")
+    p.add_argument("--ignore", metavar="COL[,COL]", help="columns to leave out: ids, free text, ... (default: none)")
     add_progress_options(p)
     p.set_defaults(run=run, patience=30)
 

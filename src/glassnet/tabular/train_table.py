@@ -16,6 +16,7 @@ from typing import Any
 from ..constraints import check
 from ..errors import InputError
 from .datasets import resolve
+from .fingerprint import fingerprint
 from .model import Model, TrainingRecord
 from .workflow import Notes, build_network, columns_named, default_batch_size, prepare, train
 
@@ -43,6 +44,7 @@ def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activa
     notes = Notes()
     table = resolve(data, sep, decimal, settings["na_values"])
     source = table.source
+    settings.update(rows=len(table), fingerprint=fingerprint(table))  # (the data as read: evaluate --split test)
     prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes)
     del table  # (the splits hold every row: one copy of a large table is enough)
     prep.na_values, prep.decimal = settings["na_values"], decimal

@@ -215,8 +215,9 @@ class Checkpoints:
 
 
 def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: int | None, verbose: int = 0,
-          out: str | None = None, checkpoint_every: int = 0, optimizer: Any = None) -> History:
-    """``fit``, then measure the test rows (``model.record.test_metrics``) and save to ``out`` (if given). On
+          out: str | None = None, checkpoint_every: int = 0, optimizer: Any = None, keeper: Any = None) -> History:
+    """``fit`` (``keeper``, if any, watching every epoch and then choosing the weights: resume's), then measure the
+    test rows (``model.record.test_metrics``) and save to ``out`` (if given). On
     Ctrl-C the model is saved as it was after the last whole epoch (``fit`` puts back everything of the unfinished
     one), or as trained if the interrupt came while measuring, and ``Interrupted`` (a KeyboardInterrupt that
     holds the model) goes on up."""
@@ -224,8 +225,11 @@ def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: 
 
     model.record.test_metrics = None  # they described other weights
     try:
+        callback = Checkpoints(model, out, checkpoint_every)
         history = model.last_run = fit(model, splits, epochs, batch_size, patience, verbose,
-                                       Checkpoints(model, out, checkpoint_every), optimizer)
+                                       keeper.watch(callback) if keeper else callback, optimizer)
+        if keeper:
+            keeper.choose(history)
         model.record.test_metrics = evaluate(model, splits[2]) if len(splits[2]) else None
     except KeyboardInterrupt:
         if out:
