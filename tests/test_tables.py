@@ -128,7 +128,7 @@ def test_ignore_leaves_columns_out_and_an_id_column_is_named(tmp_path, capsys):
     assert code == 0 and "patient" not in capsys.readouterr().err
     assert gn.load_model(model).preprocessing.input_columns == ["x"]
     code, _ = train(tmp_path, "patient,x,y\n" + rows, "--target", "y", "--ignore", "patent")
-    assert code == 2 and "lacks column(s) 'patent' that --ignore names; did you mean 'patient'?" in \
+    assert code == 2 and "lacks column(s) 'patent' that --ignore names (did you mean 'patient'?)" in \
         capsys.readouterr().err
 
 
@@ -363,3 +363,86 @@ def test_the_arrow_reader_gives_the_table_the_csv_reader_gives(tmp_path, monkeyp
             assert outcomes[0] == outcomes[1], text[:200]
         else:
             _same(*outcomes)
+
+
+# --- found by an audit: each of these was wrong once ----------------------------------------------
+
+def test_arrow_and_python_agree_on_a_space_before_a_quote_and_a_blank_first_line(tmp_path, monkeypatch):
+    pytest.importorskip("pyarrow")
+    from glassnet.tabular import arrowcsv
+
+    for text in ('x,c\n0.5, "a"\n1, "2.5"\n' * 3, "\nx,c\n1,a\n2,b\n", "  \nx,c\n1,a\n"):
+        path = write(tmp_path, text)
+        tables = []
+        for smallest in (10**12, 0):
+            monkeypatch.setattr(arrowcsv, "SMALLEST", smallest)
+            tables.append(read_csv(path))
+        _same(*tables)
+    assert list(tables[0].data["c"]) == ["a"]
+
+
+def test_odd_parquet_and_dataframe_columns(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"x": [1.0, 2.0] * 20, "l": [[1, 2]] * 40, "b": [b"\xff\xfe", b"ok"] * 20,
+                             "flag": [True, False] * 20, "y": ["p", "q"] * 20}), tmp_path / "odd.parquet")
+    table = gn.tabular.datasets.resolve(str(tmp_path / "odd.parquet"))
+    assert table.data["l"][0] == "[1, 2]" and table.data["b"][0] == "\\xff\\xfe"
+    frame = pd.DataFrame({"x": np.arange(40.0), "flag": [True, False] * 20,
+                          "n": pd.Series([1.5, None, 2.0, 3.0] * 10, dtype=object), "y": ["p", "q"] * 20})
+    framed = gn.tabular.datasets.resolve(frame)
+    assert set(framed.data["flag"]) == set(table.data["flag"]) == {"True", "False"}
+    assert framed.is_numeric("n") and np.isnan(framed.numbers("n")[1]) and framed.numbers("n")[2] == 2.0
+
+
+def test_a_column_present_only_outside_the_training_rows_is_left_out(tmp_path):
+    rows = "".join(f"{i},{'7.5' if i == 3 else ''},{'pq'[i % 2]}\n" for i in range(50))
+    import warnings
+
+    left_out = 0
+    for seed in range(6):
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            model = gn.train_table(write(tmp_path, "x,z,y\n" + rows), "y", epochs=1, seed=seed)
+        if "z" not in model.preprocessing.input_columns:
+            left_out += 1
+            assert any("column 'z' is empty in every training row" in str(w.message) for w in said)
+        else:
+            assert model.preprocessing.columns[1].fill == 7.5
+    assert left_out, "no seed put the one 'z' cell outside the training rows"
+
+
+def test_predict_table_warns_as_predict_does(tmp_path):
+    model = gn.train_table(write(tmp_path, PENGUINS), "species", ignore="id", epochs=2)
+    with pytest.warns(UserWarning, match="never seen in training, encoded as all zeros: 'island' 1"):
+        model.predict_table(write(tmp_path, "island,bill,flipper,sex\nAtlantis,40,190,male\n", "n.csv"))
+
+
+def test_predict_copies_ids_as_written(tmp_path, capsys):
+    code, model = train(tmp_path, PENGUINS, "--target", "species", "--ignore", "id")
+    capsys.readouterr()
+    new = write(tmp_path, "pid,island,bill,flipper,sex\n00123,Dream,40,190,male\n1.50,Dream,41,191,male\n"
+                          "NA,Dream,42,192,male\n", "ids.csv")
+    assert main(["predict", model, new, "--id", "pid,bill"]) == 0
+    assert [line.split(",")[:2] for line in capsys.readouterr().out.splitlines()] == [
+        ["pid", "bill"], ["00123", "40"], ["1.50", "41"], ["NA", "42"]]
+
+
+def test_decimal_commas_with_point_thousands_are_named(tmp_path):
+    text = "a;y\n-1.462,54;0\n606,37;1\n1.000,5;0\n"
+    for decimal in (".", ","):
+        with pytest.raises(InputError, match=r"'-1.462,54' is a number written with '.' between thousands and a "
+                                             r"decimal comma; remove the thousands separators and pass --decimal ,"):
+            read_csv(write(tmp_path, text), decimal=decimal).is_numeric("a")
+
+
+def test_train_table_names_bad_arguments(tmp_path):
+    data = write(tmp_path, PENGUINS)
+    with pytest.raises(InputError, match="target must be a column name"):
+        gn.train_table(data, 2)
+    with pytest.raises(InputError, match="hidden must be a list of layer sizes"):
+        gn.train_table(data, "species", hidden=16)
+    with pytest.raises(InputError, match=r"did you mean 'species'"):
+        gn.train_table(data, "Species")

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.proba and prep.task != "classification":
         raise InputError(f"--proba needs a classification model; {args.model} does regression")
     ids = columns_named(args.id)
-    inputs, table, counts = model.table_inputs(args.data, args.unknown)
+    inputs, table, counts = model.table_inputs(args.data, args.unknown, keep=ids)
     table.require(ids, what="--id names")
     outputs = model.network.predict(inputs)
     with np.errstate(over="ignore"):

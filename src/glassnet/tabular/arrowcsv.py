@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ _NUMBER_BYTES = b"0123456789.eE+-naNAiIfFtTyY"  # (nan, inf and infinity in any 
 
 
 def read(path: str | os.PathLike, source: str, sep: str, reader: Reader, decimal: str,
-         header: Callable[[list[str], str], list[str]]) -> Table | None:
+         header: Callable[[list[str], str], list[str]], keep: Sequence[str] = ()) -> Table | None:
     """The table, or None when the caller's reader must read the file; ``header`` checks the column names."""
     if decimal != "." or os.path.getsize(path) < SMALLEST:
         return None
@@ -30,17 +30,18 @@ def read(path: str | os.PathLike, source: str, sep: str, reader: Reader, decimal
     except ImportError:
         return None
     first, lines, lone_cr, ends_line = _scan(path)
-    if first is None or b'"' in first or not first.isascii() or len(first) > csv.field_size_limit() or lone_cr:
+    plain = first is not None and first.strip() and b'"' not in first and first.isascii()
+    if not plain or len(first) > csv.field_size_limit() or lone_cr:
         return None
     names = first.decode("ascii").split(sep)
     if names != [n.strip(BLANKS) for n in names]:
         return None
     names = header(names, f"{source} line 1")
-    return _read(path, source, sep, names, reader, lines + (not ends_line))
+    return _read(path, source, sep, names, reader, lines + (not ends_line), keep)
 
 
-def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], reader: Reader,
-          lines: int) -> Table | None:
+def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], reader: Reader, lines: int,
+          keep: Sequence[str]) -> Table | None:
     import pyarrow as pa
     import pyarrow.csv as arrow_csv
 
@@ -61,6 +62,9 @@ def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], read
     columns = {}
     for name in names:  # (each column's text is let go once it is converted)
         columns[name] = _column(table.column(name), reader, pa)
+        if name in keep:  # (the cells as written, too)
+            columns[name] = columns[name][0], np.array([c.strip(BLANKS) for c in table.column(name).to_pylist()],
+                                                       dtype=object)
         table = table.drop_columns([name])
     del table
     pa.default_memory_pool().release_unused()  # (the cells' text, converted: back to the system)
@@ -69,14 +73,16 @@ def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], read
 
 
 def _scan(path: str | os.PathLike) -> tuple[bytes | None, int, bool, bool]:
-    """(the first line without a BOM (None if it is longer than a megabyte), the count of '\n', whether a '\r'
-    ends no '\r\n', whether the file ends with '\n'), read a megabyte at a time."""
-    lines, lone_cr, last = 0, False, b""
+    """(the first line without a BOM (None if it is longer than a megabyte, or if a space comes before a quote
+    anywhere), the count of '\n', whether a '\r' ends no '\r\n', whether the file ends with '\n'), read a
+    megabyte at a time."""
+    lines, lone_cr, last, spaced = 0, False, b"", False
     with open(path, "rb") as f:
         first = f.read(1 << 20)
         block = first
         while block:
             lines += block.count(b"\n")
+            spaced = spaced or b' "' in block or (last.endswith(b" ") and block.startswith(b'"'))
             lone_cr = lone_cr or block.count(b"\r") != block.count(b"\r\n") + block.endswith(b"\r")
             joined = last[-1:] + block[:1]  # (a '\r\n' across two blocks)
             lone_cr = lone_cr or (last.endswith(b"\r") and joined != b"\r\n")
@@ -85,7 +91,9 @@ def _scan(path: str | os.PathLike) -> tuple[bytes | None, int, bool, bool]:
         lone_cr = True
     first = first.removeprefix(b"\xef\xbb\xbf")
     end = first.find(b"\n")
-    return (None if end < 0 else first[:end].rstrip(b"\r")), lines, lone_cr, last.endswith(b"\n")
+    if end < 0 or spaced:  # (a space before a quote: the csv module skips it and reads a quoted cell; Arrow not)
+        return None, lines, lone_cr, last.endswith(b"\n")
+    return first[:end].rstrip(b"\r"), lines, lone_cr, last.endswith(b"\n")
 
 
 def _column(cells, reader: Reader, pa) -> tuple[np.ndarray, np.ndarray | None]:

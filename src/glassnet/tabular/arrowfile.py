@@ -22,7 +22,8 @@ def is_arrow_file(path: str | os.PathLike) -> bool:
     return os.path.splitext(os.fspath(path))[1].lower() in SUFFIXES
 
 
-def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Sequence[str] = ()) -> Table:
+def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Sequence[str] = (),
+               keep: Sequence[str] = ()) -> Table:
     """A Parquet or Feather file as a Table (needs pyarrow: pip install 'glassnet[arrow]')."""
     from .csvfile import check_readable
 
@@ -40,11 +41,13 @@ def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Se
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         raise InputError(f"{source}: not a readable {kind} file ({str(exc).splitlines()[0][:200]})") from None
     columns = {name: table.column(name) for name in table.column_names}
+    written = {n: columns[n].to_pylist() for n in keep if n in columns}
     return _table(source, list(table.column_names), {n: _arrow_column(c) for n, c in columns.items()},
-                  table.num_rows, na_values)
+                  table.num_rows, na_values, written)
 
 
-def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[str] = ()) -> Table:
+def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[str] = (),
+               keep: Sequence[str] = ()) -> Table:
     """A pandas DataFrame as a Table (columns of numbers stay numbers; everything else is text)."""
     names = [str(name) for name in frame.columns]
     if len(set(names)) != len(names):
@@ -56,8 +59,17 @@ def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[st
             data[name] = ("number", column.to_numpy(dtype=np.float64, na_value=np.nan), large,
                           column.tolist() if large else None)
         else:
-            data[name] = ("text", [None if _is_na(v) else str(v) for v in column.tolist()], False, None)
-    return _table(source, names, data, len(frame), na_values)
+            data[name] = ("text", [None if _is_na(v) else _text_of(v) for v in column.tolist()], False, None)
+    written = {n: column.tolist() for n, (_, column) in zip(names, frame.items()) if n in keep}
+    return _table(source, names, data, len(frame), na_values, written)
+
+
+def _text_of(value: object) -> str:
+    """A cell that is not a float64 number, as text: bytes as UTF-8 (undecodable bytes escaped), True as 'True'
+    whatever the source, anything else as ``str`` gives it."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    return value if isinstance(value, str) else str(value)
 
 
 def _is_na(value: object) -> bool:
@@ -76,10 +88,12 @@ def _arrow_column(column: Any) -> tuple:
         values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
         large = pa.types.is_integer(kind) and len(column) and (pc.max(pc.abs(column)).as_py() or 0) >= _INTEGERS_EXACT
         return "number", values.astype(np.float64), large, column.to_pylist() if large else None
-    return "text", [None if v is None else str(v) for v in column.cast(pa.string()).to_pylist()], False, None
+    return "text", [None if v is None else _text_of(v) for v in column.to_pylist()], False, None
 
 
-def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, na_values: Sequence[str]) -> Table:
+def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, na_values: Sequence[str],
+           written: dict[str, list]) -> Table:
+    """The Table of converted ``columns``; ``written``: the values of the kept columns, to hold as text too."""
     if not names:
         raise InputError(f"{source} has no columns")
     if not rows:
@@ -91,8 +105,12 @@ def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, 
             data[name] = values
             if large:
                 exact[name] = reader.as_text(["" if v is None else str(v) for v in original])
-        else:
-            data[name] = reader.as_text(["" if v is None else v for v in values])
+        else:  # (text that is all numbers is numbers, as in a CSV file)
+            data[name], kept = reader.convert(["" if v is None else v for v in values])
+            if kept is not None:
+                exact[name] = kept
+    for name, values in written.items():
+        exact[name] = np.array(["" if _is_na(v) else _text_of(v) for v in values], dtype=object)
     table = Table(source, names, data, np.arange(1, rows + 1), unit="row", exact=exact)
     for name in names:
         if data[name].dtype == object and (problem := text_problem(table, name)):

@@ -27,6 +27,7 @@ _DIGITS = "0123456789eE+-"
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.IGNORECASE | re.ASCII)
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+", re.ASCII)
+_POINT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d*)?", re.ASCII)  # 1.462,54
 _INTEGER = re.compile(r"[-+]?\d+", re.ASCII)
 
 
@@ -114,6 +115,11 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
         return (f"{table.where(i, name)}: {quote(text)} is a number written with a decimal comma; pass --decimal , "
                 "(in Python: decimal=\",\") or write it with a point (1.5, not 1,5) so the column is read as "
                 "numbers, not as text")
+    if all(_POINT_THOUSANDS.fullmatch(c) or _DECIMAL_COMMA.fullmatch(c) for c in every) and \
+            any(_POINT_THOUSANDS.fullmatch(c) for c in every):
+        return (f"{table.where(i, name)}: {quote(text)} is a number written with '.' between thousands and a "
+                "decimal comma; remove the thousands separators and pass --decimal , (in Python: decimal=\",\") so "
+                "the column is read as numbers, not as text")
     if numbers:
         number, k = numbers[0]
         return (f"{table.where(i, name)}: {quote(text)} is not a number, but {table.line(k)} holds the number "

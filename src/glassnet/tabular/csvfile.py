@@ -28,11 +28,12 @@ SEPARATORS = (",", ";", "\t", "|")
 
 
 def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None = None, decimal: str = ".",
-             na_values: Sequence[str] = ()) -> Table:
+             na_values: Sequence[str] = (), keep: Sequence[str] = ()) -> Table:
     """Read a CSV file with a header row (UTF-8, an optional BOM, any quoting the csv module reads).
 
     ``sep``: the separator (None: found in the header); ``decimal``: "." or ","; ``na_values``: more tokens
-    that mean a missing cell, besides ``cells.NA_VALUES``.
+    that mean a missing cell, besides ``cells.NA_VALUES``; ``keep``: columns whose cells are also kept as written
+    (``table.text``: '00123' stays '00123', 'NA' stays 'NA'), for ids copied into an output.
     """
     source = source or str(path)
     check_readable(path, source, "a CSV file")
@@ -48,14 +49,14 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
             sep = sep or _find_separator(f, source)
             if decimal == sep:
                 raise InputError(f"{source}: the separator is {sep!r}, so the decimal mark cannot be; pass --sep")
-            table = arrowcsv.read(path, source, sep, Reader(na_values, decimal), decimal, _header)
+            table = arrowcsv.read(path, source, sep, Reader(na_values, decimal), decimal, _header, keep)
             if table is not None:
                 _check_closed(path, table, sep)
                 return _with_problems(table, decimal)
             for lines in (_Blocks, _Lines):  # (blocks are quick; a file with lone '\r' line ends is read line by line)
                 f.seek(0)
                 try:
-                    table = _read(lines(f, source), source, sep, Reader(na_values, decimal), decimal)
+                    table = _read(lines(f, source), source, sep, Reader(na_values, decimal), decimal, keep)
                 except _LoneCarriageReturn:
                     continue
                 _check_closed(path, table, sep)
@@ -96,15 +97,15 @@ def _find_separator(f, source: str) -> str:
     return best if counts[best] else ","
 
 
-def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, decimal: str) -> Table:
+def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, decimal: str, keep: Sequence[str]) -> Table:
     rows = csv.reader(raw, delimiter=sep, skipinitialspace=True)
     start = 1  # the line the row being read began on
     try:
-        header = next((row for row in rows if row), None)
+        header = next((row for row in rows if any(cell.strip(BLANKS) for cell in row)), None)
         if header is None or not any(cell.strip() for cell in header):
             raise InputError(f"{source} is empty: a CSV needs a header line and data rows")
         names = _header(header, f"{source} line {rows.line_num}")
-        columns = _Columns(len(names), reader)
+        columns = _Columns(len(names), reader, [j for j, name in enumerate(names) if name in keep])
         start = rows.line_num + 1
         for row in rows:
             if row:  # csv gives [] for a blank line
@@ -128,7 +129,8 @@ def _separator_hint(row: list[str], names: list[str], sep: str) -> str:
 class _Columns:
     """Rows gathered into chunks, each chunk's columns converted into arrays as it fills."""
 
-    def __init__(self, width: int, reader: Reader) -> None:
+    def __init__(self, width: int, reader: Reader, keep: list[int]) -> None:
+        self.written: dict[int, list[str]] = {j: [] for j in keep}  # (cells as written, of the kept columns)
         self.reader, self.width = reader, width
         self.chunk: list[list[str]] = []
         self.lines: list[int] = []
@@ -144,6 +146,8 @@ class _Columns:
         if self.chunk:
             for j, cells in enumerate(zip(*self.chunk)):
                 self.parts[j].append(self.reader.convert(cells))
+                if j in self.written:
+                    self.written[j].extend(cell.strip(BLANKS) for cell in cells)
             self.chunk = []
 
     def table(self, source: str, names: list[str], decimal: str) -> Table:
@@ -153,6 +157,8 @@ class _Columns:
             data[name], kept = _join(parts)
             if kept is not None:
                 exact[name] = kept
+        for j, cells in self.written.items():
+            exact[names[j]] = np.array(cells, dtype=object)
         return _with_problems(Table(source, names, data, np.array(self.lines, dtype=np.int64), exact=exact), decimal)
 
 

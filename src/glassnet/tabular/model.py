@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import reprlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,34 +67,42 @@ class Model:
         """One prediction per row of ``data`` (a file path, a bundled dataset name or a pandas DataFrame with the
         model's input columns): class names, or values on the target's scale. Missing cells are filled as in
         training; a category never seen in training is encoded as all zeros (``unknown="error"`` refuses it)."""
-        prep = self.require_preprocessing("this model")
-        outputs = self.network.predict(self.table_inputs(data, unknown)[0]).astype(np.float64)
-        return prep.target.decode(outputs)
+        return self.require_preprocessing("this model").target.decode(self._outputs(data, unknown))
 
     def predict_proba_table(self, data: Any, unknown: str = "ignore") -> np.ndarray:
         """Class probabilities, one row per row of ``data`` and one column per class (``preprocessing.target.
         classes``), for a classification model."""
-        prep = self.require_preprocessing("this model")
-        if prep.task != "classification":
+        if self.require_preprocessing("this model").task != "classification":
             raise InputError("predict_proba_table needs a classification model; this one does regression")
-        return self.network.predict(self.table_inputs(data, unknown)[0]).astype(np.float64)
+        return self._outputs(data, unknown)
 
-    def read(self, data: Any) -> Any:
+    def _outputs(self, data: Any, unknown: str) -> np.ndarray:
+        """The network's outputs for the rows of ``data``; missing cells filled and unseen categories are said
+        as UserWarnings, as ``glassnet predict`` says them on stderr."""
+        import warnings
+
+        inputs, table, counts = self.table_inputs(data, unknown)
+        for text in counts.warnings(table.source):
+            warnings.warn(text, UserWarning, stacklevel=3)
+        return self.network.predict(inputs).astype(np.float64)
+
+    def read(self, data: Any, keep: Sequence[str] = ()) -> Any:
         """``data`` (a path, bundled dataset name, DataFrame or Table) as a Table, read as the training data was
-        (its decimal mark and missing-cell tokens)."""
+        (its decimal mark and missing-cell tokens); ``keep``: columns also kept as written (ids)."""
         from .datasets import resolve
 
         prep = self.require_preprocessing("this model")
-        return resolve(data, decimal=prep.decimal, na_values=prep.na_values)
+        return resolve(data, decimal=prep.decimal, na_values=prep.na_values, keep=keep)
 
-    def table_inputs(self, data: Any, unknown: str = "ignore") -> tuple[np.ndarray, Any, Any]:
+    def table_inputs(self, data: Any, unknown: str = "ignore", keep: Sequence[str] = ()) -> tuple[np.ndarray, Any,
+                                                                                                   Any]:
         """(network inputs, the table, the ``Counts`` of missing cells and unseen categories met)."""
         from .preprocessing import Counts
 
         prep = self.require_preprocessing("this model")
         if unknown not in ("ignore", "error"):
             raise InputError(f"unknown must be 'ignore' or 'error'; got {unknown!r}")
-        table = self.read(data)
+        table = self.read(data, keep)
         counts = Counts(unknown)
         return prep.inputs(table, counts=counts), table, counts
 

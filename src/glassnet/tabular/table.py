@@ -23,7 +23,8 @@ SHOWN = 60  # characters of a cell quoted in an error message
 class Table:
     """``data[name]`` is column ``name``: float64 (NaN: missing) or object (str; None: missing). Row ``i``
     starts on file line ``lines[i]`` (``unit`` "line"), or is row ``lines[i]`` of a data frame (``unit`` "row").
-    ``exact[name]``, for a few columns of numbers, keeps their text: integers past 2**53 are not floats."""
+    ``exact[name]`` keeps a column's cells as the file wrote them: for numbers with integers past 2**53 (which
+    float64 cannot all hold) and for the columns a reader was asked to ``keep`` (ids copied into an output)."""
 
     def __init__(self, source: str, columns: list[str], data: dict[str, Array], lines: Array,
                  unit: str = "line", exact: dict[str, Array] | None = None, problems: dict[str, str] | None = None):
@@ -82,8 +83,9 @@ class Table:
         """Raise an InputError naming every column of ``names`` that this table lacks (with a guess for a typo)."""
         missing = [n for n in names if n not in self.data]
         if missing:
-            guesses = difflib.get_close_matches(missing[0], self.columns, n=1)
-            hint = f"; did you mean {quote(guesses[0])}?" if guesses else ""
+            lower = {name.lower(): name for name in self.columns}
+            guesses = difflib.get_close_matches(missing[0].lower(), list(lower), n=1)
+            hint = f" (did you mean {quote(lower[guesses[0]])}?)" if guesses else ""
             raise InputError(f"{self.source} lacks column(s) {quote_names(missing)} that {what}{hint}; "
                              f"its columns are {quote_names(self.columns)}")
 

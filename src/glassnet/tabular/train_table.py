@@ -38,6 +38,10 @@ def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activa
     """
     from .. import optimizers
 
+    if not isinstance(target, str):
+        raise InputError(f"target must be a column name (text); got {target!r}")
+    if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+        raise InputError(f"hidden must be a list of layer sizes, such as [32, 16]; got {hidden!r}")
     say = say or (lambda text: None)
     warn = warn or (lambda text: warnings.warn(text, UserWarning, stacklevel=3))
     settings = _settings(locals())

@@ -74,6 +74,7 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
         if spec.scale == 0:
             raise InputError(f"{table.source}: target column {quote(target)} is {spec.mean:g} in every training row; "
                              "there is nothing to learn")
+    inputs = _present_in_training(splits[0], inputs, notes)
     prep = Preprocessor(fit_columns(splits[0], inputs), spec)
     _say_imputed(table, prep, missing, notes)
     return prep, splits
@@ -114,6 +115,17 @@ def _usable_inputs(table: Table, inputs: list[str], notes: Notes) -> list[str]:
     if not usable:
         raise InputError(f"{table.source}: every input column is empty")
     return usable
+
+
+def _present_in_training(train: Table, inputs: list[str], notes: Notes) -> list[str]:
+    """The inputs without columns whose every training cell is missing (with a warning): there is nothing to
+    learn from them, nor a median to fill them with."""
+    empty = [name for name in inputs if train.missing(name).all()]
+    for name in empty:
+        notes.warnings.append(f"column {quote(name)} is empty in every training row; it is left out")
+    if len(empty) == len(inputs):
+        raise InputError(f"{train.source}: every input column is empty in the training rows")
+    return [name for name in inputs if name not in empty]
 
 
 def _missing_inputs(table: Table, inputs: list[str], missing: str, notes: Notes) -> Table:
