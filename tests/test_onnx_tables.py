@@ -208,6 +208,7 @@ def test_network_without_preprocessing_keeps_one_matrix_input(tmp_path, capsys):
 def test_column_input_names():
     assert column_inputs(["a", "a b", "a-b", "3rd", "output", "", "é", "_ok"]) == [
         "a", "a_b", "a_b_2", "_3rd", "output_2", "_", "__2", "_ok"]
+    assert column_inputs(["a b", "a_b"]) == ["a_b_2", "a_b"]  # (an identifier keeps its own name)
 
 
 class Swish(Sigmoid):

@@ -194,10 +194,13 @@ def _finish(onnx: Any, net: Network, opset: int, graph: Graph, x: str, inputs: l
 def column_inputs(names: list[str]) -> list[str]:
     """The graph input name of each column: the name itself where it is an identifier (letters, digits, '_', not
     starting with a digit), else with every other character replaced by '_' (and '_' in front of a leading digit);
-    never ``output`` and never twice (a clash gets ``_2``, ``_3``, ...)."""
-    taken, out = {OUTPUT}, []
-    for name in names:
-        base = name if _IDENTIFIER.fullmatch(name) else re.sub(r"[^A-Za-z0-9_]", "_", name)
+    never ``output`` and never twice (a clash gets ``_2``, ``_3``, ...). Names that are identifiers are given out
+    first, so that a column ``a_b`` is input ``a_b`` even beside a column ``a b``."""
+    taken = {OUTPUT}
+    out: dict[int, str] = {}
+    plain = [j for j, name in enumerate(names) if _IDENTIFIER.fullmatch(name)]
+    for j in plain + [j for j in range(len(names)) if j not in plain]:
+        base = names[j] if j in plain else re.sub(r"[^A-Za-z0-9_]", "_", names[j])
         if not _IDENTIFIER.fullmatch(base):
             base = "_" + base
         candidate, k = base, 1
@@ -205,8 +208,8 @@ def column_inputs(names: list[str]) -> list[str]:
             k += 1
             candidate = f"{base}_{k}"
         taken.add(candidate)
-        out.append(candidate)
-    return out
+        out[j] = candidate
+    return [out[j] for j in range(len(names))]
 
 
 def _utf8(texts: list[str], what: str) -> None:
