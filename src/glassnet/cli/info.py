@@ -35,10 +35,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"  target: {describe_target(prep)}")
         for column in prep.columns:
             if hasattr(column, "categories"):
-                print(f"  input {column.name!r}: text, one-hot over {', '.join(column.categories)}")
+                missing = ", and (missing) for missing cells" if column.missing else ""
+                print(f"  input {column.name!r}: text, one-hot over {', '.join(column.categories)}{missing}")
             else:
+                missing = f"; missing in training, filled with the median {column.fill:.6g}, and an input that " \
+                    "is 1 where the cell was missing" if column.indicator else ""
                 print(f"  input {column.name!r}: number, standardized with mean {column.mean:.6g}, "
-                      f"scale {column.scale:.6g}")
+                      f"scale {column.scale:.6g}{missing}")
     if record.settings:
         print("  training settings: " + ", ".join(f"{k} {v}" for k, v in record.settings.items()))
     if record.test_metrics:
