@@ -36,6 +36,17 @@ class Model:
     record: TrainingRecord = field(default_factory=TrainingRecord)
     version: int | None = None  # the format version of the file it was read from, if any
 
+    def __repr__(self) -> str:
+        from ..viz.notebook import model_text
+
+        return model_text(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the network (summary and diagram), the preprocessing, test metrics and curves."""
+        from ..viz.notebook import model_html
+
+        return model_html(self)
+
     @property
     def history(self) -> History:
         return self.network.history

@@ -113,6 +113,17 @@ class Preprocessor:
         self.columns = columns
         self.target = target
 
+    def __repr__(self) -> str:
+        from ..viz.notebook import preprocessor_text
+
+        return preprocessor_text(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: what each input column becomes, and the target."""
+        from ..viz.notebook import preprocessor_html
+
+        return preprocessor_html(self)
+
     @property
     def task(self) -> str:
         return self.target.task
