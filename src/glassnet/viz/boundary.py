@@ -71,8 +71,12 @@ def _discs(pixels: Array, X: Array, labels: Array, box, colours: Array, radius: 
     height, width, _ = pixels.shape
     cols = (X[:, 0] - box[0]) / (box[1] - box[0]) * width
     rows = (box[3] - X[:, 1]) / (box[3] - box[2]) * height
-    yy, xx = np.mgrid[0:height, 0:width] + 0.5
+    reach = int(np.ceil(radius + 1.2)) + 1  # each disc is drawn in the window of pixels it can touch
+    dy, dx = np.mgrid[-reach:reach + 1, -reach:reach + 1]
     for r, c, label in zip(rows, cols, labels):
-        d2 = (yy - r) ** 2 + (xx - c) ** 2
-        pixels[d2 <= (radius + 1.2) ** 2] = 20  # dark ring
-        pixels[d2 <= radius**2] = colours[label % len(colours)]
+        yy, xx = int(np.floor(r)) + dy, int(np.floor(c)) + dx
+        d2 = (yy + 0.5 - r) ** 2 + (xx + 0.5 - c) ** 2
+        inside = (yy >= 0) & (yy < height) & (xx >= 0) & (xx < width)
+        ring, disc = inside & (d2 <= (radius + 1.2) ** 2), inside & (d2 <= radius**2)
+        pixels[yy[ring], xx[ring]] = 20  # dark ring
+        pixels[yy[disc], xx[disc]] = colours[label % len(colours)]
