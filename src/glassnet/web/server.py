@@ -38,7 +38,7 @@ from .script import script
 from .session import UPLOAD, Session
 
 STATIC = Path(__file__).parent / "static"
-FRAME_RATE = 15  # frames a second at most, while the run changes
+FRAME_RATE = 20  # frames a second at most, while the run changes
 UPLOAD_LIMIT = 50 * 1024 * 1024
 # the page may load and connect to this server only (no CDN, no fonts, nothing elsewhere)
 POLICY = ("default-src 'self'; img-src 'self' data:; connect-src 'self'; style-src 'self'; script-src 'self'; "
@@ -115,14 +115,15 @@ class Playground:
         """Push a frame whenever the run changed; stop when the page goes away."""
         await ws.accept()
         listening = asyncio.create_task(until_gone(ws))
-        version = -1
+        version, clock = -1, asyncio.get_running_loop().time
         try:
             while not listening.done():
+                started = clock()
                 frame = await run_in_threadpool(self.viewer.frame, version)
                 if frame is not None:
                     version = frame["version"]
                     await ws.send_text(json.dumps(frame))
-                await asyncio.wait([listening], timeout=1 / FRAME_RATE)
+                await asyncio.wait([listening], timeout=max(0.0, started + 1 / FRAME_RATE - clock()))
         except (WebSocketDisconnect, OSError):  # (gone while a frame was on its way)
             pass
         finally:
