@@ -116,3 +116,16 @@ def test_plot_draws_the_loss_lists(trained):
     import matplotlib.pyplot as plt
 
     plt.close(ax.figure)
+
+
+def test_progress_in_a_notebook_is_a_widget_or_lines_never_a_text_bar(monkeypatch):
+    from glassnet import progress
+
+    assert not progress.in_notebook()  # (pytest is no Jupyter kernel)
+    bar = progress.reporter(2, 1, 10)
+    assert isinstance(bar, progress.Bar) and isinstance(progress.reporter(1, 1, 10), progress.Lines)
+    bar.close()
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
+    monkeypatch.setattr(progress, "widgets", lambda: False)
+    assert all(isinstance(progress.reporter(v, 1, 10), progress.Lines) for v in (1, 2))
+    assert isinstance(progress.reporter(0, 1, 10), progress.Silent)

@@ -1,5 +1,6 @@
 """How glassnet objects draw themselves in Jupyter: the HTML that ``Network``, ``History``, ``Preprocessor`` and
-``Model`` return from ``_repr_html_``, and the short one-line texts of their ``__repr__``.
+``Model`` return from ``_repr_html_``, the short one-line texts of their ``__repr__``, and ``LiveLoss``, a ``fit``
+callback that redraws the loss curves in place while a network trains.
 
 The pictures are the HTML report's (``report.network_svg``, ``svg.line_chart``), not second drawings; every name
 that comes from a file (a column, a class, a category) is escaped where it lands.
@@ -8,9 +9,11 @@ that comes from a file (a column, a class, a category) is escaped where it lands
 from __future__ import annotations
 
 import math
+import time
 from html import escape
 from typing import Any
 
+from ..errors import InputError
 from . import svg
 
 STYLE = ("font-family: system-ui, sans-serif; font-size: 13px; border-collapse: collapse; margin: 4px 0")
@@ -118,3 +121,33 @@ def model_html(model: Any) -> str:
     if model.network.history.epochs:
         parts.append(history_html(model.network.history))
     return f'<div class="glassnet-model">{"".join(parts)}</div>'
+
+
+class LiveLoss:
+    """A ``fit`` callback that redraws the loss curves in place in Jupyter while the network trains:
+
+        net.fit(X, y, epochs=300, validation_split=0.2, callback=LiveLoss(epochs=300))
+
+    It draws at most once every ``every`` seconds, and after the ``epochs``-th epoch it sees (if given), with
+    the same SVG chart as ``History``'s view. Needs IPython (any Jupyter kernel has it)."""
+
+    def __init__(self, epochs: int | None = None, every: float = 0.25) -> None:
+        try:
+            from IPython.display import HTML, display
+        except ImportError:
+            raise InputError("LiveLoss draws in Jupyter and needs IPython, which is not installed: pip install "
+                             "ipykernel") from None
+        from ..history import History
+
+        self.html, self.epochs, self.every = HTML, epochs, every
+        self.history, self.drawn = History(), -math.inf
+        self.handle = display(HTML("<p>waiting for the first epoch</p>"), display_id=True)
+
+    def __call__(self, epoch: int, values: dict[str, float]) -> None:
+        self.history.append({k: v for k, v in values.items() if k in ("loss", "val_loss")})
+        now = time.perf_counter()
+        if now - self.drawn >= self.every or self.history.epochs == self.epochs:
+            self.drawn = now
+            series = {k: self.history[k] for k in ("loss", "val_loss") if k in self.history}
+            note = f"<p>epoch {epoch}: {escape(history_text(self.history))}</p>"
+            self.handle.update(self.html(note + svg.line_chart(series, "loss")))
