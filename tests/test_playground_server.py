@@ -92,7 +92,7 @@ def test_run_pause_and_the_frames(client):
         post(client, "/api/control/run")
         frame = frames_until(ws, lambda f: f["epoch"] >= 30)
         assert frame["running"] and frame["boundary"]["png"].startswith("data:image/png;base64,")
-        assert set(frame["units"]) == {"0,0", "0,1"} | {f"1,{j}" for j in range(5)}
+        assert frame["units"]["ids"] == ["0,0", "0,1"] + [f"1,{j}" for j in range(5)]
         assert 'data-series="loss"' in frame["chart"] and 'data-series="val_loss"' in frame["chart"]
         post(client, "/api/control/pause")
         held = frames_until(ws, lambda f: not f["running"])["epoch"]
@@ -236,3 +236,17 @@ def test_the_command_refuses_bad_data_before_serving(tmp_path):
     assert cli_error(["playground", "missing.csv", "--no-browser"], tmp_path) == (
         "glassnet playground: error: missing.csv: no such file (nor a bundled dataset: circles, iris, moons, "
         "spirals, xor)")
+
+
+def test_heat_maps_side_by_side_in_the_weights_colours():
+    from glassnet.viz.report import NEGATIVE, POSITIVE
+    from glassnet.web.frames import shade
+
+    values = np.array([[0.0, 2.0, -1.0, 1.0], [0.0, 1.0, 3.0, -2.0]]).T  # two 2x2 pictures
+    strip = shade(values, 2)
+    assert strip.shape == (2, 4, 3)
+    rgb = [tuple(int(c[k:k + 2], 16) for k in (1, 3, 5)) for c in (POSITIVE, NEGATIVE)]
+    assert tuple(strip[0, 0]) == (255, 255, 255) and tuple(strip[0, 1]) == rgb[0]  # 0 white; the largest full
+    assert tuple(strip[1, 0]) == tuple(np.round(255 - (255 - np.array(rgb[1])) * 0.5).astype(int))  # -1 of 2
+    assert tuple(strip[1, 2]) == rgb[0] and tuple(strip[1, 3]) == tuple(np.round(255 - (255 - np.array(rgb[1]))
+                                                                                 * 2 / 3).astype(int))

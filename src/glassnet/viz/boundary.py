@@ -44,12 +44,21 @@ def probabilities(outputs: Array) -> Array:
     return np.column_stack([1 - outputs[:, 0], outputs[:, 0]]) if outputs.shape[1] == 1 else outputs
 
 
+def dots(X: Array, labels: Array, box: tuple[float, float, float, float], width: int, height: int, k: int,
+         radius: float = 5) -> Array:
+    """The rows of ``X`` as discs in their class's colour (of ``k``), on a (height, width, 3) layer that is NaN
+    where no disc is: drawn once, it can be laid on many pictures of the same plane (the playground's frames)."""
+    layer = np.full((height, width, 3), np.nan)
+    _discs(layer, X, np.asarray(labels, dtype=int), box, colours(k), radius)
+    return layer
+
+
 def image(predict: Callable[[Array], Array], X: Array, labels: Array, width: int = 240, height: int = 240,
-          box: tuple[float, float, float, float] | None = None, radius: int = 5) -> Array:
+          box: tuple[float, float, float, float] | None = None, radius: float = 5, layer: Array | None = None) -> Array:
     """A (height, width, 3) uint8 picture of ``predict``'s classes over the plane of the 2 columns of ``X``.
 
     ``predict`` maps (n, 2) points to (n, k) outputs (one sigmoid column or k class probabilities);
-    ``labels`` are the true classes 0..k-1 of the rows of ``X``.
+    ``labels`` are the true classes 0..k-1 of the rows of ``X``; ``layer``: their ``dots``, if drawn before.
     """
     box = box or bounds(X)
     p = probabilities(predict(grid(box, width, height)))
@@ -63,11 +72,13 @@ def image(predict: Callable[[Array], Array], X: Array, labels: Array, width: int
     edge[:, 1:] |= winner[:, 1:] != winner[:, :-1]
     edge[1:, :] |= winner[1:, :] != winner[:-1, :]
     pixels[edge] = 60
-    _discs(pixels, X, np.asarray(labels, dtype=int), box, palette, radius)
+    layer = dots(X, labels, box, width, height, k, radius) if layer is None else layer
+    drawn = ~np.isnan(layer[..., 0])
+    pixels[drawn] = layer[drawn]
     return np.clip(np.round(pixels), 0, 255).astype(np.uint8)
 
 
-def _discs(pixels: Array, X: Array, labels: Array, box, colours: Array, radius: int) -> None:
+def _discs(pixels: Array, X: Array, labels: Array, box, colours: Array, radius: float) -> None:
     height, width, _ = pixels.shape
     cols = (X[:, 0] - box[0]) / (box[1] - box[0]) * width
     rows = (box[3] - X[:, 1]) / (box[3] - box[2]) * height

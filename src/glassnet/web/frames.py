@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import inspect
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from ..viz.report import MAX_UNITS, NEGATIVE, POSITIVE, network_svg
 from .session import ACTIVATIONS, GENERATED, MAX_LAYERS, SCHEDULES, UPLOAD, Run, Session
 from .session import MAX_UNITS as MAX_NEURONS
 
-BOUNDARY_PIXELS, UNIT_PIXELS = 120, 20
+BOUNDARY_PIXELS, UNIT_PIXELS = 100, 20
 SIGNS = [np.array([int(c[k:k + 2], 16) for k in (1, 3, 5)], float) for c in (POSITIVE, NEGATIVE)]
 MAX_POINTS = 300  # rows drawn on the boundary (a large upload would take long to draw and hide the picture)
 
@@ -32,13 +32,50 @@ def data_url(pixels: np.ndarray) -> str:
 
 
 def shade(values: np.ndarray, size: int) -> np.ndarray:
-    """A (size, size, 3) picture of one value per pixel: white at 0, blue for positive and vermilion for negative
-    values (the weights' colours), full colour at the largest size."""
-    top = float(np.abs(values).max()) or 1.0
-    share = (values / top).reshape(size, size, 1)
-    colour = np.where(share >= 0, SIGNS[0], SIGNS[1])
-    pixels = 255 - (255 - colour) * np.abs(share)
+    """Pictures of ``values`` (size * size rows, one column per picture), side by side in one (size, size * columns,
+    3) strip: white at 0, blue for positive and vermilion for negative values (the weights' colours), each column
+    at full colour where its size is largest."""
+    values = values.reshape(size * size, -1)
+    top = np.abs(values).max(axis=0)
+    share = values / np.where(top > 0, top, 1.0)
+    strip = share.reshape(size, size, -1).transpose(0, 2, 1).reshape(size, -1, 1)  # picture k: columns k*size...
+    colour = np.where(strip >= 0, SIGNS[0], SIGNS[1])
+    pixels = 255 - (255 - colour) * np.abs(strip)
     return np.clip(np.round(pixels), 0, 255).astype(np.uint8)
+
+
+@dataclass
+class Plane:
+    """What every frame of a run shares: the plane of the two boundary features (``names``, ``box``), the network
+    inputs of its pixels (the other inputs at their training means) for the boundary and for the units' heat maps,
+    and the training rows drawn as dots."""
+
+    names: list[str]
+    box: tuple[float, float, float, float]
+    pixels: np.ndarray  # network inputs, one row per pixel of the boundary picture
+    units: np.ndarray  # network inputs, one row per pixel of a unit's heat map
+    dots: np.ndarray | None  # classification: the rows, from boundary.dots
+
+
+def plane(run: Run) -> Plane | None:
+    """The run's plane, or None if it has fewer than two numeric input columns."""
+    cols, prep, X = run.features, run.prep, run.arrays[0]
+    if not cols:
+        return None
+    raw = X[:, cols] * prep.scales[cols] + prep.means[cols]
+    box = boundary.bounds(raw)
+
+    def inputs(size: int) -> np.ndarray:
+        points = np.tile(X.mean(axis=0), (size * size, 1))
+        points[:, cols] = (boundary.grid(box, size, size) - prep.means[cols]) / prep.scales[cols]
+        return points
+
+    dots = None
+    if prep.task == "classification":
+        show = np.linspace(0, len(X) - 1, min(len(X), MAX_POINTS)).astype(int)
+        dots = boundary.dots(raw[show], run.arrays[1][show], box, BOUNDARY_PIXELS, BOUNDARY_PIXELS,
+                             max(2, prep.n_outputs), radius=1.6)
+    return Plane([prep.feature_names[c] for c in cols], box, inputs(BOUNDARY_PIXELS), inputs(UNIT_PIXELS), dots)
 
 
 class Viewer:
@@ -48,7 +85,8 @@ class Viewer:
         self.session = session
         self.net: Network | None = None
         self.source: Network | None = None
-        self.setup_version = -1
+        self.run: Run | None = None
+        self.plane: Plane | None = None
         self.costs: list[float] = []  # milliseconds per frame built, for the measurement in the README
 
     def frame(self, after: int = -1) -> dict[str, Any] | None:
@@ -64,6 +102,8 @@ class Viewer:
             history = {k: list(run.net.history.get(k, ())) for k in ("loss", "val_loss")}
             state = {"version": version, "running": s.running, "error": s.error, "epoch": len(history["loss"])}
         started = time.perf_counter()
+        if self.run is not run:
+            self.run, self.plane = run, plane(run)
         state.update(self.draw(run, history))
         cost = (time.perf_counter() - started) * 1000
         self.costs = (self.costs + [cost])[-200:]
@@ -74,46 +114,34 @@ class Viewer:
         finite = {k: v for k, v in history.items() if v and np.isfinite(v).any()}
         last = {k: (float(v[-1]) if v and np.isfinite(v[-1]) else None) for k, v in history.items()}
         with np.errstate(all="ignore"):
-            units, picture = self.pictures(run)
+            units, picture = self.pictures(run.prep.task)
         return {"loss": last["loss"], "val_loss": last["val_loss"],
                 "chart": svg.line_chart(finite, "loss") if finite else "",
                 "network": network_svg(self.net, run.prep), "units": units, "boundary": picture,
                 "layers": layer_notes(self.net), "setup": setup(run)}
 
-    def inputs(self, run: Run, points: np.ndarray) -> np.ndarray:
-        """Network inputs for raw (n, 2) points of the two boundary features, the other inputs at their training
-        means."""
-        cols = run.features
-        X = np.tile(run.arrays[0].mean(axis=0), (len(points), 1))
-        X[:, cols] = (points - run.prep.means[cols]) / run.prep.scales[cols]
-        return X
-
-    def pictures(self, run: Run) -> tuple[dict[str, str], dict[str, Any]]:
-        """Each unit's heat map over the two boundary features, and the boundary picture."""
-        cols = run.features
-        if not cols:
-            return {}, {"png": "", "note": "the boundary view needs two numeric input columns"}
-        prep, X = run.prep, run.arrays[0]
-        raw = X[:, cols] * prep.scales[cols] + prep.means[cols]
-        box = boundary.bounds(raw)
-        x = self.inputs(run, boundary.grid(box, UNIT_PIXELS, UNIT_PIXELS))
-        units = {f"0,{j}": data_url(shade(x[:, j], UNIT_PIXELS)) for j in range(min(x.shape[1], MAX_UNITS))}
-        for column, layer in enumerate(self.net.layers[:-1], 1):
-            x = layer.forward(x, False, False)
-            if hasattr(layer, "weights"):  # (a dropout column would repeat the one before)
-                units.update({f"{column},{j}": data_url(shade(x[:, j], UNIT_PIXELS))
-                              for j in range(min(x.shape[1], MAX_UNITS))})
-        names = [prep.feature_names[c] for c in cols]
-        note = f"over {names[0]} and {names[1]}; other inputs held at their training means"
-        if prep.task == "classification":
-            show = np.linspace(0, len(X) - 1, min(len(X), MAX_POINTS)).astype(int)
-            pixels = boundary.image(lambda p: self.net.forward(self.inputs(run, p), keep=False), raw[show],
-                                    run.arrays[1][show], BOUNDARY_PIXELS, BOUNDARY_PIXELS, box, radius=1.6)
+    def pictures(self, task: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Each unit's heat map over the plane (side by side in one picture, in the order of ``ids``), and the
+        boundary picture."""
+        p = self.plane
+        if p is None:
+            return {"ids": []}, {"png": "", "note": "the boundary view needs two numeric input columns"}
+        x, maps, ids = p.units, [], []
+        for column, layer in enumerate([None, *self.net.layers[:-1]]):
+            x = x if layer is None else layer.forward(x, False, False)
+            if layer is None or hasattr(layer, "weights"):  # (a dropout column would repeat the one before)
+                maps.append(x[:, :MAX_UNITS])
+                ids += [f"{column},{j}" for j in range(maps[-1].shape[1])]
+        units = {"ids": ids, "size": UNIT_PIXELS, "png": data_url(shade(np.hstack(maps), UNIT_PIXELS))}
+        outputs = self.net.forward(p.pixels, keep=False)
+        note = f"over {p.names[0]} and {p.names[1]}; other inputs held at their training means"
+        if task == "classification":  # (p.pixels are the inputs of boundary.grid's points, in its order)
+            pixels = boundary.image(lambda _: outputs, None, None, BOUNDARY_PIXELS, BOUNDARY_PIXELS, p.box,
+                                    layer=p.dots)
         else:
-            points = boundary.grid(box, BOUNDARY_PIXELS, BOUNDARY_PIXELS)
-            pixels = shade(self.net.forward(self.inputs(run, points), keep=False)[:, 0], BOUNDARY_PIXELS)
+            pixels = shade(outputs[:, 0], BOUNDARY_PIXELS)
             note += "; blue above the mean target, vermilion below"
-        return units, {"png": data_url(pixels), "features": names, "box": list(box), "note": note}
+        return units, {"png": data_url(pixels), "features": p.names, "box": list(p.box), "note": note}
 
 
 def layer_notes(net: Network) -> dict[str, dict[str, Any]]:

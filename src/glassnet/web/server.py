@@ -1,7 +1,7 @@
 """The playground's web server: a Starlette app served by Uvicorn (the ``glassnet[web]`` extra).
 
     GET  /                   the page (static/index.html); /static/... its script and style, nothing else
-    WS   /ws                 a frame (``frames.Viewer``) whenever the run changed, at most FRAME_RATE a second
+    WS   /ws                 a frame (``frames.Viewer``) whenever the run changed, 12 to 20 a second
     POST /api/setup          new settings (JSON); POST /api/control/{run,pause,step,reset,seed}
     POST /api/upload?name=F  a CSV file as the request body, at most UPLOAD_LIMIT bytes
     GET  /api/export/model   the model file;  GET /api/export/script  a Python script that repeats the run
@@ -38,7 +38,8 @@ from .script import script
 from .session import UPLOAD, Session
 
 STATIC = Path(__file__).parent / "static"
-FRAME_RATE = 20  # frames a second at most, while the run changes
+FRAME_RATE, MIN_RATE = 20, 12  # frames a second while the run changes: at most, and at least
+DRAWING_SHARE = 0.2
 UPLOAD_LIMIT = 50 * 1024 * 1024
 # the page may load and connect to this server only (no CDN, no fonts, nothing elsewhere)
 POLICY = ("default-src 'self'; img-src 'self' data:; connect-src 'self'; style-src 'self'; script-src 'self'; "
@@ -111,6 +112,13 @@ class Playground:
         return Response(text, media_type="text/x-python",
                         headers={"content-disposition": 'attachment; filename="playground.py"'})
 
+    def interval(self) -> float:
+        """Seconds from one frame to the next: FRAME_RATE a second while drawing takes at most DRAWING_SHARE of the
+        time (the training thread keeps the rest), slower for larger networks, but never under MIN_RATE."""
+        costs = self.viewer.costs[-5:]
+        cost = sorted(costs)[len(costs) // 2] / 1000 if costs else 0.0
+        return min(max(1 / FRAME_RATE, cost / DRAWING_SHARE), 1 / MIN_RATE)
+
     async def frames(self, ws: WebSocket) -> None:
         """Push a frame whenever the run changed; stop when the page goes away."""
         await ws.accept()
@@ -123,7 +131,7 @@ class Playground:
                 if frame is not None:
                     version = frame["version"]
                     await ws.send_text(json.dumps(frame))
-                await asyncio.wait([listening], timeout=max(0.0, started + 1 / FRAME_RATE - clock()))
+                await asyncio.wait([listening], timeout=max(0.0, started + self.interval() - clock()))
         except (WebSocketDisconnect, OSError):  # (gone while a frame was on its way)
             pass
         finally:

@@ -34,8 +34,8 @@ let setup = null;  // the server's description of the current run
 let settings = null;  // the settings the page shows (the server's, once it confirmed them)
 let frame = null;
 let hovered = null;  // what the pointer is on: ["w", layer, from, to] or ["u", column, unit]
-const counts = {frames: 0, since: performance.now(), shown: 0};
-window.glassnet = counts;  // (tests read how many frames arrived)
+const counts = {frames: 0, since: performance.now(), shown: 0, costs: []};
+window.glassnet = counts;  // (tests and benchmarks/playground.py read how many frames arrived, and their cost)
 
 function option(select, value, text) {
   const o = document.createElement("option");
@@ -175,6 +175,7 @@ function number(v) {
 function draw(f) {
   frame = f;
   counts.frames += 1;
+  counts.costs = [...counts.costs.slice(-499), f.build_ms];
   if (f.setup && JSON.stringify(f.setup) !== JSON.stringify(setup)) {
     setup = f.setup;
     settings = Object.assign({}, setup.settings);
@@ -195,19 +196,24 @@ function draw(f) {
 }
 
 function placeUnits(units) {
-  const NS = "http://www.w3.org/2000/svg";
-  for (const circle of $("network").querySelectorAll("circle[data-unit]")) {
-    const url = units[circle.dataset.unit];
-    if (!url) continue;
-    const size = 24, x = Number(circle.getAttribute("cx")) - size / 2, y = Number(circle.getAttribute("cy")) - size / 2;
+  // each unit's heat map is one square of a strip: shown through a window (a nested svg) over its own square
+  const NS = "http://www.w3.org/2000/svg", size = 24, n = units.ids.length, side = units.size;
+  units.ids.forEach((id, k) => {
+    const circle = $("network").querySelector(`circle[data-unit="${id}"]`);
+    if (!circle) return;
+    const view = document.createElementNS(NS, "svg");
+    const attributes = {x: Number(circle.getAttribute("cx")) - size / 2, y: Number(circle.getAttribute("cy")) - size / 2,
+                        width: size, height: size, viewBox: `${k * side} 0 ${side} ${side}`};
+    for (const [key, value] of Object.entries(attributes)) view.setAttribute(key, String(value));
+    view.dataset.unit = id;
     const image = document.createElementNS(NS, "image");
-    for (const [k, v] of [["x", x], ["y", y], ["width", size], ["height", size], ["href", url]]) {
-      image.setAttribute(k, String(v));
-    }
-    image.dataset.unit = circle.dataset.unit;
-    circle.after(image);
+    for (const [key, value] of [["width", n * side], ["height", side], ["href", units.png],
+                                ["preserveAspectRatio", "none"]]) image.setAttribute(key, String(value));
+    image.dataset.unit = id;
+    view.append(image);
+    circle.after(view);
     circle.setAttribute("r", "13");
-  }
+  });
 }
 
 function explain() {
