@@ -82,7 +82,7 @@ def measure(page, url: str, seconds: float) -> dict:
 
 
 def screenshot(page, path: str) -> None:
-    page.select_option("#preset", "4")  # spirals need depth
+    page.select_option("#preset", label="Spirals need depth")
     page.wait_for_function("() => document.querySelector('#commentary').textContent.length > 0")
     page.click("[data-testid=run]")
     time.sleep(6)

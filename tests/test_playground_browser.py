@@ -153,7 +153,7 @@ def test_an_upload_trains_and_a_bad_one_shows_the_cli_line(page, tmp_path):
     page.wait_for_function(f"() => document.querySelector('#error').textContent === {expected!r}")
     page.select_option("[data-testid=target]", "a")  # the server kept the good file: regression on column a
     page.wait_for_function("() => document.querySelector('#data-note').textContent.includes('regression')")
-    assert page.text_content("#error") == ""
+    page.wait_for_function("() => document.querySelector('#error').textContent === ''")  # (the setup's answer)
     page.click("[data-testid=step]")
     wait_epoch(page, "e === 1")
 
@@ -172,3 +172,24 @@ def test_the_url_holds_the_setup_and_the_static_folder_holds_everything(page, ur
     for status, body in answers:
         assert status == 404 and secret not in body and "root:" not in body
     assert page.evaluate("() => fetch('/static/app.js').then(r => r.status)") == 200
+
+
+def test_hover_tells_the_formula_and_the_tutorial_steps_have_their_names(page):
+    page.select_option("#preset", label="The tutorial's 3-4-1 network")
+    page.wait_for_function("() => document.querySelector('#data-note').textContent.includes('4 sigmoid -> 1 sigmoid')")
+    assert "11-line" in page.text_content("#commentary")
+    page.click("[data-testid=step]")
+    wait_epoch(page, "e === 1")
+    steps = page.text_content("#steps")
+    for name in ("l0", "l1", "l2", "l2_delta", "l1_delta", "syn0", "syn1"):
+        assert f"\n{name}: " in "\n" + steps, name
+    assert "NumPy: l1_delta = l1_error * nonlin(l1, deriv=True)" in steps
+    where = page.evaluate("""() => { const l = document.querySelector('[data-testid=network] line[data-layer="1"]');
+                                     l.scrollIntoView(); const r = l.getBoundingClientRect();
+                                     return [r.x + r.width / 2, r.y + r.height / 2, l.dataset.weight]; }""")
+    page.mouse.move(where[0], where[1])
+    page.wait_for_function("() => document.querySelector('#hover').textContent.startsWith('syn1[')")
+    hover = page.text_content("#hover")
+    assert "syn1 = syn1 + l1^T . l2_delta" in hover and re.match(r"syn1\[\d, 0\] = -?\d", hover)
+    page.select_option("[data-testid=dataset]", "moons")  # leaving the tutorial
+    page.wait_for_function("() => !document.querySelector('#tutorial').checked")

@@ -250,3 +250,30 @@ def test_heat_maps_side_by_side_in_the_weights_colours():
     assert tuple(strip[1, 0]) == tuple(np.round(255 - (255 - np.array(rgb[1])) * 0.5).astype(int))  # -1 of 2
     assert tuple(strip[1, 2]) == rgb[0] and tuple(strip[1, 3]) == tuple(np.round(255 - (255 - np.array(rgb[1]))
                                                                                  * 2 / 3).astype(int))
+
+
+def test_the_tutorial_network_learns_as_the_tutorial_and_speaks_its_names(client, tmp_path):
+    from glassnet.teach import tutorial
+
+    assert post(client, "/api/setup", {"tutorial": True, "hidden": [9], "lr": 0.5}).json() == {"ok": True}
+    with client.websocket_connect("/ws") as ws:
+        first = ws.receive_json()
+        assert first["setup"]["summary"] == "3 -> 4 sigmoid -> 1 sigmoid" and first["setup"]["settings"]["lr"] == 1.0
+        assert [s["name"] for s in first["steps"]] == ["l0", "l1", "l2", "l2_error", "l2_delta", "l1_error",
+                                                       "l1_delta", "syn1", "syn0"]
+        assert first["layers"]["1"]["weights"] == "syn0" and first["layers"]["2"]["unit"] == "l2"
+        assert "NumPy: syn1 += l1.T.dot(l2_delta)" in first["layers"]["2"]["lines"][-1]
+        for _ in range(3):
+            post(client, "/api/control/step")
+        frame = frames_until(ws, lambda f: f["epoch"] == 3)
+    reference = tutorial.two_layer()
+    tutorial.train(reference, tutorial.Y_XOR, 3)
+    np.testing.assert_array_equal(client.app.state.playground.session.run.net.flat, reference.flat)
+    assert frame["loss"] == reference.history["loss"][-1]
+    l1 = reference.layers[0].forward(tutorial.X, keep=False)  # the next step's l1: on the weights after 3 epochs
+    np.testing.assert_allclose(frame["steps"][1]["value"], np.round(l1, 4))
+    script = tmp_path / "tutorial.py"
+    script.write_text(client.get("/api/export/script").text)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(SRC.parent)}).stdout
+    assert out.splitlines()[1] == f"epochs 3 loss {frame['loss']!r}"

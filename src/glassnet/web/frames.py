@@ -87,6 +87,7 @@ class Viewer:
         self.source: Network | None = None
         self.run: Run | None = None
         self.plane: Plane | None = None
+        self.steps: dict[str, Any] = {}
         self.costs: list[float] = []  # milliseconds per frame built, for the measurement in the README
 
     def frame(self, after: int = -1) -> dict[str, Any] | None:
@@ -104,6 +105,7 @@ class Viewer:
         started = time.perf_counter()
         if self.run is not run:
             self.run, self.plane = run, plane(run)
+            self.steps = {} if run.settings.tutorial else explained(run, run.start)  # (formulas: the same all run)
         state.update(self.draw(run, history))
         cost = (time.perf_counter() - started) * 1000
         self.costs = (self.costs + [cost])[-200:]
@@ -115,10 +117,13 @@ class Viewer:
         last = {k: (float(v[-1]) if v and np.isfinite(v[-1]) else None) for k, v in history.items()}
         with np.errstate(all="ignore"):
             units, picture = self.pictures(run.prep.task)
+        tutorial = run.settings.tutorial
+        steps = explained(run, self.net) if tutorial else self.steps  # (the tutorial's: small enough every frame)
         return {"loss": last["loss"], "val_loss": last["val_loss"],
                 "chart": svg.line_chart(finite, "loss") if finite else "",
-                "network": network_svg(self.net, run.prep), "units": units, "boundary": picture,
-                "layers": layer_notes(self.net), "setup": setup(run)}
+                "network": network_svg(self.net, None if tutorial else run.prep), "units": units,
+                "boundary": picture, "layers": layer_notes(self.net, steps, tutorial), "setup": setup(run),
+                "steps": tutorial_steps(steps) if tutorial else []}
 
     def pictures(self, task: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """Each unit's heat map over the plane (side by side in one picture, in the order of ``ids``), and the
@@ -144,22 +149,39 @@ class Viewer:
         return units, {"png": data_url(pixels), "features": p.names, "box": list(p.box), "note": note}
 
 
-def layer_notes(net: Network) -> dict[str, dict[str, Any]]:
-    """For each column of the diagram past the inputs: its formula (the activation's own text), the NumPy line
-    that computes it and its biases, for the hover text."""
-    notes = {}
+def explained(run: Run, net: Network) -> dict[str, Any]:
+    """``Network.explain`` of one step of ``net`` on the first few training rows, by name (the tutorial's names for
+    its network): each array's formula, NumPy line (tutorial), shapes and value. The network is not changed."""
+    X, Y = run.arrays[0][:16], run.arrays[1][:16]
+    with np.errstate(all="ignore"):
+        steps = net.explain(X, Y, loss=run.loss, optimizer=run.optimizer(), tutorial=run.settings.tutorial)
+    return {step.name: step for step in steps}
+
+
+def names(k: int, tutorial: bool) -> dict[str, str]:
+    """What ``explain`` calls the arrays of layer k (the tutorial: l1, l1_error, l1_delta, syn0)."""
+    if tutorial:
+        return {"unit": f"l{k}", "weights": f"syn{k - 1}", "steps": f"l{k} l{k}_error l{k}_delta syn{k - 1}"}
+    return {"unit": f"a{k}", "weights": f"W{k}", "steps": f"z{k} a{k} delta{k} grad_W{k} W{k}"}
+
+
+def layer_notes(net: Network, steps: dict[str, Any], tutorial: bool) -> dict[str, dict[str, Any]]:
+    """For each column of the diagram past the inputs, for the hover text: its names, the formulas ``explain``
+    gives for its arrays (forward, backward, update) with their NumPy lines where it has them, its biases."""
+    notes = {"0": {"summary": "inputs", **names(0, tutorial), "lines": [], "bias": []}}
     for k, layer in enumerate(net.layers, 1):
-        if not hasattr(layer, "weights"):
-            notes[str(k)] = {"summary": layer.summary(), "formula": f"a{k} = a{k - 1} (dropout acts in training only)",
-                             "numpy": f"a{k} = a{k - 1} * mask / (1 - rate)  # training", "bias": []}
-            continue
-        act = layer.activation
-        formula = f"z{k} = a{k - 1} . W{k} + b{k};  " + act.formula.format(a=f"a{k}", z=f"z{k}", error="dL/da")
-        bias = layer.bias[:MAX_UNITS].tolist() if getattr(layer, "use_bias", True) else []
-        notes[str(k)] = {"summary": layer.summary(), "formula": formula, "activation": act.name,
-                         "derivative": act.derivative.format(a=f"a{k}", z=f"z{k}"),
-                         "numpy": f"z{k} = a{k - 1} @ W{k} + b{k}; a{k} = {act.name}(z{k})", "bias": bias}
+        called = names(k, tutorial)
+        lines = [step.formula + (f"    NumPy: {step.numpy}" if step.numpy else "")
+                 for step in (steps.get(name) for name in called["steps"].split()) if step is not None]
+        bias = layer.bias[:MAX_UNITS].tolist() if getattr(layer, "use_bias", False) else []
+        notes[str(k)] = {"summary": layer.summary(), **called, "lines": lines, "bias": bias}
     return notes
+
+
+def tutorial_steps(steps: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tutorial's next step, array by array, with its numbers (its arrays are 4 rows at most)."""
+    return [{"name": s.name, "formula": s.formula, "numpy": s.numpy, "shapes": s.shapes,
+             "value": np.round(np.asarray(s.value, dtype=float), 4).tolist()} for s in steps.values()]
 
 
 def setup(run: Run) -> dict[str, Any]:

@@ -42,10 +42,25 @@ def data_lines(run: Run) -> str:
     return f"table = datasets.load({s.dataset!r})"
 
 
+TUTORIAL = '''"""The glassnet playground's run of the classic tutorial, repeated with glassnet: {epochs} epochs."""
+
+from glassnet.teach import tutorial
+
+net = tutorial.two_layer()  # 3 -> 4 sigmoid -> 1 sigmoid, no biases, seed 1: syn0 and syn1
+epochs = {epochs}
+if epochs:
+    tutorial.train(net, tutorial.Y_XOR, epochs)  # full batch, sse, SGD with lr = 1
+print(net.summary())
+print("epochs", net.epochs_trained, "loss", net.history["loss"][-1] if net.epochs_trained else None)
+'''
+
+
 def script(run: Run) -> str:
     """The script's text. Strings from a file (the uploaded file's name, its target column) are written with
     ``repr``, so that they stay strings."""
     s = run.settings
+    if s.tutorial:
+        return TUTORIAL.format(epochs=run.net.epochs_trained)
     lr = {"constant": repr(s.lr), "cosine": f"schedules.Cosine({s.lr!r}, steps)",
           "onecycle": f"schedules.OneCycle({s.lr!r}, steps)"}[s.schedule]
     title = "" if s.dataset != UPLOAD else " on an uploaded file"

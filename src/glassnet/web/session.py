@@ -22,7 +22,7 @@ from ..errors import GlassnetError, InputError
 from ..network import Network
 from ..tabular import datasets
 from ..tabular.model import Model, TrainingRecord
-from ..tabular.preprocessing import Numeric, Preprocessor
+from ..tabular.preprocessing import Numeric, Preprocessor, Target
 from ..tabular.table import Table
 from ..tabular.workflow import build_network, loss_for, prepare
 
@@ -52,6 +52,7 @@ class Settings:
     seed: int = 0
     noise: float | None = None  # None: the generated set's own
     val_split: float = 0.3
+    tutorial: bool = False  # the classic tutorial's 3-4-1 network on XOR, with its names (l0, syn0, l1_delta, ...)
 
     @classmethod
     def parse(cls, spec: dict[str, Any]) -> Settings:
@@ -74,6 +75,8 @@ class Settings:
         s.seed = _integer("seed", s.seed, 0, 2**31 - 1)
         s.noise = None if s.noise is None else _number("noise", s.noise, 0.0, 0.5)
         s.val_split = _number("val_split", s.val_split, 0.0, 0.5)
+        if not isinstance(s.tutorial, bool):
+            raise InputError(f"tutorial: true or false; got {s.tutorial!r:.80}")
         if not isinstance(s.dataset, str) or not isinstance(s.target, str):
             raise InputError("dataset and target must be names")
         return s
@@ -132,6 +135,10 @@ class Run:
     fresh: bool = True  # the next epoch starts with a new optimizer
 
     @property
+    def loss(self) -> str:
+        return "sse" if self.settings.tutorial else loss_for(self.prep)
+
+    @property
     def features(self) -> list[int]:
         """The network inputs that span the boundary view: the chosen numeric columns, by input index."""
         numeric = [i for i, c in enumerate(self.prep.columns) if isinstance(c, Numeric)]
@@ -156,7 +163,7 @@ class Run:
         """One epoch of the real ``Network.fit``."""
         X, Y, val = self.arrays
         s = self.settings
-        self.net.fit(X, Y, epochs=1, batch_size=s.batch_size or None, loss=loss_for(self.prep),
+        self.net.fit(X, Y, epochs=1, batch_size=s.batch_size or None, loss=self.loss, shuffle=not s.tutorial,
                      optimizer=self.optimizer() if self.fresh else None, validation_data=val, verbose=0)
         self.fresh = False
 
@@ -164,8 +171,11 @@ class Run:
         self.net, self.fresh = self.start.copy(), True
 
     def model(self) -> Model:
-        """The run as a model file's bundle, with the settings ``glassnet resume`` reads."""
+        """The run as a model file's bundle, with the settings ``glassnet resume`` reads (the tutorial's network:
+        the network alone, as ``Network.save`` writes it)."""
         s = self.settings
+        if s.tutorial:
+            return Model(self.net.copy())
         record = {"data": s.dataset, "target": self.prep.target.name, "task": self.prep.task, "hidden": s.hidden,
                   "activation": s.activation, "dropout": s.dropout, "optimizer": s.optimizer, "lr": s.lr,
                   "val_split": s.val_split, "test_split": 0.0, "seed": s.seed,
@@ -174,8 +184,29 @@ class Run:
         return Model(self.net.copy(), self.prep, TrainingRecord(record))
 
 
+TUTORIAL = {"dataset": "xor", "target": "y", "features": [0, 1], "hidden": [4], "activation": "sigmoid",
+            "optimizer": "sgd", "lr": 1.0, "batch_size": 0, "dropout": 0.0, "weight_decay": 0.0, "schedule": "constant",
+            "seed": 1, "val_split": 0.0}
+
+
+def tutorial_run(settings: Settings) -> Run:
+    """The classic tutorial's run: its 4 rows as they are (x3 = 1 is its bias), 3 -> 4 sigmoid -> 1 sigmoid without
+    biases from seed 1, half the sum of squared errors, full-batch SGD with lr = 1 (``glassnet.teach.tutorial``)."""
+    from ..teach import tutorial
+
+    settings = Settings(**{**asdict(settings), **TUTORIAL})
+    identity = Preprocessor([Numeric(name, 0.0, 1.0) for name in ("x1", "x2", "x3")],
+                            Target("y", "classification", classes=["0", "1"], numeric=True))
+    run = Run(settings, datasets.load("xor"), identity, (tutorial.X.copy(), tutorial.Y_XOR.copy(), None),
+              tutorial.two_layer())
+    run.reset()
+    return run
+
+
 def build_run(settings: Settings, upload: Table | None) -> Run:
     """A new run from the settings (and the uploaded table, for the dataset ``upload``)."""
+    if settings.tutorial:
+        return tutorial_run(settings)
     if settings.dataset == UPLOAD:
         if upload is None:
             raise InputError("no file uploaded yet: choose a CSV file first")

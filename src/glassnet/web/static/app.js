@@ -11,6 +11,9 @@ const CHOICES = {
   "weight-decay": [0, 0.0001, 0.001, 0.01, 0.1],
 };
 const PRESETS = [
+  {name: "The tutorial's 3-4-1 network", settings: {tutorial: true},
+   lines: "The classic 11-line network on XOR: sigmoid units, no biases (x3 = 1 plays that part), seed 1, lr 1.\n" +
+          "Press step: the panel below names each array of the next step as the tutorial does (l1, l2_delta, syn0)."},
   {name: "XOR needs a hidden layer", settings: {dataset: "xor", hidden: [], lr: 0.1, batch_size: 0, val_split: 0},
    lines: "With no hidden layer the network can draw one straight line only, and no straight line separates XOR's\n" +
           "corners: run it and the loss stalls. Then press + layer, run again, and watch it fall."},
@@ -127,6 +130,12 @@ function showSettings() {
   $("val-split").value = s.val_split;
   $("val-split-value").textContent = String(s.val_split);
   $("seed").textContent = String(s.seed);
+  $("tutorial").checked = s.tutorial;
+  for (const id of ["add-layer", "remove-layer", "activation", "optimizer", "lr", "schedule", "batch-size", "dropout",
+                    "weight-decay", "target", "val-split", "noise"]) {
+    if (s.tutorial) $(id).disabled = true;
+    else if (id !== "noise") $(id).disabled = false;
+  }
   showLayers();
   const rows = setup.rows;
   $("data-note").textContent = `${setup.source}: ${rows[0]} training rows, ${rows[1]} validation rows; ` +
@@ -190,6 +199,7 @@ function draw(f) {
   $("chart").innerHTML = f.chart;  // SVG drawn (and escaped) by glassnet.viz.svg
   $("network").innerHTML = f.network;  // SVG drawn (and escaped) by glassnet.viz.report.network_svg
   placeUnits(f.units);
+  showSteps(f.steps);
   if (f.boundary.png) $("boundary").src = f.boundary.png;
   $("boundary-note").textContent = f.boundary.note;
   explain();
@@ -219,32 +229,35 @@ function placeUnits(units) {
 function explain() {
   if (!hovered || !frame) return;
   const layers = frame.layers;
-  let text = "";
+  let text;
   if (hovered[0] === "w") {
     const [, layer, from, to] = hovered;
     const line = $("network").querySelector(`line[data-layer="${layer}"][data-from="${from}"][data-to="${to}"]`);
-    const k = layer + 1, note = layers[String(k)];
-    text = `W${k}[${from}, ${to}] = ${line ? line.dataset.weight : "?"}  (weight from unit ${from} of column ` +
-           `${layer} to unit ${to} of column ${k}; blue positive, vermilion negative, thicker larger)\n` +
-           `${note.formula}\nNumPy: ${note.numpy}`;
+    const note = layers[String(layer + 1)];
+    text = `${note.weights}[${from}, ${to}] = ${line ? line.dataset.weight : "?"}: the weight from unit ${from} of ` +
+           `column ${layer} to unit ${to} of column ${layer + 1} (blue positive, vermilion negative, thicker larger)\n` +
+           note.lines.join("\n");
   } else {
     const [, column, unit] = hovered;
+    const note = layers[String(column)];
     if (column === 0) {
-      text = `input ${unit}: ${(setup.numeric && frame.boundary.features) ? describeInput(unit) : ""}\n` +
-             "its heat map: the input's value over the boundary's plane (standardized: 0 is the mean)";
+      text = `${note.unit}[:, ${unit}]: input ${unit}` +
+             `\nits heat map: this input over the plane of ${frame.boundary.features.join(" and ")}`;
     } else {
-      const note = layers[String(column)];
-      const bias = note.bias.length > unit ? `, bias b${column}[${unit}] = ${Number(note.bias[unit]).toPrecision(4)}` : "";
-      text = `unit ${unit} of layer ${column} (${note.summary})${bias}\n${note.formula}` +
-             (note.derivative ? `\nderivative: ${note.derivative}` : "") + `\nNumPy: ${note.numpy}\n` +
-             "its heat map: the unit's output over the boundary's plane (blue positive, vermilion negative)";
+      const bias = note.bias.length > unit ? `, bias ${Number(note.bias[unit]).toPrecision(4)}` : "";
+      text = `${note.unit}[:, ${unit}]: unit ${unit} of layer ${column} (${note.summary})${bias}\n` +
+             note.lines.join("\n") + "\nits heat map: its output over the boundary's plane " +
+             "(blue positive, vermilion negative)";
     }
   }
   $("hover").textContent = text;
 }
 
-function describeInput(unit) {
-  return `network input ${unit}` + (frame.boundary.features ? ` (the boundary spans ${frame.boundary.features.join(" and ")})` : "");
+function showSteps(steps) {
+  $("steps-view").hidden = !steps.length;
+  if (!steps.length) return;
+  $("steps").textContent = steps.map((s) => `${s.name}: ${s.formula}    ${s.shapes}\n` +
+    (s.numpy ? `  NumPy: ${s.numpy}\n` : "") + `  = ${JSON.stringify(s.value)}`).join("\n");
 }
 
 function hover(event) {
@@ -288,7 +301,8 @@ function wire() {
   }
   $("new-seed").addEventListener("click", () => post("/api/control/seed"));
   $("dataset").addEventListener("change", (e) => send({dataset: e.target.value, target: "", noise: null,
-                                                        features: [0, 1]}));
+                                                        features: [0, 1], tutorial: false}));
+  $("tutorial").addEventListener("change", (e) => send({tutorial: e.target.checked}));
   $("target").addEventListener("change", (e) => send({target: e.target.value}));
   $("feature-x").addEventListener("change", (e) => send({features: [Number(e.target.value), settings.features[1]]}));
   $("feature-y").addEventListener("change", (e) => send({features: [settings.features[0], Number(e.target.value)]}));
@@ -315,7 +329,7 @@ function wire() {
     const preset = PRESETS[Number(e.target.value)];
     if (!preset) return;
     const base = {target: "", features: [0, 1], noise: null, activation: "tanh", optimizer: "adam", lr: 0.03,
-                  batch_size: 10, dropout: 0, weight_decay: 0, schedule: "constant", val_split: 0.3};
+                  batch_size: 10, dropout: 0, weight_decay: 0, schedule: "constant", val_split: 0.3, tutorial: false};
     const answer = await send(Object.assign(base, preset.settings));
     $("commentary").textContent = answer.error ? "" : preset.lines;
   });
