@@ -277,3 +277,35 @@ def test_the_tutorial_network_learns_as_the_tutorial_and_speaks_its_names(client
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "PYTHONPATH": str(SRC.parent)}).stdout
     assert out.splitlines()[1] == f"epochs 3 loss {frame['loss']!r}"
+
+
+def test_divergence_and_failures_are_said_and_the_session_goes_on(client, monkeypatch):
+    spec = {"dataset": "iris", "target": "sepal_length", "activation": "linear", "optimizer": "sgd", "lr": 10.0}
+    assert post(client, "/api/setup", spec).json() == {"ok": True}
+    with client.websocket_connect("/ws") as ws:
+        ws.receive_json()
+        post(client, "/api/control/run")
+        frame = frames_until(ws, lambda f: f["error"] is not None)
+        assert frame["error"].startswith("glassnet playground: error: training diverged at epoch 1") and \
+            not frame["running"] and "Try a smaller learning rate (now 10)" in frame["error"]
+        assert post(client, "/api/setup", {**spec, "lr": 0.01}).json() == {"ok": True}
+        run = client.app.state.playground.session.run
+        monkeypatch.setattr(run, "epoch", lambda: 1 / 0)  # a failure glassnet did not foresee
+        post(client, "/api/control/step")
+        frame = frames_until(ws, lambda f: f["error"] is not None)
+        assert frame["error"] == ("glassnet playground: error: training stopped (ZeroDivisionError: division by "
+                                  "zero)") and frame["epoch"] == 0
+        monkeypatch.undo()
+        post(client, "/api/control/step")
+        assert frames_until(ws, lambda f: f["epoch"] == 1)["error"] is None
+
+
+def test_new_seed_draws_other_weights(client):
+    with client.websocket_connect("/ws") as ws:
+        first = ws.receive_json()
+        post(client, "/api/control/seed")
+        second = frames_until(ws, lambda f: f["setup"]["settings"]["seed"] != 0)
+        assert weights(second) != weights(first) and second["epoch"] == 0
+        spec = {**second["setup"]["settings"], "seed": 0}
+        post(client, "/api/setup", spec)
+        assert weights(frames_until(ws, lambda f: f["setup"]["settings"]["seed"] == 0)) == weights(first)

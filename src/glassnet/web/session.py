@@ -295,6 +295,9 @@ class Session:
                     self.run.epoch()
                 except GlassnetError as exc:  # divergence, or anything the settings let through
                     self.error, self.running = f"glassnet playground: error: {exc}", False
+                except Exception as exc:  # anything else: said on the page, and the thread lives on
+                    self.error = f"glassnet playground: error: training stopped ({type(exc).__name__}: {exc})"
+                    self.running = False
                 self.pending = max(0, self.pending - 1)
                 self.version += 1
             if self.waiting:
