@@ -32,9 +32,12 @@ SRC = Path(gn.__file__).parent
 @pytest.fixture
 def client():
     session = Session(Settings(hidden=[5]))
-    with TestClient(server.create_app(session)) as c:
+    app = server.create_app(session)
+    with TestClient(app) as c:
         yield c
     session.close()
+    app.state.playground.close()
+    assert not os.path.exists(app.state.playground.folder)
 
 
 def frames_until(ws, done, limit=200):
@@ -309,3 +312,18 @@ def test_new_seed_draws_other_weights(client):
         spec = {**second["setup"]["settings"], "seed": 0}
         post(client, "/api/setup", spec)
         assert weights(frames_until(ws, lambda f: f["setup"]["settings"]["seed"] == 0)) == weights(first)
+
+
+def test_other_web_sites_cannot_drive_it(client):
+    from starlette.websockets import WebSocketDisconnect
+
+    evil = {"origin": "http://evil.example"}
+    answer = client.post("/api/control/run", headers=evil)
+    assert answer.status_code == 403 and "another web site" in answer.json()["error"]
+    assert client.post("/api/upload?name=a.csv", content=b"a,b\n1,2\n", headers=evil).status_code == 403
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws", headers=evil) as ws:
+        ws.receive_json()
+    assert not client.app.state.playground.session.running
+    same = {"origin": "http://testserver"}
+    assert client.post("/api/control/step", headers=same).json() == {"ok": True}
+    assert client.get("/", headers=evil).status_code == 200  # (reading the page changes nothing)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import tempfile
 import threading
@@ -56,6 +57,10 @@ class Playground:
     def __init__(self, session: Session) -> None:
         self.session, self.viewer = session, Viewer(session)
         self.folder = tempfile.mkdtemp(prefix="glassnet-playground-")
+
+    def close(self) -> None:
+        """Remove the folder of uploads and exports."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     async def index(self, request: Request) -> Response:
         return FileResponse(STATIC / "index.html")
@@ -149,7 +154,9 @@ async def until_gone(ws: WebSocket) -> None:
 
 class Secure:
     """ASGI middleware: every HTTP response carries the content security policy (the page may load from and
-    connect to this server only) and forbids guessing content types."""
+    connect to this server only) and forbids guessing content types; a request that would change something (any
+    but GET and HEAD, and the WebSocket) from a page of another origin is refused, so that no other web site can
+    drive the playground through the browser."""
 
     HEADERS = [(b"content-security-policy", POLICY.encode()), (b"x-content-type-options", b"nosniff")]
 
@@ -157,7 +164,14 @@ class Secure:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        if foreign(scope):
+            if scope["type"] == "websocket":
+                return await send({"type": "websocket.close", "code": 1008})
+            return await JSONResponse({"error": "glassnet playground: error: a request from another web site"},
+                                      status_code=403)(scope, receive, send)
+        if scope["type"] == "websocket":
             return await self.app(scope, receive, send)
 
         async def sending(message: dict) -> None:
@@ -166,6 +180,15 @@ class Secure:
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+def foreign(scope: dict) -> bool:
+    """True for a WebSocket or a changing request whose Origin is not this server (the Host it was sent to)."""
+    if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+        return False
+    headers = dict(scope["headers"])
+    origin = headers.get(b"origin")
+    return origin is not None and origin.split(b"://", 1)[-1] != headers.get(b"host")
 
 
 def create_app(session: Session) -> Starlette:
@@ -207,7 +230,8 @@ def serve(session: Session, host: str, port: int, open_browser: bool) -> int:
     print("the glassnet playground: open the address above; Ctrl-C stops it", flush=True)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, [url]).start()
-    server = uvicorn.Server(uvicorn.Config(create_app(session), log_level="warning", lifespan="off"))
+    app = create_app(session)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
@@ -215,5 +239,6 @@ def serve(session: Session, host: str, port: int, open_browser: bool) -> int:
     finally:
         session.close()
         sock.close()
+        app.state.playground.close()
     print("stopped", flush=True)
     return 0
