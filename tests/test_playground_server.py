@@ -182,6 +182,7 @@ def test_an_upload_trains_with_any_target(client):
     a, b = rng.normal(size=(2, 90))
     kind = np.where(a + b > 0.5, "<i>high</i>", np.where(a - b > 0, "east", "west"))
     text = "a,b,<b>kind</b>,y\n" + "".join(f"{u:.4f},{v:.4f},{k},{2 * u - v:.4f}\n" for u, v, k in zip(a, b, kind))
+    post(client, "/api/setup", {"tutorial": True})  # (an upload leaves the tutorial)
     answer = client.post("/api/upload?name=../../mine.csv", content=text.encode())
     assert answer.json() == {"ok": True, "columns": ["a", "b", "<b>kind</b>", "y"], "rows": 90}
     with client.websocket_connect("/ws") as ws:

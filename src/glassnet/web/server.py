@@ -20,6 +20,7 @@ import socket
 import tempfile
 import threading
 import webbrowser
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,8 @@ class Playground:
         return JSONResponse({"ok": True, "columns": table.columns, "rows": len(table)})
 
     def use(self, table: Table) -> None:
-        spec = {**self.session.run.settings.__dict__, "dataset": UPLOAD, "target": "", "features": [0, 1]}
+        spec = {**asdict(self.session.run.settings), "dataset": UPLOAD, "target": "", "features": [0, 1],
+                "tutorial": False}
         self.session.setup(spec, table)
 
     async def export_model(self, request: Request) -> Response:

@@ -152,9 +152,11 @@ function showLayers() {
     row.className = "layer-row";
     const less = document.createElement("button");
     less.textContent = "−";
+    less.disabled = settings.tutorial;
     less.addEventListener("click", () => resize(i, -1));
     const more = document.createElement("button");
     more.textContent = "+";
+    more.disabled = settings.tutorial;
     more.addEventListener("click", () => resize(i, +1));
     const text = document.createElement("span");
     text.textContent = ` hidden layer ${i + 1}: ${n} unit${n > 1 ? "s" : ""} `;
