@@ -22,17 +22,36 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUPS = {"moons, 2 -> 8 -> 8 -> 2": {"dataset": "moons", "hidden": [8, 8]},
-          "spirals, 2 -> 16 -> 16 -> 16 -> 2": {"dataset": "spirals", "hidden": [16, 16, 16], "lr": 0.01}}
+          "spirals, 2 -> 16 -> 16 -> 16 -> 2": {"dataset": "spirals", "hidden": [16, 16, 16], "lr": 0.01},
+          "iris, 4 -> 6 x 32 -> 3 (the largest)": {"dataset": "iris", "hidden": [32] * 6}}
 
 
 def setup(page, spec: dict) -> None:
     page.evaluate("s => fetch('/api/setup', {method: 'POST', body: JSON.stringify(s)})", spec)
     page.wait_for_function("n => document.querySelector('#data-note').textContent.includes(n)",
-                           arg=f"{spec['hidden'][-1]} tanh -> 2 softmax")
+                           arg=f"{spec['hidden'][-1]} tanh -> ")
 
 
 def epoch(page) -> int:
     return int(page.text_content("[data-testid=epoch]"))
+
+
+def quiet_cost(spec: dict) -> float:
+    """Median ms to build one update and turn it into JSON, in this process, with training paused: the cost alone."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from glassnet.web.frames import Viewer
+    from glassnet.web.session import Session
+
+    session = Session()
+    session.setup(spec)
+    viewer, costs = Viewer(session), []
+    viewer.frame()
+    for _ in range(30):
+        began = time.perf_counter()
+        json.dumps(viewer.frame())
+        costs.append((time.perf_counter() - began) * 1000)
+    session.close()
+    return statistics.median(costs)
 
 
 def epoch_now(url: str) -> int:
@@ -115,7 +134,7 @@ def main() -> int:
             page.wait_for_function("() => window.glassnet.frames > 0")
             for name, spec in SETUPS.items():
                 setup(page, spec)
-                rows[name] = measure(page, url, args.seconds)
+                rows[name] = {"ms/update, paused": quiet_cost(spec), **measure(page, url, args.seconds)}
             if args.screenshot:
                 screenshot(page, args.screenshot)
             browser.close()
