@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SETUPS = {"moons, 2 -> 8 -> 8 -> 2": {"dataset": "moons", "hidden": [8, 8]},
           "spirals, 2 -> 16 -> 16 -> 16 -> 2": {"dataset": "spirals", "hidden": [16, 16, 16], "lr": 0.01},
-          "iris, 4 -> 6 x 32 -> 3 (the largest)": {"dataset": "iris", "hidden": [32] * 6}}
+          "iris, 4 -> 6 x 24 -> 3 (the largest)": {"dataset": "iris", "hidden": [24] * 6}}
 
 
 def setup(page, spec: dict) -> None:

@@ -118,13 +118,15 @@ def network_svg(net: Network, prep: object = None) -> str:
             parts.append(f'<text x="{(xs[i] + xs[i + 1]) / 2}" y="18" text-anchor="middle">'
                          f'{escape(layer.summary())}</text>')
             continue
-        w = layer.weights[:shown[i], :shown[i + 1]]
-        for (a, b), value in np.ndenumerate(w):
-            size = abs(float(value)) / biggest
-            parts.append(f'<line x1="{xs[i]}" y1="{y(i, a):.1f}" x2="{xs[i + 1]}" y2="{y(i + 1, b):.1f}" '
-                         f'stroke="{POSITIVE if value >= 0 else NEGATIVE}" stroke-width="{0.3 + 4 * size:.2f}" '
-                         f'stroke-opacity="{0.25 + 0.75 * size:.2f}" data-weight="{float(value):.6g}" '
-                         f'data-layer="{i}" data-from="{a}" data-to="{b}"/>')
+        w = layer.weights[:shown[i], :shown[i + 1]].astype(np.float64)
+        ya, yb = [f"{y(i, a):.1f}" for a in range(w.shape[0])], [f"{y(i + 1, b):.1f}" for b in range(w.shape[1])]
+        scaled = (np.abs(w) / biggest).tolist()
+        for a, (row, row_size) in enumerate(zip(w.tolist(), scaled)):  # (plain floats: a large layer is quick)
+            parts += [f'<line x1="{xs[i]}" y1="{ya[a]}" x2="{xs[i + 1]}" y2="{yb[b]}" '
+                      f'stroke="{POSITIVE if value >= 0 else NEGATIVE}" stroke-width="{0.3 + 4 * size:.2f}" '
+                      f'stroke-opacity="{0.25 + 0.75 * size:.2f}" data-weight="{value:.6g}" '
+                      f'data-layer="{i}" data-from="{a}" data-to="{b}"/>'
+                      for b, (value, size) in enumerate(zip(row, row_size))]
     inputs, outputs = _names(net, prep)
     for i, n in enumerate(shown):
         for j in range(n):

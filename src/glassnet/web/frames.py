@@ -1,8 +1,8 @@
 """One update of the page, built from a snapshot of the session: the numbers, the loss chart, the network diagram
 and the decision boundary, drawn by ``glassnet.viz`` (the report's drawings), plus a small heat map per unit.
 
-The snapshot (the parameters copied into a network of the page's own, a copy of the loss lists) is taken under the session's
-lock in a moment; the drawing happens outside it, so training does not wait for the page.
+The snapshot (the parameters copied into a network of the page's own, a copy of the loss lists) is taken under the
+session's lock in a moment; the drawing happens outside it, so training does not wait for the page.
 """
 
 from __future__ import annotations

@@ -25,8 +25,10 @@ from ..tabular.model import Model, TrainingRecord
 from ..tabular.preprocessing import Numeric, Preprocessor, Target
 from ..tabular.table import Table
 from ..tabular.workflow import build_network, loss_for, prepare
+from ..viz.report import MAX_UNITS as DRAWN_UNITS
 
-MAX_LAYERS, MAX_UNITS = 6, 32  # hidden layers and units per layer: a network the page can still draw live
+MAX_LAYERS = 6  # hidden layers: a network the page can still draw live; and units a layer: as many as the diagram draws
+MAX_UNITS = DRAWN_UNITS
 GENERATED = {"moons": datasets.moons, "circles": datasets.circles, "spirals": datasets.spirals}
 ACTIVATIONS = ["tanh", "relu", "sigmoid", "leaky_relu", "linear"]
 SCHEDULES = ["constant", "cosine", "onecycle"]
