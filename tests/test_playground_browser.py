@@ -163,6 +163,10 @@ def test_the_url_holds_the_setup_and_the_static_folder_holds_everything(page, ur
     other.goto(url + "#dataset=circles&hidden=3,5&activation=relu&lr=0.1")
     other.wait_for_function("() => document.querySelector('#data-note').textContent.includes('3 relu -> 5 relu')")
     assert other.input_value("[data-testid=dataset]") == "circles" and other.input_value("#lr") == "0.1"
+    assert "hidden=3%2C5" in other.url and "activation=relu" in other.url  # (the page keeps its address current)
+    other.goto(url + "#tutorial=true")
+    other.wait_for_function("() => document.querySelector('#data-note').textContent.includes('3 -> 4 sigmoid')")
+    assert other.is_checked("#tutorial")
     other.close()
     secret = (SRC / "web" / "server.py").read_text()[:100]
     answers = page.evaluate("""paths => Promise.all(paths.map(p => fetch(p).then(r => r.text().then(t =>

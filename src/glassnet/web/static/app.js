@@ -97,6 +97,7 @@ function fromHash(hash) {
   for (const [key, value] of params) {
     if (key === "hidden" || key === "features") s[key] = value ? value.split(",").map(Number) : [];
     else if (NUMBERS.includes(key)) s[key] = Number(value);
+    else if (key === "tutorial") s[key] = value === "true";
     else s[key] = value;
   }
   return s;
@@ -243,8 +244,8 @@ function explain() {
     const [, column, unit] = hovered;
     const note = layers[String(column)];
     if (column === 0) {
-      text = `${note.unit}[:, ${unit}]: input ${unit}` +
-             `\nits heat map: this input over the plane of ${frame.boundary.features.join(" and ")}`;
+      const plane = frame.boundary.features ? ` over the plane of ${frame.boundary.features.join(" and ")}` : "";
+      text = `${note.unit}[:, ${unit}]: input ${unit}` + (plane ? `\nits heat map: this input${plane}` : "");
     } else {
       const bias = note.bias.length > unit ? `, bias ${Number(note.bias[unit]).toPrecision(4)}` : "";
       text = `${note.unit}[:, ${unit}]: unit ${unit} of layer ${column} (${note.summary})${bias}\n` +
@@ -336,6 +337,7 @@ function wire() {
     $("commentary").textContent = answer.error ? "" : preset.lines;
   });
   $("network").addEventListener("mouseover", hover);
+  window.addEventListener("hashchange", () => send(fromHash(location.hash)));  // an address typed or pasted
   setInterval(rate, 1000);
 }
 
