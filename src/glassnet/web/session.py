@@ -133,8 +133,11 @@ class Run:
     prep: Preprocessor
     arrays: tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
     start: Network  # never trained: reset copies it
-    net: Network = None  # type: ignore[assignment]
-    fresh: bool = True  # the next epoch starts with a new optimizer
+    net: Network = field(init=False)  # the one that trains
+    fresh: bool = field(init=False)  # the next epoch starts with a new optimizer
+
+    def __post_init__(self) -> None:
+        self.reset()
 
     @property
     def loss(self) -> str:
@@ -153,13 +156,16 @@ class Run:
         return [int(offsets[i]) for i in chosen]
 
     def optimizer(self) -> optimizers.Optimizer:
+        """A new optimizer of the settings; a schedule runs its course over HORIZON epochs of updates."""
         s = self.settings
-        rows, size = len(self.arrays[0]), s.batch_size or len(self.arrays[0])
-        steps = HORIZON * -(-rows // min(size, rows))
-        lr = {"constant": s.lr, "cosine": lambda: schedules.Cosine(s.lr, steps),
-              "onecycle": lambda: schedules.OneCycle(s.lr, steps)}[s.schedule]
-        return optimizers.REGISTRY.lookup(s.optimizer)(lr=lr if s.schedule == "constant" else lr(),
-                                                       weight_decay=s.weight_decay)
+        rows = len(self.arrays[0])
+        steps = HORIZON * -(-rows // min(s.batch_size or rows, rows))
+        lr: float | schedules.Schedule = s.lr
+        if s.schedule == "cosine":
+            lr = schedules.Cosine(s.lr, steps)
+        elif s.schedule == "onecycle":
+            lr = schedules.OneCycle(s.lr, steps)
+        return optimizers.REGISTRY.lookup(s.optimizer)(lr=lr, weight_decay=s.weight_decay)
 
     def epoch(self) -> None:
         """One epoch of the real ``Network.fit``."""
@@ -199,10 +205,8 @@ def tutorial_run(settings: Settings) -> Run:
     settings = Settings(**{**asdict(settings), **TUTORIAL})
     identity = Preprocessor([Numeric(name, 0.0, 1.0) for name in ("x1", "x2", "x3")],
                             Target("y", "classification", classes=["0", "1"], numeric=True))
-    run = Run(settings, datasets.load("xor"), identity, (tutorial.X.copy(), tutorial.Y_XOR.copy(), None),
-              tutorial.two_layer())
-    run.reset()
-    return run
+    return Run(settings, datasets.load("xor"), identity, (tutorial.X.copy(), tutorial.Y_XOR.copy(), None),
+               tutorial.two_layer())
 
 
 def build_run(settings: Settings, upload: Table | None) -> Run:
@@ -223,9 +227,7 @@ def build_run(settings: Settings, upload: Table | None) -> Run:
     prep, (train, val, _) = prepare(table, settings.target, "auto", settings.val_split, 0.0, settings.seed)
     net = build_network(prep, settings.hidden, settings.activation, settings.seed, dropout=settings.dropout)
     validation = (prep.inputs(val, unknown="ignore"), prep.targets(val)) if len(val) else None
-    run = Run(settings, table, prep, (prep.inputs(train), prep.targets(train), validation), net)
-    run.reset()
-    return run
+    return Run(settings, table, prep, (prep.inputs(train), prep.targets(train), validation), net)
 
 
 class Session:
