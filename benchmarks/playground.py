@@ -108,10 +108,9 @@ def screenshot(page, path: str) -> None:
     box = page.evaluate("""() => { const r = document.querySelector("#network circle[data-unit='2,3']")
                                    .getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }""")
     page.mouse.move(*box)
-    time.sleep(0.3)
-    page.click("[data-testid=pause]")
-    time.sleep(0.3)
+    time.sleep(1.2)  # (the updates-a-second counter counts a whole second)
     page.screenshot(path=path, full_page=True)
+    page.click("[data-testid=pause]")
 
 
 def main() -> int:

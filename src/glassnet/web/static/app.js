@@ -283,8 +283,10 @@ function connect() {
 }
 
 function rate() {
+  // frames come while something changes: the rate means something while the network trains
   const now = performance.now();
-  $("rate").textContent = ((counts.frames - counts.shown) / ((now - counts.since) / 1000)).toFixed(1);
+  const running = frame && frame.running;
+  $("rate").textContent = running ? ((counts.frames - counts.shown) / ((now - counts.since) / 1000)).toFixed(1) : "–";
   counts.shown = counts.frames;
   counts.since = now;
 }
