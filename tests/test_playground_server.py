@@ -138,7 +138,7 @@ def test_exported_model_predicts_as_the_session(client, tmp_path):
 
 @pytest.mark.parametrize("spec, message", [
     ({"hidden": [4] * 7}, "hidden layers: at most 6 in the playground"),
-    ({"hidden": [25]}, "neurons per layer: a whole number from 1 to 24; got 25"),
+    ({"hidden": [25]}, "neurons per layer (as many as the diagram draws): a whole number from 1 to 24; got 25"),
     ({"lr": "fast"}, "lr: a number from 1e-06 to 10; got 'fast'"),
     ({"activation": "softmax"}, "activation: one of tanh, relu, sigmoid, leaky_relu, linear"),
     ({"speed": 3}, "unknown setting(s) 'speed'"),

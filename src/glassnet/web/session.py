@@ -94,7 +94,8 @@ def _sizes(value: object) -> list[int]:
     if isinstance(value, list) and len(value) > MAX_LAYERS:
         raise InputError(f"hidden layers: at most {MAX_LAYERS} in the playground (so that it stays live); "
                          f"got {len(value)}")
-    return [_integer("neurons per layer", v, 1, MAX_UNITS) for v in _list("hidden", value, 0, MAX_LAYERS)]
+    return [_integer("neurons per layer (as many as the diagram draws)", v, 1, MAX_UNITS)
+            for v in _list("hidden", value, 0, MAX_LAYERS)]
 
 
 def _integer(name: str, value: object, lo: int, hi: int) -> int:

@@ -171,7 +171,8 @@ function resize(i, change) {
   const hidden = settings.hidden.slice();
   hidden[i] += change;
   if (hidden[i] > setup.limits.units) {
-    $("error").textContent = `at most ${setup.limits.units} units a layer in the playground, so that it stays live`;
+    $("error").textContent = `at most ${setup.limits.units} units a layer in the playground (as many as the ` +
+                             "diagram draws)";
     return;
   }
   if (hidden[i] < 1) hidden.splice(i, 1);
