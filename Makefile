@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e ".[test,plot,sklearn,onnx,dask,bench,arrow]"
+	$(BIN)/pip install --quiet -e ".[test,plot,sklearn,onnx,dask,bench,arrow,web]"
 	touch $(STAMP)
 
 $(CORE_STAMP): $(BIN)/python pyproject.toml

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
+
+from .errors import InputError
 
 
 class History(dict):
@@ -10,6 +13,33 @@ class History(dict):
     ``fit`` returns names in ``best_epoch`` the epoch whose weights early stopping kept (None without it)."""
 
     best_epoch: int | None = None
+
+    def __repr__(self) -> str:
+        """One line: the epochs, the last value of each list and the best epoch (not every value)."""
+        from .viz.notebook import history_text
+
+        return history_text(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the loss and metric curves as SVG, the last and the best epoch."""
+        from .viz.notebook import history_html
+
+        return history_html(self)
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per epoch (index ``epoch`` from 1), one column per list; needs pandas."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise InputError("History.to_frame needs pandas, which is not installed: pip install pandas") from None
+        return pd.DataFrame(dict(self), index=pd.RangeIndex(1, self.epochs + 1, name="epoch"))
+
+    def plot(self, ax: Any = None) -> Any:
+        """The loss curves (training and validation) on matplotlib axes (new ones unless ``ax`` is given);
+        returns the axes. Needs ``glassnet[plot]``."""
+        from .viz.plot import draw_loss_curves
+
+        return draw_loss_curves(self, ax)
 
     def append(self, values: dict[str, float]) -> None:
         """Add one epoch. Names not measured in some epochs (validation in one fit call, not in the next)

@@ -72,6 +72,12 @@ class Network:
         inner = ",\n    ".join(repr(layer) for layer in self.layers)
         return f"Network([\n    {inner}],\n  seed={self.seed}, dtype={self.dtype.name})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a summary and the network diagram (see ``glassnet.viz.notebook``)."""
+        from .viz.notebook import network_html
+
+        return network_html(self)
+
     def summary(self) -> str:
         """The architecture in one line: ``4 -> 16 tanh -> dropout 0.2 -> 3 softmax``."""
         return " -> ".join([str(self.n_inputs)] + [layer.summary() for layer in self.layers])

@@ -1,4 +1,6 @@
-"""Training progress for people: Keras-style lines, or a tqdm bar on a terminal."""
+"""Training progress for people: Keras-style lines, or a tqdm bar on a terminal; in Jupyter, a notebook progress bar
+(a widget, from ``tqdm.auto``) where ipywidgets is installed, else the lines: never a text bar, whose ``\r`` frames
+would pile up in the notebook's saved output and in logs."""
 
 from __future__ import annotations
 
@@ -57,8 +59,25 @@ class Silent:
         pass
 
 
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (IPython's ZMQ shell), which shows widgets instead of a terminal."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def widgets() -> bool:
+    """True where a notebook progress bar can be drawn (ipywidgets installed)."""
+    import importlib.util
+
+    return importlib.util.find_spec("ipywidgets") is not None
+
+
 def reporter(verbose: int, first: int, last: int) -> Lines | Bar | Silent:
-    """0: nothing; 1: lines; 2: a progress bar."""
-    if verbose == 2:
-        return Bar(first, last)
-    return Lines(first, last) if verbose else Silent()
+    """0: nothing; 1: lines; 2: a progress bar. In Jupyter, 1 and 2 give the notebook's bar (or lines without
+    ipywidgets)."""
+    if not verbose:
+        return Silent()
+    if in_notebook():
+        return Bar(first, last) if widgets() else Lines(first, last)
+    return Bar(first, last) if verbose == 2 else Lines(first, last)

@@ -14,7 +14,8 @@ import re
 import sys
 
 # Each name is a module of this package with add_parser(sub) and run(args).
-COMMANDS = ["demo", "explain", "export", "datasets", "train", "evaluate", "predict", "resume", "info", "plot", "report"]
+COMMANDS = ["demo", "explain", "export", "datasets", "train", "evaluate", "predict", "resume", "info", "plot", "report",
+            "playground"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -35,7 +35,7 @@ DATASETS = {d.name: d for d in (
 )}
 
 
-def _table(name: str, X: np.ndarray, y: np.ndarray, columns: list[str]) -> Table:
+def from_points(name: str, X: np.ndarray, y: np.ndarray, columns: list[str]) -> Table:
     """The points with 4 decimals, as a CSV file of them would hold them (line 2 onwards)."""
     values = np.array([float(f"{v:.4f}") for v in X.ravel()]).reshape(X.shape)
     data = {c: values[:, j] for j, c in enumerate(columns[:-1])}
@@ -80,9 +80,9 @@ def load(name: str) -> Table:
     if name == "xor":
         from ..teach import tutorial
 
-        return _table(name, tutorial.X, tutorial.Y_XOR[:, 0], ["x1", "x2", "x3", "y"])
+        return from_points(name, tutorial.X, tutorial.Y_XOR[:, 0], ["x1", "x2", "x3", "y"])
     X, y = {"moons": moons, "circles": circles, "spirals": spirals}[name]()
-    return _table(name, X, y, ["x1", "x2", "label"])
+    return from_points(name, X, y, ["x1", "x2", "label"])
 
 
 def resolve(data: Any, sep: str | None = None, decimal: str = ".", na_values: Sequence[str] = (),

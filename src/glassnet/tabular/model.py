@@ -40,6 +40,17 @@ class Model:
     version: int | None = None  # the format version of the file it was read from, if any
     last_run: History | None = field(default=None, repr=False, compare=False)  # this process's latest fit, if any
 
+    def __repr__(self) -> str:
+        from ..viz.notebook import model_text
+
+        return model_text(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the network (summary and diagram), the preprocessing, test metrics and curves."""
+        from ..viz.notebook import model_html
+
+        return model_html(self)
+
     @property
     def history(self) -> History:
         return self.network.history

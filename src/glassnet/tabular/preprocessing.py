@@ -208,6 +208,17 @@ class Preprocessor:
         self.na_values = list(na_values)  # tokens read as missing besides cells.NA_VALUES (from --na-values)
         self.decimal = decimal  # the decimal mark of the training file's numbers
 
+    def __repr__(self) -> str:
+        from ..viz.notebook import preprocessor_text
+
+        return preprocessor_text(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: what each input column becomes, and the target."""
+        from ..viz.notebook import preprocessor_html
+
+        return preprocessor_html(self)
+
     @property
     def task(self) -> str:
         return self.target.task

@@ -44,12 +44,21 @@ def probabilities(outputs: Array) -> Array:
     return np.column_stack([1 - outputs[:, 0], outputs[:, 0]]) if outputs.shape[1] == 1 else outputs
 
 
+def dots(X: Array, labels: Array, box: tuple[float, float, float, float], width: int, height: int, k: int,
+         radius: float = 5) -> Array:
+    """The rows of ``X`` as discs in their class's colour (of ``k``), on a (height, width, 3) layer that is NaN
+    where no disc is: drawn once, it can be laid on many pictures of the same plane (the playground's frames)."""
+    layer = np.full((height, width, 3), np.nan)
+    _discs(layer, X, np.asarray(labels, dtype=int), box, colours(k), radius)
+    return layer
+
+
 def image(predict: Callable[[Array], Array], X: Array, labels: Array, width: int = 240, height: int = 240,
-          box: tuple[float, float, float, float] | None = None, radius: int = 5) -> Array:
+          box: tuple[float, float, float, float] | None = None, radius: float = 5, layer: Array | None = None) -> Array:
     """A (height, width, 3) uint8 picture of ``predict``'s classes over the plane of the 2 columns of ``X``.
 
     ``predict`` maps (n, 2) points to (n, k) outputs (one sigmoid column or k class probabilities);
-    ``labels`` are the true classes 0..k-1 of the rows of ``X``.
+    ``labels`` are the true classes 0..k-1 of the rows of ``X``; ``layer``: their ``dots``, if drawn before.
     """
     box = box or bounds(X)
     p = probabilities(predict(grid(box, width, height)))
@@ -63,16 +72,22 @@ def image(predict: Callable[[Array], Array], X: Array, labels: Array, width: int
     edge[:, 1:] |= winner[:, 1:] != winner[:, :-1]
     edge[1:, :] |= winner[1:, :] != winner[:-1, :]
     pixels[edge] = 60
-    _discs(pixels, X, np.asarray(labels, dtype=int), box, palette, radius)
+    layer = dots(X, labels, box, width, height, k, radius) if layer is None else layer
+    drawn = ~np.isnan(layer[..., 0])
+    pixels[drawn] = layer[drawn]
     return np.clip(np.round(pixels), 0, 255).astype(np.uint8)
 
 
-def _discs(pixels: Array, X: Array, labels: Array, box, colours: Array, radius: int) -> None:
+def _discs(pixels: Array, X: Array, labels: Array, box, colours: Array, radius: float) -> None:
     height, width, _ = pixels.shape
     cols = (X[:, 0] - box[0]) / (box[1] - box[0]) * width
     rows = (box[3] - X[:, 1]) / (box[3] - box[2]) * height
-    yy, xx = np.mgrid[0:height, 0:width] + 0.5
+    reach = int(np.ceil(radius + 1.2)) + 1  # each disc is drawn in the window of pixels it can touch
+    dy, dx = np.mgrid[-reach:reach + 1, -reach:reach + 1]
     for r, c, label in zip(rows, cols, labels):
-        d2 = (yy - r) ** 2 + (xx - c) ** 2
-        pixels[d2 <= (radius + 1.2) ** 2] = 20  # dark ring
-        pixels[d2 <= radius**2] = colours[label % len(colours)]
+        yy, xx = int(np.floor(r)) + dy, int(np.floor(c)) + dx
+        d2 = (yy + 0.5 - r) ** 2 + (xx + 0.5 - c) ** 2
+        inside = (yy >= 0) & (yy < height) & (xx >= 0) & (xx < width)
+        ring, disc = inside & (d2 <= (radius + 1.2) ** 2), inside & (d2 <= radius**2)
+        pixels[yy[ring], xx[ring]] = 20  # dark ring
+        pixels[yy[disc], xx[disc]] = colours[label % len(colours)]

@@ -55,14 +55,24 @@ def _figure(width: float, height: float):
 def loss_curves(history: dict, path: str) -> None:
     """Training and (if present) validation loss per epoch, on a log scale, saved as an image to ``path``."""
     fig = _figure(6, 4)
-    ax = fig.add_subplot()
+    draw_loss_curves(history, fig.add_subplot())
+    fig.savefig(path, dpi=100)
+
+
+def draw_loss_curves(history: dict, ax=None):
+    """Draw the loss curves on matplotlib axes ``ax`` (new pyplot ones if None, for notebooks); return them."""
+    if ax is None:
+        require()
+        import matplotlib.pyplot as plt
+
+        ax = plt.figure(figsize=(6, 4), layout="constrained").add_subplot()
     epochs = np.arange(1, len(history["loss"]) + 1)
     ax.plot(epochs, history["loss"], label="training")
     if "val_loss" in history:
         ax.plot(epochs, history["val_loss"], label="validation")
     ax.set(xlabel="epoch", ylabel="loss", yscale="log", title="loss per epoch")
     ax.legend()
-    fig.savefig(path, dpi=100)
+    return ax
 
 
 def decision_boundary(model: Model, table: Table, path: str, resolution: int = 240) -> None:

@@ -99,7 +99,9 @@ def _biggest_weight(net: Network) -> float:
 
 def network_svg(net: Network, prep: object = None) -> str:
     """Columns of units, inputs on the left; each weight a line (width and opacity grow with |w|); a layer
-    without weights (dropout) as dashed one-to-one lines, captioned with its summary."""
+    without weights (dropout) as dashed one-to-one lines, captioned with its summary. Lines name their weight
+    (``data-layer``, ``data-from``, ``data-to``) and circles their unit (``data-unit="column,unit"``), for the
+    playground's hover text."""
     sizes = [net.n_inputs] + [layer.n_out for layer in net.layers]
     shown = [min(n, MAX_UNITS) for n in sizes]
     width, height, label_space = 180 * len(sizes) + 160, 28 * max(shown) + 60, 120
@@ -117,16 +119,20 @@ def network_svg(net: Network, prep: object = None) -> str:
             parts.append(f'<text x="{(xs[i] + xs[i + 1]) / 2}" y="18" text-anchor="middle">'
                          f'{escape(layer.summary())}</text>')
             continue
-        w = layer.weights[:shown[i], :shown[i + 1]]
-        for (a, b), value in np.ndenumerate(w):
-            size = abs(float(value)) / biggest
-            parts.append(f'<line x1="{xs[i]}" y1="{y(i, a):.1f}" x2="{xs[i + 1]}" y2="{y(i + 1, b):.1f}" '
-                         f'stroke="{POSITIVE if value >= 0 else NEGATIVE}" stroke-width="{0.3 + 4 * size:.2f}" '
-                         f'stroke-opacity="{0.25 + 0.75 * size:.2f}" data-weight="{float(value):.6g}"/>')
+        w = layer.weights[:shown[i], :shown[i + 1]].astype(np.float64)
+        ya, yb = [f"{y(i, a):.1f}" for a in range(w.shape[0])], [f"{y(i + 1, b):.1f}" for b in range(w.shape[1])]
+        scaled = (np.abs(w) / biggest).tolist()
+        for a, (row, row_size) in enumerate(zip(w.tolist(), scaled)):  # (plain floats: a large layer is quick)
+            parts += [f'<line x1="{xs[i]}" y1="{ya[a]}" x2="{xs[i + 1]}" y2="{yb[b]}" '
+                      f'stroke="{POSITIVE if value >= 0 else NEGATIVE}" stroke-width="{0.3 + 4 * size:.2f}" '
+                      f'stroke-opacity="{0.25 + 0.75 * size:.2f}" data-weight="{value:.6g}" '
+                      f'data-layer="{i}" data-from="{a}" data-to="{b}"/>'
+                      for b, (value, size) in enumerate(zip(row, row_size))]
     inputs, outputs = _names(net, prep)
     for i, n in enumerate(shown):
         for j in range(n):
-            parts.append(f'<circle cx="{xs[i]}" cy="{y(i, j):.1f}" r="7" fill="#fff" stroke="#333"/>')
+            parts.append(f'<circle cx="{xs[i]}" cy="{y(i, j):.1f}" r="7" fill="#fff" stroke="#333" '
+                         f'data-unit="{i},{j}"/>')
         names = inputs if i == 0 else outputs if i == len(sizes) - 1 else []
         anchor, dx = ("end", -12) if i == 0 else ("start", 12)
         parts += [f'<text x="{xs[i] + dx}" y="{y(i, j) + 4:.1f}" text-anchor="{anchor}">{escape(str(name))}</text>'
