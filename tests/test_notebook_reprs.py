@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet.tabular.cells import Reader
 from glassnet.tabular.model import Model, TrainingRecord
 from glassnet.tabular.table import Table
 from glassnet.tabular.workflow import build_network, prepare
@@ -34,7 +35,9 @@ def trained():
     rng = np.random.default_rng(0)
     values = rng.normal(size=60)
     rows = [[f"{a:.3f}", ["red", HOSTILE][i % 2], ["yes", HOSTILE][int(a > 0)]] for i, a in enumerate(values)]
-    table = Table("hostile.csv", ["size", HOSTILE + "col", "label"], rows, list(range(2, 62)))
+    columns = ["size", HOSTILE + "col", "label"]
+    data = {name: Reader().convert([row[j] for row in rows])[0] for j, name in enumerate(columns)}
+    table = Table("hostile.csv", columns, data, np.arange(2, 62))
     prep, splits = prepare(table, "label", "auto", 0.2, 0.0, 0)
     net = build_network(prep, [3], "tanh", 0)
     val = prep.inputs(splits[1]), prep.targets(splits[1])

@@ -24,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "the first line; Ctrl-C stops it.")
     p.add_argument("data", metavar="DATA", nargs="?", default="moons",
                    help="a CSV file with a header row, or a bundled dataset name (default: moons)")
-    p.add_argument("--target", metavar="COL", default="", help="the column to predict (default: the dataset's own "
+    p.add_argument("--target", metavar="COL", help="the column to predict (default: the dataset's own "
                    "target, or a CSV file's last column)")
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this "
                    "machine only)")
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from ..web.server import serve
     from ..web.session import UPLOAD, Session, Settings
 
-    settings, upload = Settings(target=args.target), None
+    settings, upload = Settings(target=args.target or ""), None
     if args.data in datasets.DATASETS and not os.path.exists(args.data):
         settings.dataset = args.data
     else:
