@@ -83,9 +83,9 @@ def _scan(path: str | os.PathLike) -> tuple[bytes | None, int, bool, bool]:
         while block:
             lines += block.count(b"\n")
             spaced = spaced or b' "' in block or (last.endswith(b" ") and block.startswith(b'"'))
-            lone_cr = lone_cr or block.count(b"\r") != block.count(b"\r\n") + block.endswith(b"\r")
-            joined = last[-1:] + block[:1]  # (a '\r\n' across two blocks)
-            lone_cr = lone_cr or (last.endswith(b"\r") and joined != b"\r\n")
+            if b"\r" in block:
+                lone_cr = lone_cr or block.count(b"\r") != block.count(b"\r\n") + block.endswith(b"\r")
+            lone_cr = lone_cr or (last.endswith(b"\r") and not block.startswith(b"\n"))  # (across two blocks)
             last, block = block, f.read(1 << 20)
     if last.endswith(b"\r"):
         lone_cr = True
