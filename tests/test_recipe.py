@@ -39,7 +39,7 @@ def test_coupled_weight_decay_is_still_pytorchs_adam_with_l2():
     opt, p = gn.Adam(lr=0.01, weight_decay=0.2), p0.copy()
     for g, want in zip(grads, expected):
         opt.step([(p, g.copy(), True)])
-    np.testing.assert_allclose(p, want, rtol=1e-12)
+        np.testing.assert_allclose(p, want, rtol=1e-12)
     assert not np.allclose(want, torch_steps(torch.optim.AdamW, p0, grads, lr=0.01, weight_decay=0.2)[-1])
 
 
@@ -95,3 +95,88 @@ def test_decoupled_is_left_out_of_the_config_when_off_so_older_files_still_descr
     assert gn.optimizers.get({"name": "sgd", "config": gn.SGD(weight_decay=0.1, decoupled=True).config()}).decoupled
     with pytest.raises(gn.InputError, match="decoupled must be True or False; got 'yes'"):
         gn.Adam(decoupled="yes")
+
+
+def torch_cross_entropy(z, labels, weights=None, smoothing=0.0):
+    """PyTorch's per-row cross-entropy (row weight: that of the row's class) averaged over rows, and dL/dz."""
+    zt = torch.tensor(z, requires_grad=True)
+    per_row = torch.nn.functional.cross_entropy(zt, torch.tensor(labels), reduction="none", label_smoothing=smoothing)
+    if weights is not None:
+        per_row = per_row * torch.tensor(weights)[torch.tensor(labels)]
+    loss = per_row.mean()
+    loss.backward()
+    return loss.item(), zt.grad.numpy()
+
+
+@pytest.mark.parametrize("smoothing, weights", [(0.1, None), (0.0, [0.5, 2.0, 1.25]), (0.2, [3.0, 0.25, 1.0])])
+def test_label_smoothing_and_class_weights_are_pytorchs_cross_entropy(smoothing, weights):
+    rng = np.random.default_rng(5)
+    z, labels = rng.normal(size=(7, 3)) * 3, rng.integers(0, 3, size=7)
+    loss = gn.losses.CategoricalCrossentropy(label_smoothing=smoothing, class_weight=weights)
+    y = loss.targets(labels, 3, np.float64)
+    a = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    value, grad = torch_cross_entropy(z, labels, weights, smoothing)
+    assert loss.value(y, a, z) == pytest.approx(value, rel=1e-13)
+    np.testing.assert_allclose(loss.grad(y, a), grad, rtol=1e-12, atol=1e-15)
+    plain = gn.losses.CategoricalCrossentropy()
+    assert plain.value(y, a, z) != pytest.approx(value, rel=1e-6)
+
+
+def test_the_loss_settings_survive_save_and_load(tmp_path):
+    X, y = three_classes()
+    net = classifier()
+    loss = gn.losses.CategoricalCrossentropy(label_smoothing=0.1, class_weight=[1.0, 2.0, 0.5])
+    net.fit(X, y, epochs=2, batch_size=32, loss=loss, verbose=0)
+    net.save(tmp_path / "m.safetensors")
+    back = gn.load(tmp_path / "m.safetensors")
+    assert back.loss.config() == {"label_smoothing": 0.1, "class_weight": [1.0, 2.0, 0.5]}
+    assert back.evaluate(X, y) == net.evaluate(X, y)
+    assert gn.losses.CategoricalCrossentropy().config() == {}  # plain: as model files before these settings
+
+
+def test_label_smoothing_keeps_probabilities_off_zero_and_one():
+    X, y = three_classes(seed=8)
+    X[:, 0] *= 6  # separable: plain cross-entropy drives the probabilities towards 0 and 1
+    top = []
+    for smoothing in (0.0, 0.2):
+        net = classifier()
+        net.fit(X, y, epochs=300, batch_size=None, loss=gn.losses.CategoricalCrossentropy(label_smoothing=smoothing),
+                optimizer=gn.Adam(lr=0.05), verbose=0)
+        top.append(np.median(net.predict(X).max(axis=1)))
+    assert top[0] > 0.99 and top[1] == pytest.approx(1 - 0.2 + 0.2 / 3, abs=0.03)  # the smoothed target: 0.867
+
+
+def test_class_weights_move_the_decision_threshold_as_scikit_learns_logistic_regression():
+    """On an imbalanced table (about 1 positive in 7), balanced class weights move a logistic model's threshold
+    towards the majority class, to where scikit-learn's weighted logistic regression puts it."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 1))
+    y = (rng.random(600) < 1 / (1 + np.exp(-(2 * x[:, 0] - 3)))).astype(int)
+    weights = gn.losses.balanced_class_weights(y, 2)
+    assert sum(weights[c] for c in y) == pytest.approx(len(y))  # they average 1 over the rows
+    thresholds = []
+    for w in (None, weights):
+        net = gn.Network([gn.Dense(1, 2, activation="softmax")], seed=0)
+        net.fit(x, y, epochs=3000, batch_size=None, loss=gn.losses.CategoricalCrossentropy(class_weight=w),
+                optimizer=gn.Adam(lr=0.05), verbose=0)
+        (w0, w1), (b0, b1) = net.layers[0].weights[0], net.layers[0].bias
+        thresholds.append(-(b1 - b0) / (w1 - w0))
+        ref = LogisticRegression(C=1e8, class_weight=None if w is None else "balanced").fit(x, y)
+        assert thresholds[-1] == pytest.approx(-ref.intercept_[0] / ref.coef_[0, 0], abs=2e-3)
+    assert thresholds[1] < thresholds[0] - 0.5
+
+
+@pytest.mark.parametrize("weights, match", [([1.0, -1.0, 1.0], "class_weight must be a list of positive numbers"),
+                                            ("balanced", "class_weight must be a list of positive numbers"),
+                                            ([1.0, 2.0], r"class_weight has 2 weight\(s\) but the network has 3")])
+def test_bad_class_weights(weights, match):
+    with pytest.raises(gn.InputError, match=match):
+        classifier().fit(*three_classes(), epochs=1, loss=gn.losses.CategoricalCrossentropy(class_weight=weights),
+                         verbose=0)
+
+
+def test_bad_label_smoothing():
+    with pytest.raises(gn.InputError, match=r"label_smoothing must be in \[0, 1\); got 1.0"):
+        gn.losses.CategoricalCrossentropy(label_smoothing=1.0)

@@ -135,6 +135,8 @@ RULES: dict[str, Rule] = {
     "eps": Real(0.0),
     "weight_decay": Real(0.0, closed=True),
     "decoupled": Flag(),
+    # losses
+    "label_smoothing": FRACTION,
     "clipnorm": Real(0.0, none=True),
     "optimizer_steps": Integer(0, 2**63, text="a non-negative integer below 2**63"),
     # learning-rate schedules
