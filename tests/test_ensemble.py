@@ -134,3 +134,39 @@ def test_onnx_averages_the_members_inside_the_graph(tmp_path, opset):
     (out,) = session.run(None, {"input": X})
     np.testing.assert_allclose(out, ens.predict(X), rtol=1e-12, atol=1e-15)
     assert out.shape == (len(X), 2)
+
+
+def test_an_ensemble_model_file_works_in_predict_evaluate_info_and_export(tmp_path, capsys):
+    """A table model whose network is an ensemble: the commands read it as any model and use the members' mean."""
+    import csv
+    import json
+
+    from glassnet.cli import main
+    from glassnet.tabular import datasets
+    from glassnet.tabular.model import Model
+    from glassnet.tabular.workflow import build_network, prepare
+
+    iris = datasets.load("iris")
+    prep, splits = prepare(iris, "species", "classification", val=0.1, test=0.2, seed=0)
+    stack = [gn.layers.REGISTRY.build(gn.layers.REGISTRY.spec(layer))
+             for layer in build_network(prep, [8], "tanh", seed=0).layers]
+    ens = gn.Ensemble(stack, seeds=[0, 1, 2])
+    ens.fit(prep.inputs(splits[0]), prep.targets(splits[0]), epochs=20, batch_size=8,
+            loss="categorical_crossentropy", optimizer=gn.Adam(lr=0.01), verbose=0)
+    path = tmp_path / "ens.safetensors"
+    Model(ens, prep).save(path)
+    proba = ens.predict(prep.inputs(iris))
+    assert main(["predict", str(path), "iris", "--proba", "--out", str(tmp_path / "p.csv")]) == 0
+    with open(tmp_path / "p.csv", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    np.testing.assert_allclose([[float(x) for x in r[1:]] for r in rows], proba, rtol=1e-6)
+    capsys.readouterr()
+    assert main(["evaluate", str(path), "iris", "--json"]) == 0
+    truth = np.array(prep.targets(iris))
+    assert json.loads(capsys.readouterr().out)["accuracy"] == pytest.approx(np.mean(proba.argmax(axis=1) == truth))
+    assert main(["info", str(path)]) == 0 and "ensemble of 3" in capsys.readouterr().out
+    ort = pytest.importorskip("onnxruntime")
+    assert main(["export", str(path), "--onnx", str(tmp_path / "e.onnx")]) == 0
+    raw = np.array([[float(c) for c in row[:4]] for row in iris.rows])
+    (out,) = ort.InferenceSession(str(tmp_path / "e.onnx")).run(None, {"input": raw})
+    np.testing.assert_allclose(out, proba, rtol=1e-9)
