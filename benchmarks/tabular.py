@@ -224,7 +224,9 @@ def main(argv: list[str] | None = None) -> None:
     seeds = [0] if args.smoke else [int(s) for s in args.seeds.split(",")]
     players = contenders(recipes, args.smoke)
     results = run(datasets, players, seeds, args.smoke)
-    command = "python benchmarks/tabular.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    given = argv if argv is not None else sys.argv[1:]
+    shown = [a for i, a in enumerate(given) if a != "--out" and (i == 0 or given[i - 1] != "--out")]
+    command = "python benchmarks/tabular.py " + " ".join(shown)
     text = report(results, datasets, list(players), seeds, skipped, command.strip())
     print(text)
     if not args.smoke:
