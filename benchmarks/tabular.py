@@ -201,6 +201,29 @@ def report(results: Results, datasets: list[Dataset], names: list[str], seeds: l
     return "\n".join(out) + "\n"
 
 
+def merge(paths: list[str]) -> str:
+    """One table of the per-table mean scores of several reports (each contender once), with the mean normalized
+    score of each recomputed against the best of all of them: how recipes from separate runs compare."""
+    scores: dict[str, dict[str, float]] = {}
+    for path in paths:
+        lines = [line for line in Path(path).read_text().splitlines() if line.startswith("| ")]
+        header = [c.strip() for c in lines[0].strip("|").split("|")]
+        for line in lines[1:]:
+            cells = [c.strip().strip("*") for c in line.strip("|").split("|")]
+            if len(cells) != len(header) or cells[1] not in ("class.", "regre."):
+                break
+            for name, value in zip(header[3:], cells[3:]):
+                scores.setdefault(name, {})[cells[0]] = float(value)
+    tables = list(next(iter(scores.values())))
+    best = {t: max(s[t] for s in scores.values()) for t in tables}
+    out = ["| contender | mean normalized score | " + " | ".join(tables) + " |", "|---|---:|" + "---:|" * len(tables)]
+    ranked = sorted(scores, key=lambda n: -statistics.mean(scores[n][t] / best[t] for t in tables))
+    for name in ranked:
+        mean = statistics.mean(scores[name][t] / best[t] for t in tables)
+        out.append(f"| {name} | {mean:.4f} | " + " | ".join(f"{scores[name][t]:.3f}" for t in tables) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="three small tables, one seed, few epochs; no file")
@@ -209,7 +232,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--recipes", default="", help="glassnet recipes to add: " + ", ".join(RECIPES))
     parser.add_argument("--no-defaults", action="store_true", help="leave glassnet's defaults out (with --recipes)")
     parser.add_argument("--out", default=str(HERE / "TABULAR.md"), help="the report (default: benchmarks/TABULAR.md)")
+    parser.add_argument("--merge", nargs="+", metavar="REPORT", help="print one table of these reports' scores")
     args = parser.parse_args(argv)
+    if args.merge:
+        print(merge(args.merge))
+        return
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)

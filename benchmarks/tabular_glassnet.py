@@ -76,6 +76,9 @@ RECIPES = {r.name: r for r in (
     Recipe("small_quantile", scaling="quantile"),
     Recipe("mid_robust", hidden=(64,), scaling="robust", lr=0.005),
     Recipe("mid_robust_dropout", hidden=(64,), scaling="robust", lr=0.005, dropout=0.1),
+    Recipe("small_robust_smoothing_ensemble", scaling="robust", label_smoothing=0.1, ensemble=8),
+    Recipe("small32_robust_ensemble", hidden=(32,), scaling="robust", ensemble=8),
+    Recipe("mid_robust_dropout_ensemble", hidden=(64,), scaling="robust", lr=0.005, dropout=0.1, ensemble=8),
     Recipe("realmlp", **_REALMLP_LIKE),
     Recipe("realmlp_small", **{**_REALMLP_LIKE, "hidden": (128, 128)}),
 )}
