@@ -14,7 +14,7 @@ shifts and scales the already scaled values).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -46,9 +46,6 @@ class Recipe:
     scaling: str = "standard"  # standard, robust or quantile
     ensemble: int = 1
     val: float = 0.1
-
-    def settings(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k != "name"}
 
 
 TODAY = Recipe()
@@ -164,4 +161,5 @@ def _table(frame: pd.DataFrame) -> Table:
 
 
 def with_epochs(recipe: Recipe, epochs: int) -> Recipe:
+    """The recipe with another number of epochs (the smoke run's few)."""
     return replace(recipe, epochs=epochs)
