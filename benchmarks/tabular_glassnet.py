@@ -76,6 +76,8 @@ RECIPES = {r.name: r for r in (
     Recipe("small_robust_smoothing_ensemble", scaling="robust", label_smoothing=0.1, ensemble=8),
     Recipe("small32_robust_ensemble", hidden=(32,), scaling="robust", ensemble=8),
     Recipe("mid_robust_dropout_ensemble", hidden=(64,), scaling="robust", lr=0.005, dropout=0.1, ensemble=8),
+    Recipe("small_robust_ensemble_wd", scaling="robust", ensemble=8, weight_decay=0.1),
+    Recipe("mid_robust_ensemble", hidden=(64,), scaling="robust", lr=0.005, ensemble=8),
     Recipe("realmlp", **_REALMLP_LIKE),
     Recipe("realmlp_small", **{**_REALMLP_LIKE, "hidden": (128, 128)}),
 )}

@@ -165,6 +165,11 @@ def test_an_ensemble_model_file_works_in_predict_evaluate_info_and_export(tmp_pa
     truth = np.array(prep.targets(iris))
     assert json.loads(capsys.readouterr().out)["accuracy"] == pytest.approx(np.mean(proba.argmax(axis=1) == truth))
     assert main(["info", str(path)]) == 0 and "ensemble of 3" in capsys.readouterr().out
+    assert main(["report", str(path), "iris", "--out", str(tmp_path / "r.html")]) == 0
+    assert "the first of the ensemble&#x27;s 3 members" in (tmp_path / "r.html").read_text() or \
+        "the first of the ensemble's 3 members" in (tmp_path / "r.html").read_text()
+    assert main(["explain", str(path), "iris"]) == 2
+    assert "explain narrates one network: use ensemble.member(k)" in capsys.readouterr().err
     ort = pytest.importorskip("onnxruntime")
     assert main(["export", str(path), "--onnx", str(tmp_path / "e.onnx")]) == 0
     raw = np.array([[float(c) for c in row[:4]] for row in iris.rows])
