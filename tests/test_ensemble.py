@@ -23,12 +23,14 @@ def adam():
     return gn.Adam(lr=Cosine(0.02, steps=60, warmup=5), beta2=0.95, weight_decay=0.01, decoupled=True)
 
 
-@pytest.mark.parametrize("task", ["classification", "regression"])
+@pytest.mark.parametrize("task", ["classification", "weighted", "regression"])
 def test_each_member_is_the_network_its_seed_trains_alone_on_the_same_batches(task):
     X, labels, values = table()
-    y, loss, out = (labels, "categorical_crossentropy", "softmax") if task == "classification" else \
-        (values, "mse", "linear")
-    n_out = 2 if task == "classification" else 1
+    y, loss, out = (values, "mse", "linear") if task == "regression" else \
+        (labels, "categorical_crossentropy", "softmax")
+    if task == "weighted":  # label smoothing and class weights with the member axis
+        loss = gn.losses.CategoricalCrossentropy(label_smoothing=0.1, class_weight=[0.7, 1.6])
+    n_out = 1 if task == "regression" else 2
     seeds = [5, 1, 9]
     ens = gn.Ensemble(layers(n_out, out), seeds=seeds)
     ens.fit(X, y, epochs=6, batch_size=32, loss=loss, optimizer=adam(), verbose=0)
