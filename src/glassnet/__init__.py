@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .errors import DivergenceError, GlassnetError, InputError, ModelFileError
 
 if TYPE_CHECKING:
+    from .ensemble import Ensemble
     from .history import History
     from .layers import Dense, Dropout
     from .network import Network
@@ -29,11 +30,13 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-_HOMES = {"Dense": "layers", "Dropout": "layers", "Network": "network", "History": "history", "SGD": "optimizers",
+_HOMES = {"Dense": "layers", "Dropout": "layers", "Network": "network", "Ensemble": "ensemble", "History": "history",
+          "SGD": "optimizers",
           "Adam": "optimizers", "Model": "tabular.model", "gradcheck": "teach.gradcheck"}
 
 # the modules and subpackages a learner reaches for as ``gn.losses``, ``gn.tabular``, ... (imported on first use)
-_MODULES = ("activations", "losses", "initializers", "layers", "optimizers", "schedules", "network", "training",
+_MODULES = ("activations", "losses", "initializers", "layers", "optimizers", "schedules", "network", "ensemble",
+            "training",
             "metrics", "history", "registry", "constraints", "checks", "rows", "tabular", "formats", "viz", "teach",
             "integrations")
 
@@ -72,7 +75,7 @@ def load_model(path: str | os.PathLike) -> Model:
 
 
 __all__ = [
-    "Adam", "Dense", "DivergenceError", "Dropout", "GlassnetError", "History", "InputError", "Model",
+    "Adam", "Dense", "DivergenceError", "Dropout", "Ensemble", "GlassnetError", "History", "InputError", "Model",
     "ModelFileError", "Network", "SGD", "gradcheck", "load", "load_model", "train_table",
 ]
 

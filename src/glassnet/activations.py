@@ -178,12 +178,12 @@ class Softmax(Activation):
         return t
 
     def backward(self, grad_a: Array, z: Array, a: Array) -> Array:
-        inner = np.einsum("ij,ij->i", grad_a, a)[:, None]
+        inner = np.einsum("...ij,...ij->...i", grad_a, a)[..., None]
         np.subtract(grad_a, inner, out=grad_a)
         return np.multiply(grad_a, a, out=grad_a)
 
     def onnx(self, graph: Any, z: str) -> str:
-        return graph.node("Softmax", [z], axis=1)
+        return graph.node("Softmax", [z], axis=-1)
 
 
 REGISTRY: Registry[Activation] = Registry("activation", Activation, "glassnet.activations",

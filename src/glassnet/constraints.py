@@ -134,6 +134,9 @@ RULES: dict[str, Rule] = {
     "beta2": Real(0.0, 1.0, closed=True),
     "eps": Real(0.0),
     "weight_decay": Real(0.0, closed=True),
+    "decoupled": Flag(),
+    # losses
+    "label_smoothing": FRACTION,
     "clipnorm": Real(0.0, none=True),
     "optimizer_steps": Integer(0, 2**63, text="a non-negative integer below 2**63"),
     # learning-rate schedules

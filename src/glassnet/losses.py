@@ -9,19 +9,31 @@ and cheaper than going through the activation's derivative.
 
 Each class carries its ``formula`` and ``gradient`` as text (for ``explain``); a loss of your own joins with
 ``register(MyLoss)``.
+
+Outputs may carry a leading *member* axis, (members, rows, outputs), as those of a ``glassnet.Ensemble`` do: the
+loss is then the sum of each member's own loss (each averaged over its rows), so that every member's gradient is
+exactly the one it would get alone. ``rows`` and ``size`` below count one member's rows and elements.
 """
 
 from __future__ import annotations
 
+import reprlib
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
 from . import metrics, rows
+from .constraints import check
 from .errors import InputError
 from .registry import Component, Registry
 
 Array = np.ndarray
+
+
+def member_size(a: Array) -> int:
+    """The number of elements of one member's output: rows x outputs (the whole array when there are no members)."""
+    return a.shape[-1] * a.shape[-2]
 
 
 class Loss(Component):
@@ -89,15 +101,15 @@ class MSE(Loss):
 
     def value(self, y: Array, a: Array, z: Array | None) -> float:
         r = a - y
-        return float(np.vdot(r, r)) / r.size
+        return float(np.vdot(r, r)) / member_size(r)
 
     def grad(self, y: Array, a: Array) -> Array:
         return self.value_and_grad(y, a, None)[1]
 
     def value_and_grad(self, y: Array, a: Array, z: Array | None) -> tuple[float, Array]:
         r = a - y
-        value = float(np.vdot(r, r)) / r.size
-        r *= 2 / r.size
+        value = float(np.vdot(r, r)) / member_size(r)
+        r *= 2 / member_size(r)
         return value, r
 
 
@@ -109,11 +121,11 @@ class MAE(Loss):
     gradient = "sign(a - y) / {size}"
 
     def value(self, y: Array, a: Array, z: Array | None) -> float:
-        return metrics.mae(y, a)
+        return metrics.mae(y, a) * (a.size // member_size(a))
 
     def grad(self, y: Array, a: Array) -> Array:
         g = np.sign(a - y)
-        g /= g.size
+        g /= member_size(g)
         return g
 
 
@@ -136,11 +148,11 @@ class BinaryCrossentropy(Loss):
         return y
 
     def value(self, y: Array, a: Array, z: Array | None) -> float:
-        return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+        return float(np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))) / member_size(z)
 
     def grad(self, y: Array, a: Array) -> Array:
         g = a - y
-        g /= g.size
+        g /= member_size(g)
         return g
 
 
@@ -149,6 +161,13 @@ class CategoricalCrossentropy(Loss):
 
     log a_k is computed as z_k - logsumexp(z), so it is finite for every finite z.
     Targets are integer class labels (0 .. k-1) or one-hot rows.
+
+    ``label_smoothing`` e trains towards  y' = (1 - e) y + e / k  instead of y (Szegedy et al., 2016): the network
+    is never pushed towards probabilities of exactly 0 or 1. ``class_weight`` w (one positive number per class)
+    weighs each row's loss by the weight of its class, w . y (Keras' and scikit-learn's convention: the mean over
+    rows stays a mean, so weights that average 1 over the training rows keep the loss's scale):
+        L = -mean over rows of (w . y) sum_k y'_k log a_k,   dL/dz = (w . y) (a - y') / rows.
+    ``balanced_class_weights`` gives w = rows / (classes * rows of the class), scikit-learn's "balanced".
     """
 
     name = "categorical_crossentropy"
@@ -156,7 +175,21 @@ class CategoricalCrossentropy(Loss):
     formula = "L = -mean over rows of sum(y * log(a))"
     gradient = "(a - y) / {rows}"
 
+    def __init__(self, label_smoothing: float = 0.0, class_weight: Sequence[float] | None = None) -> None:
+        self.label_smoothing = check("label_smoothing", label_smoothing)
+        self.class_weight = None if class_weight is None else _weights(class_weight)
+
+    def config(self) -> dict[str, Any]:
+        """Only the settings that differ from plain cross-entropy (model files written before they existed have
+        none)."""
+        smoothing = {"label_smoothing": self.label_smoothing} if self.label_smoothing else {}
+        weights = {} if self.class_weight is None else {"class_weight": self.class_weight.tolist()}
+        return {**smoothing, **weights}
+
     def targets(self, y: Array, n_outputs: int, dtype: np.dtype) -> Array:
+        if self.class_weight is not None and len(self.class_weight) != n_outputs:
+            raise InputError(f"class_weight has {len(self.class_weight)} weight(s) but the network has {n_outputs} "
+                             "classes (outputs)")
         if y.ndim == 2 and y.shape[1] == n_outputs and n_outputs > 1:
             if y.min() < 0 or not np.allclose(y.sum(axis=1), 1):
                 raise InputError("one-hot targets must be non-negative and each row must sum to 1")
@@ -169,14 +202,46 @@ class CategoricalCrossentropy(Loss):
             )
         return np.eye(n_outputs, dtype=dtype)[labels.astype(np.intp)]
 
+    def _smoothed(self, y: Array) -> tuple[Array, Array | None]:
+        """(y', each row's weight as a (rows, 1) column, or None without class weights)."""
+        weights = None if self.class_weight is None else np.dot(y, self.class_weight.astype(y.dtype))[:, None]
+        if self.label_smoothing:
+            y = y * (1 - self.label_smoothing) + self.label_smoothing / y.shape[-1]
+        return y, weights
+
     def value(self, y: Array, a: Array, z: Array | None) -> float:
+        y, weights = self._smoothed(y)
         log_a = z - rows.logsumexp(z)
-        return -float(np.vdot(y, log_a)) / len(z)
+        if weights is not None:
+            y = y * weights
+        total = float(np.vdot(y, log_a)) if log_a.ndim == 2 else float(np.sum(y * log_a))
+        return -total / z.shape[-2]
 
     def grad(self, y: Array, a: Array) -> Array:
+        y, weights = self._smoothed(y)
         g = a - y
-        g /= len(g)
+        if weights is not None:
+            g *= weights
+        g /= g.shape[-2]
         return g
+
+
+def balanced_class_weights(labels: Sequence[int] | Array, n_classes: int) -> list[float]:
+    """scikit-learn's "balanced" weights: rows / (n_classes * rows of class k) for each class k (1.0 for a class
+    without rows), so that every class weighs the same in total and the weights average 1 over the rows."""
+    counts = np.bincount(np.asarray(labels, dtype=np.intp), minlength=n_classes)
+    return [len(labels) / (n_classes * c) if c else 1.0 for c in counts.tolist()]
+
+
+def _weights(values: object) -> Array:
+    """class_weight as a float64 vector of positive finite numbers, or an InputError."""
+    try:
+        w = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        w = None
+    if w is None or w.ndim != 1 or not len(w) or not np.isfinite(w).all() or (w <= 0).any():
+        raise InputError(f"class_weight must be a list of positive numbers, one per class; got {reprlib.repr(values)}")
+    return w
 
 
 REGISTRY: Registry[Loss] = Registry("loss", Loss, "glassnet.losses",

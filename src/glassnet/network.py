@@ -59,9 +59,7 @@ class Network:
         self.init = None if init is None else initializers.get(init)
         self.rng = np.random.default_rng(self.seed)  # shuffling and dropout; its state is saved and restored
         self._bind_storage()
-        init_rng = np.random.RandomState(self.seed)  # the tutorial's np.random.seed(seed)
-        for layer in layers:
-            layer.initialize(init_rng, self.init)
+        self._initialize()
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.metrics: list[str] = []  # names of the training metrics, and their functions:
@@ -97,6 +95,12 @@ class Network:
     @property
     def epochs_trained(self) -> int:
         return self.history.epochs
+
+    def _initialize(self) -> None:
+        """Starting values of every layer, drawn in order from one generator seeded with ``seed``."""
+        init_rng = np.random.RandomState(self.seed)  # the tutorial's np.random.seed(seed)
+        for layer in self.layers:
+            layer.initialize(init_rng, self.init)
 
     def _bind_storage(self) -> None:
         """Put every parameter in one flat vector (all decayed parameters, the weights, then the others, the

@@ -3,8 +3,11 @@
 Every optimizer takes the same list of (parameters, gradients, decay) groups at each step and
 updates the parameters in place. Options shared by all of them: ``lr`` is a number or a learning-rate
 schedule (``glassnet.schedules``), driven by the optimizer's step count; ``weight_decay`` adds
-``weight_decay * W`` to the gradient of each weight (L2 regularization of weights, not biases); ``clipnorm``
-rescales all gradients together so their global L2 norm is at most ``clipnorm``.
+``weight_decay * W`` to the gradient of each weight (L2 regularization of weights, not biases), or with
+``decoupled=True`` shrinks each weight directly, ``W <- W * (1 - lr * weight_decay)``, before the update (Loshchilov
+& Hutter's decoupled weight decay, PyTorch's AdamW: with Adam, L2 in the gradient is divided by the running
+scale of the gradient and so decays weights with large gradients less; decoupled decay treats every weight alike);
+``clipnorm`` rescales all gradients together so their global L2 norm is at most ``clipnorm``.
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ class Optimizer(Component):
     moves: ClassVar[str] = "as its update rule says"
 
     def __init__(self, lr: float | schedules.Schedule, weight_decay: float = 0.0,
-                 clipnorm: float | None = None) -> None:
+                 clipnorm: float | None = None, decoupled: bool = False) -> None:
         self.lr = lr
         self.weight_decay = check("weight_decay", weight_decay)
+        self.decoupled = check("decoupled", decoupled)
         self.clipnorm = check("clipnorm", clipnorm)
         self.state: list[dict[str, Array]] = []
         self.steps = 0
@@ -73,8 +77,10 @@ class Optimizer(Component):
         return {"lr": lr, **self.settings()}
 
     def settings(self) -> dict[str, Any]:
-        """The constructor's arguments besides ``lr``."""
-        return {"weight_decay": self.weight_decay, "clipnorm": self.clipnorm}
+        """The constructor's arguments besides ``lr`` (``decoupled`` only when True, so that model files written
+        before it existed describe their optimizers completely)."""
+        decoupled = {"decoupled": True} if self.decoupled else {}
+        return {"weight_decay": self.weight_decay, **decoupled, "clipnorm": self.clipnorm}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in {"lr": self._lr, **self.settings()}.items())
@@ -117,7 +123,10 @@ class Optimizer(Component):
                     g *= self.clipnorm / norm
         for (p, g, decay), state in zip(params, self.state):
             if self.weight_decay and decay:
-                g += self.weight_decay * p
+                if self.decoupled:
+                    p *= 1 - lr * self.weight_decay
+                else:
+                    g += self.weight_decay * p
             self._update(p, g, state, lr)
 
     def _update(self, p: Array, g: Array, state: dict[str, Array], lr: float) -> None:
@@ -129,7 +138,9 @@ class Optimizer(Component):
         g = f"grad_{name}"
         lr = f"{self._schedule(self.steps - 1):g}" if self._schedule else f"{self._lr:g}"
         notes = [f"lr from the {self._schedule.name} schedule after {self.steps - 1} steps"] if self._schedule else []
-        if self.weight_decay and decay:
+        if self.weight_decay and decay and self.decoupled:
+            notes.append(f"{name} first shrunk by the factor 1 - lr * {self.weight_decay:g} (decoupled weight decay)")
+        elif self.weight_decay and decay:
             notes.append(f"{g} includes {self.weight_decay:g} * {name} (weight decay)")
         if self.clipnorm is not None:
             notes.append(f"gradients scaled to a global norm of at most {self.clipnorm:g}")
@@ -150,8 +161,8 @@ class SGD(Optimizer):
     moves = "by lr times its gradient, the other way"
 
     def __init__(self, lr: float | schedules.Schedule = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
-        super().__init__(lr, weight_decay, clipnorm)
+                 weight_decay: float = 0.0, clipnorm: float | None = None, decoupled: bool = False) -> None:
+        super().__init__(lr, weight_decay, clipnorm, decoupled)
         self.momentum = check("momentum", momentum)
         self.nesterov = check("nesterov", nesterov)
         if self.nesterov and not self.momentum:
@@ -193,8 +204,9 @@ class Adam(Optimizer):
     moves = "by about lr against the running mean of its gradient, whatever the gradient's size"
 
     def __init__(self, lr: float | schedules.Schedule = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8, weight_decay: float = 0.0, clipnorm: float | None = None) -> None:
-        super().__init__(lr, weight_decay, clipnorm)
+                 eps: float = 1e-8, weight_decay: float = 0.0, clipnorm: float | None = None,
+                 decoupled: bool = False) -> None:
+        super().__init__(lr, weight_decay, clipnorm, decoupled)
         self.beta1 = check("beta1", beta1)
         self.beta2 = check("beta2", beta2)
         self.eps = check("eps", eps)

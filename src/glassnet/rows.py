@@ -13,13 +13,15 @@ Array = np.ndarray
 
 
 def row_max(z: Array) -> Array:
-    """max_k z[i, k], as a (rows, 1) column."""
+    """max_k z[i, k], as a (rows, 1) column (for (members, rows, k): a (members, rows, 1) array)."""
+    if z.ndim > 2:
+        return np.maximum.reduce(z, axis=-1)[..., None]
     return np.maximum.reduce(np.ascontiguousarray(z.T), axis=0)[:, None]
 
 
 def row_sum(t: Array) -> Array:
-    """sum_k t[i, k], as a (rows, 1) column."""
-    return np.dot(t, np.ones(t.shape[1], t.dtype))[:, None]
+    """sum_k t[i, k], as a (rows, 1) column (for (members, rows, k): a (members, rows, 1) array)."""
+    return np.dot(t, np.ones(t.shape[-1], t.dtype))[..., None]
 
 
 def logsumexp(z: Array) -> Array:

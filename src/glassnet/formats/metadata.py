@@ -87,6 +87,7 @@ def from_version_1(meta: dict) -> dict:
 KEYS = {"": {"format", "version", "network", "state", "preprocessing", "training"},
         "network": {"dtype", "seed", "init", "layers"}, "state": {"loss", "metrics", "optimizer", "rng"},
         "training": {"settings", "test_metrics", "history"}}
+OPTIONAL = {"network": {"seeds"}}  # an ensemble's member seeds (glassnet.Ensemble); a plain network has none
 
 
 def check_keys(meta: dict) -> None:
@@ -94,7 +95,7 @@ def check_keys(meta: dict) -> None:
     parts = {part: field(meta, part, dict, "") if part else meta for part in KEYS}
     for part, keys in KEYS.items():
         obj = parts[part]
-        if set(obj) != keys:
+        if set(obj) - OPTIONAL.get(part, set()) != keys:
             where = f"the {part} part" if part else "the metadata"
             raise ModelFileError(f"{where} holds {reprlib.repr(sorted(set(obj) - keys))} and lacks "
                                  f"{reprlib.repr(sorted(keys - set(obj)))}; format {VERSION} has "

@@ -10,6 +10,9 @@ a JSON object whose format version 2 has four parts:
     preprocessing   how the columns of a table become inputs (``glassnet.tabular``), or null
     training        the training record: the command line's settings, the test metrics and the history
 
+An ensemble (``glassnet.Ensemble``) is saved the same way, its parameters stacked with a leading member axis,
+(members, n_in, n_out), and its member seeds under ``network.seeds``.
+
 Version 1 (glassnet 0.1: Dense layers only, components by name) is read by rewriting its metadata as version 2;
 ``glassnet.formats.metadata`` reads and checks the JSON, this module the tensors and the network they make.
 
@@ -37,6 +40,7 @@ import numpy as np
 
 from .. import initializers, layers, losses, metrics, optimizers
 from ..constraints import check
+from ..ensemble import Ensemble
 from ..errors import GlassnetError, InputError, ModelFileError
 from ..history import History
 from ..network import Network, chain
@@ -90,11 +94,12 @@ def _serialize(net: Network, preprocessing: dict | None, training: dict) -> tupl
                                  "does not make, so a model file could not be read back: make every state array "
                                  "in new_state() and change it in place")
             tensors.update({f"optimizer.{p}.{key}": value for key, value in state.items()})
+    seeds = {"seeds": list(net.seeds)} if isinstance(net, Ensemble) else {}
     meta = {
         "format": FORMAT, "version": VERSION,
         "network": {"dtype": net.dtype.name, "seed": net.seed,
                     "init": None if net.init is None else initializers.REGISTRY.spec(net.init),
-                    "layers": [layers.REGISTRY.spec(layer) for layer in net.layers]},
+                    "layers": [layers.REGISTRY.spec(layer) for layer in net.layers], **seeds},
         "state": {"loss": None if net.loss is None else losses.REGISTRY.spec(net.loss),
                   "metrics": list(net.metrics),
                   "optimizer": None if opt is None else {**optimizers.REGISTRY.spec(opt), "steps": opt.steps,
@@ -210,9 +215,15 @@ def _build(meta: dict, tensors: dict[str, np.ndarray]) -> Network:
     init = field(spec, "init", (dict, type(None)), "network ")
     seed = check("seed", field(spec, "seed", int, "network "), "the network seed")
     stack = _layers(field(spec, "layers", list, "network "))
+    seeds = _member_seeds(spec, seed, stack)
     _check_shapes({f"layers.{i}.{p.name}": p.shape for i, layer in enumerate(stack) for p in layer.params()},
                   tensors, np.dtype(dtype))
-    net = Network(stack, init=init and initializers.REGISTRY.build(init), seed=seed, dtype=dtype)
+    init = init and initializers.REGISTRY.build(init)
+    try:
+        net = Network(stack, init=init, seed=seed, dtype=dtype) if seeds is None else \
+            Ensemble(stack, seeds, init=init, dtype=dtype)
+    except InputError as exc:
+        raise ModelFileError(f"the network: {exc}") from None
     expected = {name: value for name, value, _ in net.named_parameters()}
     _restore_state(net, meta, expected, tensors)
     if set(tensors) != set(expected):
@@ -226,6 +237,22 @@ def _build(meta: dict, tensors: dict[str, np.ndarray]) -> Network:
             raise ModelFileError(f"tensor {key!r} holds NaN or infinite values")
         np.copyto(target, value)
     return net
+
+
+def _member_seeds(spec: dict, seed: int, stack: list[layers.Layer]) -> list[int] | None:
+    """An ensemble's seeds (the first is the network's seed), with each layer told the number of members so that
+    its parameters' shapes have the member axis; None for a plain network."""
+    if "seeds" not in spec:
+        return None
+    seeds = field(spec, "seeds", list, "network ")
+    if not seeds or not all(is_int(s) for s in seeds) or seeds[0] != seed or len(seeds) > 2**16:
+        raise ModelFileError(f"the ensemble's seeds {reprlib.repr(seeds)} must be integers, the first the network's "
+                             f"seed {seed}")
+    for i, layer in enumerate(stack):
+        if not layer.batched:
+            raise ModelFileError(f"layer {i} ({type(layer).__name__}) cannot be part of an ensemble")
+        layer.members = len(seeds)
+    return seeds
 
 
 def _mismatch(extra: list[str], lacking: list[str]) -> str:

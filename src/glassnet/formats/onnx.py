@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ensemble import Ensemble
 from ..errors import GlassnetError, InputError
 from ..network import Network
 
@@ -145,6 +146,10 @@ def build_model(net: Network, opset: int = 17, standardize: Pair | None = None, 
             x = graph.node("Cast", [x], to=elem)
     for layer in net.layers:
         x = layer.onnx(graph, x)
+    if isinstance(net, Ensemble):  # (members, rows, outputs) -> the members' mean, inside the graph
+        axes = np.array([0], np.int64)
+        x = graph.node("ReduceMean", [x, graph.const("member_axis", axes, np.int64)], keepdims=0) if opset >= 18 \
+            else graph.node("ReduceMean", [x], axes=[0], keepdims=0)
     if unstandardize is not None:
         mean, scale = _mean_scale(unstandardize, net.n_outputs, "unstandardize")
         x = graph.node("Add", [graph.node("Mul", [x, graph.const("output_scale", scale)]),

@@ -6,7 +6,8 @@
                                      storage: values set before are copied in); a layer that draws random numbers
                                      sets ``uses_rng = True`` and draws them from ``rng``, the network's seeded
                                      generator, so runs repeat and resumes are exact
-    initialize(rng, init)            set starting values (``init``: the network's initializer, if it names one)
+    initialize(rng, init, member)    set starting values (``init``: the network's initializer, if it names one;
+                                     ``member``: in an ensemble, which member's values to draw)
     forward(x, training, keep)       the output for a batch; ``training``: a step of learning (dropout drops);
                                      ``keep``: remember what backward and the loss need (predict passes False)
     backward(grad, input_grad, pre_activation)
@@ -58,6 +59,8 @@ class Layer(Component):
     n_out: int | None = None
     activation: Any = None  # the output activation, for layers that have one (a fused loss checks it)
     uses_rng: ClassVar[bool] = False  # True for layers that draw from the generator attach gives them
+    batched: ClassVar[bool] = False  # True for layers that work with a leading member axis (glassnet.Ensemble)
+    members: int | None = None  # in an Ensemble: how many members; their parameters are stacked on a first axis
 
     def build(self, n_in: int, index: int) -> int:
         """Check the input width ``n_in`` from the layer below; return this layer's output width."""
@@ -72,8 +75,9 @@ class Layer(Component):
         copied over); ``rng`` is the network's generator (a layer that draws random numbers keeps it as ``rng``)."""
         self.in_network = True
 
-    def initialize(self, rng: np.random.RandomState, init: Any) -> None:
-        """Set the parameters' starting values; ``rng`` draws them layer by layer."""
+    def initialize(self, rng: np.random.RandomState, init: Any, member: int | None = None) -> None:
+        """Set the parameters' starting values (of one ``member`` in an ensemble); ``rng`` draws them layer by
+        layer."""
 
     def forward(self, x: Array, training: bool = False, keep: bool = True) -> Array:
         raise NotImplementedError

@@ -3,6 +3,10 @@
 ``W`` is the tutorial's "synapse" (``syn0``, ``syn1``): row i holds the weights from
 input i, column j the weights into unit j, so a batch of rows ``x`` of shape
 (rows, n_in) maps to (rows, n_out) with one matrix product.
+
+In an ensemble (``members`` = K, set by ``glassnet.Ensemble``) the K members' weights are stacked,
+(K, n_in, n_out), and the same formulas run with ``np.matmul``, which multiplies matrix by matrix along the
+leading axis: x of shape (rows, n_in) or (K, rows, n_in) maps to (K, rows, n_out) in one call.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Dense(Layer):
     """
 
     name = "dense"
+    batched = True
 
     def __init__(self, n_in: int, n_out: int, activation: str | dict | activations.Activation | None = None,
                  bias: bool = True, init: str | dict | initializers.Initializer | None = None) -> None:
@@ -63,8 +68,9 @@ class Dense(Layer):
         return self.n_out
 
     def params(self) -> list[Param]:
-        own = [Param("weights", (self.n_in, self.n_out), True)]
-        return own + [Param("bias", (self.n_out,), False)] if self.use_bias else own
+        lead = (self.members,) if self.members else ()
+        own = [Param("weights", (*lead, self.n_in, self.n_out), True)]
+        return own + [Param("bias", (*lead, self.n_out), False)] if self.use_bias else own
 
     def attach(self, arrays: Arrays, rng: np.random.Generator) -> None:
         super().attach(arrays, rng)
@@ -91,10 +97,14 @@ class Dense(Layer):
         if self._weights is None:
             self._bind({p.name: (np.zeros(p.shape), np.zeros(p.shape)) for p in self.params()})
 
-    def initialize(self, rng: np.random.RandomState, init: initializers.Initializer | None) -> None:
+    def initialize(self, rng: np.random.RandomState, init: initializers.Initializer | None,
+                   member: int | None = None) -> None:
         """Weights from this layer's initializer, else the network's, else the one its activation suits."""
         chosen = self.init or init or initializers.get(self.activation.default_init)
-        self.weights = chosen(rng, (self.n_in, self.n_out))
+        if member is None:
+            self.weights = chosen(rng, (self.n_in, self.n_out))
+        else:
+            self.weights[member] = chosen(rng, (self.n_in, self.n_out))
 
     @property
     def weights(self) -> Array:
@@ -135,24 +145,33 @@ class Dense(Layer):
         self._own()
         if len(self._scratch) >= MAX_SCRATCH:
             self._scratch.pop(next(iter(self._scratch)))
-        dtype = self._weights.dtype
-        bufs = self._scratch[rows] = (np.empty((rows, self.n_out), dtype), np.empty((rows, self.n_out), dtype),
-                                      np.empty((rows, self.n_in), dtype), np.ones(rows, dtype))
+        dtype, lead = self._weights.dtype, (self.members,) if self.members else ()
+        bufs = self._scratch[rows] = (np.empty((*lead, rows, self.n_out), dtype),
+                                      np.empty((*lead, rows, self.n_out), dtype),
+                                      np.empty((*lead, rows, self.n_in), dtype), np.ones(rows, dtype))
         return bufs
+
+    def _product(self, x: Array, out: Array | None = None) -> Array:
+        """z = x . W + b: one matrix product, or one per member (the bias broadcast over each member's rows)."""
+        if not self.members:
+            z = np.dot(x, self._weights) if out is None else np.dot(x, self._weights, out)
+            if self.use_bias:
+                z += self._bias
+            return z
+        z = np.matmul(x, self._weights) if out is None else np.matmul(x, self._weights, out=out)
+        if self.use_bias:
+            z += self._bias[:, None, :]
+        return z
 
     def forward(self, x: Array, training: bool = False, keep: bool = True) -> Array:
         """Return a = f(x . W + b). With ``keep``, remember x, z and a for ``backward`` and the loss
         (in buffers reused from step to step: copy ``a`` if you need it later)."""
         if not keep:
             self._own()
-            z = np.dot(x, self._weights)
-            if self.use_bias:
-                z += self._bias
+            z = self._product(x)
             return self.activation.forward(z, out=z)
-        bufs = self._scratch.get(len(x)) or self._buffers(len(x))
-        z = np.dot(x, self._weights, bufs[0])
-        if self.use_bias:
-            z += self._bias
+        bufs = self._scratch.get(x.shape[-2]) or self._buffers(x.shape[-2])
+        z = self._product(x, bufs[0])
         self.x, self.z, self.a, self._dx, self._ones = x, z, self.activation.forward(z, out=bufs[1]), *bufs[2:]
         return self.a
 
@@ -161,6 +180,11 @@ class Dense(Layer):
         ``input_grad``. ``grad`` may be overwritten."""
         delta = grad if pre_activation else self.activation.backward(grad, self.z, self.a)
         self.delta = delta
+        if self.members:
+            np.matmul(self.x.swapaxes(-1, -2), delta, out=self.grad_weights)
+            if self.use_bias:
+                np.matmul(self._ones, delta, out=self.grad_bias)
+            return np.matmul(delta, self._weights.swapaxes(-1, -2), out=self._dx) if input_grad else None
         np.dot(self.x.T, delta, self.grad_weights)
         if self.use_bias:
             np.dot(self._ones, delta, self.grad_bias)
@@ -172,9 +196,9 @@ class Dense(Layer):
 
     def onnx(self, graph: Any, x: str) -> str:
         """MatMul(x, W) -> Add(b) -> the activation: the same  a = f(x . W + b)  as ``forward``."""
-        z = graph.node("MatMul", [x, graph.const("W", self._weights)])
+        z = graph.node("MatMul", [x, graph.const("W", self._weights)])  # (broadcast over members, as np.matmul)
         if self.use_bias:
-            z = graph.node("Add", [z, graph.const("b", self._bias)])
+            z = graph.node("Add", [z, graph.const("b", self._bias[:, None, :] if self.members else self._bias)])
         return graph.activation(self.activation, z)
 
     def traced(self) -> dict[str, Array]:

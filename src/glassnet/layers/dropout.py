@@ -26,6 +26,7 @@ class Dropout(Layer):
 
     name = "dropout"
     uses_rng = True
+    batched = True  # the mask takes the shape of its input, members and all
 
     def __init__(self, rate: float) -> None:
         self.rate = check("rate", rate, "Dropout rate")

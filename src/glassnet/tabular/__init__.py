@@ -4,6 +4,7 @@ the ``Model`` bundle (network + preprocessing + training record) that ``glassnet
     table        Table, read_csv                    cells as text, with their file lines
     cells        numbers, missing cells             each cell converted, every error naming line and column
     preprocessing Preprocessor, Numeric, Category, Target
+    scaling      RobustScaler, QuantileScaler       one numeric column's scaling (median/IQR + smooth clip; ranks)
     splits       split, split_table                 seeded and stratified
     datasets     load, resolve, DATASETS             xor, moons, circles, spirals, iris
     model        Model, TrainingRecord                 (glassnet.load_model reads one)

@@ -15,6 +15,7 @@ from html import escape
 import numpy as np
 
 from .. import metrics
+from ..ensemble import Ensemble
 from ..errors import InputError
 from ..network import Network
 from ..tabular.evaluation import labelled_rows
@@ -44,8 +45,11 @@ def render(model: Model, title: str, table: Table | None = None) -> str:
     if table is not None and prep is None:
         raise InputError("this model holds no CSV preprocessing (it was saved from Python), so it cannot read DATA; "
                          "make the report without DATA")
-    sections = [_summary(model, title),
-                _section("network", "The network", network_svg(net, prep), _network_note(net)), _curves(net)]
+    drawn = net.member(0) if isinstance(net, Ensemble) else net  # an ensemble: its first member's weights
+    note = _network_note(drawn) + (f" The drawing shows the first of the ensemble's {net.members} members, which "
+                                   "differ only in their weights." if drawn is not net else "")
+    sections = [_summary(model, title), _section("network", "The network", network_svg(drawn, prep), note),
+                _curves(net)]
     if table is not None:
         table = labelled_rows(table, prep)[0]
         X, labels = prep.inputs(table), prep.targets(table)

@@ -1,0 +1,149 @@
+"""``Ensemble``: K networks of one architecture, from K seeds, trained together as one batched computation.
+
+An ensemble of networks that differ only in their starting weights predicts better than any one of them (each
+settles in a different place; their errors partly cancel), and the mean of their probabilities is better
+calibrated. Trained one after another, K members cost K times one network. Here they are one network whose
+parameters have a leading *member* axis: a Dense layer holds weights of shape (K, n_in, n_out), and each step
+multiplies a batch by all K weight matrices in one ``np.matmul`` call:
+
+    forward:    x (rows, n_in) . W (K, n_in, n_out) -> (K, rows, n_out), then (K, rows, .) . (K, ., .) ...
+    loss:       the sum of the members' own losses (``glassnet.losses`` reads the member axis), so each
+                member's gradient is exactly the one it would get alone
+    update:     the optimizer works element by element on the stacked parameters, each member's alike
+
+So the same Dense, activation, loss and optimizer code trains them, and member k ends where a network with seed
+``seeds[k]``, trained alone on the same batches, ends (up to rounding). Batches, shuffling and dropout masks come
+from one generator seeded with ``seeds[0]``: all members see the same batches in the same order.
+
+Prediction is the mean of the members' outputs (probabilities for a softmax or sigmoid output, values for a
+linear one); the loss and metrics that ``evaluate``, validation and early stopping see are those of that mean.
+The training loss in the history is the mean of the members' losses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import checks, initializers, losses, metrics, optimizers
+from .constraints import check
+from .errors import InputError
+from .layers import Layer
+from .network import Network
+
+Array = np.ndarray
+
+
+class Ensemble(Network):
+    """``len(seeds)`` networks with the given layers (as for a ``Network``), member k initialized as
+    ``Network(layers, seed=seeds[k])`` would be. ``seeds`` is a list of distinct seeds, or a number K for the seeds
+    0 .. K-1."""
+
+    def __init__(self, layers: Sequence[Layer], seeds: Sequence[int] | int,
+                 init: str | dict | initializers.Initializer | None = None, dtype: object = np.float64) -> None:
+        self.seeds = _seeds(seeds)
+        try:
+            stack = list(layers)
+        except TypeError:
+            stack = []
+        for i, layer in enumerate(stack):
+            if isinstance(layer, Layer) and not layer.batched:
+                raise InputError(f"layer {i} ({type(layer).__name__}) cannot be stacked into an ensemble: only "
+                                 "layers with batched = True (Dense, Dropout) take a member axis")
+            if isinstance(layer, Layer):
+                layer.members = len(self.seeds)
+        super().__init__(stack, init=init, seed=self.seeds[0], dtype=dtype)
+
+    @property
+    def members(self) -> int:
+        return len(self.seeds)
+
+    def __repr__(self) -> str:
+        return f"Ensemble of {self.members} (seeds {self.seeds}): {super().__repr__()}"
+
+    def summary(self) -> str:
+        return f"ensemble of {self.members}: {super().summary()}"
+
+    def _initialize(self) -> None:
+        """Member k's starting values drawn as ``Network(layers, seed=seeds[k])`` draws its own."""
+        for k, seed in enumerate(self.seeds):
+            init_rng = np.random.RandomState(seed)
+            for layer in self.layers:
+                layer.initialize(init_rng, self.init, member=k)
+
+    def configure(self, loss: str | dict | losses.Loss | None = None,
+                  optimizer: str | dict | optimizers.Optimizer | None = None,
+                  metric_names: Sequence[str] | str | None = None) -> None:
+        super().configure(loss, optimizer, metric_names)
+        if self.optimizer.clipnorm is not None:
+            raise InputError("clipnorm rescales all gradients by their global norm, which would tie the ensemble's "
+                             "members together; train an ensemble without clipnorm")
+
+    def compute_gradients(self, x: Array, y: Array, loss: losses.Loss | None = None, trace: object = None,
+                          training: bool = True) -> tuple[float, Array]:
+        """Every member's gradients in one pass; returns (the mean of the members' losses, the mean output)."""
+        if trace is not None:
+            raise InputError("explain and tracing follow one network: use ensemble.member(k)")
+        total, a = super().compute_gradients(x, y, loss, None, training)
+        return total / self.members, a.mean(axis=0)
+
+    def member_outputs(self, X: object) -> Array:
+        """Each member's outputs for the rows of X: shape (members, rows, n_outputs)."""
+        X = checks.features(X, self.n_inputs, self.dtype)
+        with np.errstate(over="ignore", under="ignore"):
+            return np.broadcast_to(self.forward(X, keep=False), (self.members, len(X), self.n_outputs))
+
+    def predict(self, X: object) -> Array:
+        """The mean of the members' outputs for the rows of X: shape (rows, n_outputs)."""
+        return self.member_outputs(X).mean(axis=0)
+
+    def measure(self, X: Array, Y: Array, loss: losses.Loss | None = None,
+                metric_names: list[str] | None = None) -> dict[str, float]:
+        """Loss and metrics of the mean output (a fused loss reads the mean probabilities through the
+        pre-activation that gives them)."""
+        loss = loss or self.loss
+        a = self.forward(X).mean(axis=0)
+        values = {"loss": loss.value(Y, a, _pre_activation(loss, a))}
+        names = self.metrics if metric_names is None else metric_names
+        values.update({name: metrics.get(name)(Y, a) for name in names})
+        return values
+
+    def member(self, k: int) -> Network:
+        """Member ``k`` as a plain Network of its own (a copy: its seed, its weights; no training state)."""
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 0 <= k < self.members:
+            raise InputError(f"this ensemble has {self.members} members (0 .. {self.members - 1}); got {k!r}")
+        from . import layers
+
+        stack = [layers.REGISTRY.build(layers.REGISTRY.spec(layer)) for layer in self.layers]
+        net = Network(stack, init=self.init, seed=self.seeds[k], dtype=self.dtype)
+        for (_, mine, _), (_, theirs, _) in zip(net.named_parameters(), self.named_parameters(), strict=True):
+            mine[...] = theirs[k]
+        return net
+
+    def explain(self, *args: object, **kwargs: object) -> list:
+        raise InputError("explain narrates one network: use ensemble.member(k).explain(...)")
+
+
+def _pre_activation(loss: losses.Loss, a: Array) -> Array | None:
+    """A pre-activation z whose fused output activation gives ``a``: log a for softmax (its rows sum to 1),
+    log(a / (1 - a)) for sigmoid; None for a loss that reads a alone. A probability below the smallest normal
+    number counts as that number, so z stays finite."""
+    tiny = np.finfo(a.dtype).tiny
+    if loss.fused == "softmax":
+        return np.log(np.maximum(a, tiny))
+    if loss.fused == "sigmoid":
+        return np.log(np.maximum(a, tiny)) - np.log(np.maximum(1 - a, tiny))
+    return None
+
+
+def _seeds(seeds: Sequence[int] | int) -> list[int]:
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        return list(range(check("rows", int(seeds), "the number of members")))
+    try:
+        values = [check("seed", s, "an ensemble seed") for s in seeds]
+    except TypeError:
+        raise InputError(f"seeds must be a list of seeds or a number of members; got {seeds!r}") from None
+    if not values or len(set(values)) != len(values):
+        raise InputError(f"an ensemble needs at least one seed, each different; got {values}")
+    return values

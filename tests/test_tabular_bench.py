@@ -1,0 +1,28 @@
+"""benchmarks/tabular.py --smoke runs on real bundled tables (one with text columns and missing cells) and reports
+every contender's score, the normalized scores and the wins. Nothing is timed as pass or fail."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+for module in ("sklearn", "pandas", "palmerpenguins", "threadpoolctl"):
+    pytest.importorskip(module)
+
+
+def test_smoke_scores_every_table_with_every_contender():
+    done = subprocess.run([sys.executable, str(BENCH / "tabular.py"), "--smoke"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line.split("|")[1].strip(): [c.strip().strip("*") for c in line.strip("|").split("|")]
+            for line in done.stdout.splitlines() if line.startswith("| ") and ("class." in line or "regre." in line)}
+    assert set(rows) == {"iris", "penguins", "diabetes"}
+    for name, cells in rows.items():
+        scores = [float(c) for c in cells[3:]]
+        assert len(scores) == 3 and all(0.2 < s <= 1 for s in scores), (name, cells)
+    assert rows["penguins"][3] != "" and float(rows["penguins"][3]) > 0.9  # glassnet read text and missing cells
+    assert "| glassnet | " in done.stdout.split("## Wins", 1)[1]
+    assert "mean normalized score" in done.stdout
