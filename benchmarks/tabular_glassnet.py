@@ -21,6 +21,7 @@ import pandas as pd
 
 import glassnet as gn
 from glassnet.schedules import Cosine, OneCycle
+from glassnet.tabular.arrowfile import from_frame
 from glassnet.tabular.scaling import QuantileScaler, RobustScaler
 from glassnet.tabular.table import Table
 from glassnet.tabular.workflow import build_network, default_batch_size, prepare
@@ -151,15 +152,8 @@ def _scale(train: pd.DataFrame, test: pd.DataFrame, target: str,
     return train, test
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
 def _table(frame: pd.DataFrame) -> Table:
-    rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
-    return Table("benchmark table", [str(c) for c in frame.columns], rows, list(range(2, len(rows) + 2)))
+    return from_frame(frame, source="benchmark table")
 
 
 def with_epochs(recipe: Recipe, epochs: int) -> Recipe:

@@ -111,6 +111,18 @@ def _mean_scale(pair: Pair, n: int, what: str) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
+def _network(graph: Graph, net: Network, x: str, opset: int) -> str:
+    """The network's nodes after ``x``: each layer's own, then, for an ensemble, the mean of its members
+    ((members, rows, outputs) -> (rows, outputs)) inside the graph."""
+    for layer in net.layers:
+        x = layer.onnx(graph, x)
+    if isinstance(net, Ensemble):
+        axes = np.array([0], np.int64)
+        x = graph.node("ReduceMean", [x, graph.const("member_axis", axes, np.int64)], keepdims=0) if opset >= 18 \
+            else graph.node("ReduceMean", [x], axes=[0], keepdims=0)
+    return x
+
+
 def build_model(net: Network, opset: int = 17, standardize: Pair | None = None, unstandardize: Pair | None = None,
                 metadata: dict[str, str] | None = None, preprocessing: Any = None) -> Any:
     """The network as an ``onnx.ModelProto``: input ``input`` (rows, n_inputs), output ``output``.
@@ -144,12 +156,7 @@ def build_model(net: Network, opset: int = 17, standardize: Pair | None = None, 
             TensorProto.DOUBLE
         if elem != input_elem:
             x = graph.node("Cast", [x], to=elem)
-    for layer in net.layers:
-        x = layer.onnx(graph, x)
-    if isinstance(net, Ensemble):  # (members, rows, outputs) -> the members' mean, inside the graph
-        axes = np.array([0], np.int64)
-        x = graph.node("ReduceMean", [x, graph.const("member_axis", axes, np.int64)], keepdims=0) if opset >= 18 \
-            else graph.node("ReduceMean", [x], axes=[0], keepdims=0)
+    x = _network(graph, net, x, opset)
     if unstandardize is not None:
         mean, scale = _mean_scale(unstandardize, net.n_outputs, "unstandardize")
         x = graph.node("Add", [graph.node("Mul", [x, graph.const("output_scale", scale)]),
@@ -273,8 +280,7 @@ def _table_model(onnx: Any, net: Network, opset: int, prep: Any, metadata: dict[
     if elem != TensorProto.DOUBLE:
         x = graph.node("Cast", [x], to=elem)
     graph.dtype = net.dtype  # the layers' weights
-    for layer in net.layers:
-        x = layer.onnx(graph, x)
+    x = _network(graph, net, x, opset)
     if elem != TensorProto.DOUBLE:
         x = graph.node("Cast", [x], to=TensorProto.DOUBLE)
     target = prep.target
