@@ -8,7 +8,6 @@ installed), on the same file, interleaved run by run; peak memory from the child
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -35,27 +34,32 @@ def write_table(path: Path, rows: int, seed: int = 0) -> None:
             np.savetxt(f, np.column_stack([X, y]), delimiter=",", fmt="%.8g")
 
 
+# Each child says its own peak (VmHWM) as it exits: ru_maxrss would count the parent's memory that the fork copied
+# before exec (a benchmark process holding 700 MB made every child "peak" at 700 MB).
+PEAK = ("import atexit, sys; atexit.register(lambda: print('PEAK', open('/proc/self/status').read()"
+        ".split('VmHWM:')[1].split()[0], file=sys.stderr)); ")
+
+
 def _run(argv: list[str]) -> tuple[float, float]:
     """(wall seconds, peak resident MiB) of one child process."""
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
-    err = child.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status):
-        raise RuntimeError(f"{argv} failed: {err}")
-    return wall, usage.ru_maxrss / 1024
+    if done.returncode:
+        raise RuntimeError(f"{argv} failed: {done.stderr}")
+    return wall, int(done.stderr.split("PEAK")[-1].split()[0]) / 1024
 
 
 def cases(path: Path, out: Path) -> dict[str, list[str]]:
     py = sys.executable
-    found = {GLASSNET: [py, "-m", "glassnet.cli", "train", str(path), "--target", "y", "--epochs",
-                                           "1", "--out", str(out), "--quiet"]}
+    train = ["train", str(path), "--target", "y", "--epochs", "1", "--out", str(out), "--quiet"]
+    found = {GLASSNET: [py, "-c", PEAK + f"from glassnet.cli import main; sys.exit(main({train!r}))"]}
     if installed("pandas"):
-        found["pandas.read_csv().to_numpy()"] = [py, "-c", f"import pandas; pandas.read_csv({str(path)!r}).to_numpy()"]
+        found["pandas.read_csv().to_numpy()"] = [py, "-c", PEAK + f"import pandas; pandas.read_csv({str(path)!r})"
+                                                 ".to_numpy()"]
         if installed("pyarrow"):
             found["pandas.read_csv(engine='pyarrow').to_numpy()"] = [
-                py, "-c", f"import pandas; pandas.read_csv({str(path)!r}, engine='pyarrow').to_numpy()"]
+                py, "-c", PEAK + f"import pandas; pandas.read_csv({str(path)!r}, engine='pyarrow').to_numpy()"]
     return found
 
 

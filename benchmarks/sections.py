@@ -188,7 +188,8 @@ def ingest_section(args, report) -> None:
             for n, cases in runs.items() for name, m in cases.items()]
     report.add(f"6. Ingestion: glassnet train on {small:,} and {large:,} rows x {ingest.FEATURES + 1} numbers, "
                "one epoch, whole process", [
-                   "Each a fresh process, median of the runs, interleaved; peak: the child's maximum resident set. "
+                   "Each a fresh process, median of the runs, interleaved; peak: the child's own high-water resident "
+                   "memory (VmHWM). "
                    f"pyarrow {'installed: glassnet reads large files with Arrow' if installed('pyarrow') else 'absent'}"
                    ".", "",
                    *table(["rows", "process", "file (MiB)", "wall (s)", "/ pandas", "peak (MiB)"], rows)])
