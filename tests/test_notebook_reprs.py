@@ -132,3 +132,9 @@ def test_progress_in_a_notebook_is_a_widget_or_lines_never_a_text_bar(monkeypatc
     monkeypatch.setattr(progress, "widgets", lambda: False)
     assert all(isinstance(progress.reporter(v, 1, 10), progress.Lines) for v in (1, 2))
     assert isinstance(progress.reporter(0, 1, 10), progress.Silent)
+
+
+def test_to_frame_refuses_lists_of_other_lengths():
+    pytest.importorskip("pandas")
+    with pytest.raises(gn.InputError, match="lists differ in length"):
+        gn.History({"loss": [1.0, 2.0, 3.0], "val_loss": [1.0]}).to_frame()

@@ -331,3 +331,55 @@ def test_other_web_sites_cannot_drive_it(client):
     same = {"origin": "http://testserver"}
     assert client.post("/api/control/step", headers=same).json() == {"ok": True}
     assert client.get("/", headers=evil).status_code == 200  # (reading the page changes nothing)
+
+
+def test_a_page_of_another_name_pointed_at_this_machine_gets_nothing():
+    """DNS rebinding: a page of evil.example whose name now points at 127.0.0.1 sends Host and Origin of its own,
+    which agree; the server answers only requests sent to its own names."""
+    from starlette.websockets import WebSocketDisconnect
+
+    session = Session(Settings(hidden=[5]))
+    app = server.create_app(session, frozenset({"127.0.0.1", "localhost", "::1"}))
+    try:
+        with TestClient(app, base_url="http://evil.example:8765") as evil:
+            both = {"origin": "http://evil.example:8765"}
+            assert evil.post("/api/control/run", headers=both).status_code == 403
+            assert evil.get("/api/export/model").status_code == 403
+            with pytest.raises(WebSocketDisconnect), evil.websocket_connect("/ws", headers=both) as ws:
+                ws.receive_json()
+        with TestClient(app, base_url="http://127.0.0.1:8765") as own:
+            assert own.post("/api/control/step", headers={"origin": "http://127.0.0.1:8765"}).json() == {"ok": True}
+            assert own.get("/").status_code == 200
+        with TestClient(app, base_url="http://[::1]:8765") as own:
+            assert own.get("/").status_code == 200
+    finally:
+        session.close()
+        app.state.playground.close()
+
+
+def test_an_id_column_is_refused_before_it_fills_the_memory(client):
+    rows = "".join(f"id{i},{i % 7},{'ab'[i % 2]}\n" for i in range(3000))
+    answer = client.post("/api/upload?name=ids.csv", content=("patient,x,y\n" + rows).encode())
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert "ids.csv makes" in error and "column 'patient' alone" in error and "at most 1000" in error
+    assert post(client, "/api/control/step").json() == {"ok": True}  # (the session goes on)
+
+
+def test_requests_too_deep_get_a_line_not_a_traceback(client):
+    answer = client.post("/api/setup", content=b"[" * 100_000 + b"]" * 100_000)
+    assert answer.status_code == 400 and answer.json()["error"].startswith("glassnet playground: error: ")
+
+
+def test_folders_of_killed_playgrounds_are_removed(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f"{server.FOLDER}{dead.stdout.strip()}-abc"
+    stale.mkdir()
+    (stale / "upload.csv").write_text("a,b\n1,2\n")
+    mine = tmp_path / f"{server.FOLDER}{os.getpid()}-xyz"
+    mine.mkdir()
+    server.remove_stale_folders()
+    assert not stale.exists() and mine.exists()

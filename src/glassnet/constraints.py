@@ -137,6 +137,7 @@ RULES: dict[str, Rule] = {
     "decoupled": Flag(),
     # losses
     "label_smoothing": FRACTION,
+    "ensemble": Integer(1, 1025, text="an integer from 1 to 1024"),  # networks trained together and averaged
     "clipnorm": Real(0.0, none=True),
     "optimizer_steps": Integer(0, 2**63, text="a non-negative integer below 2**63"),
     # learning-rate schedules

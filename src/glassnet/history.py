@@ -32,6 +32,10 @@ class History(dict):
             import pandas as pd
         except ImportError:
             raise InputError("History.to_frame needs pandas, which is not installed: pip install pandas") from None
+        uneven = {key: len(values) for key, values in self.items() if len(values) != self.epochs}
+        if uneven:
+            raise InputError(f"this History's lists differ in length (loss: {self.epochs} epochs; {uneven}): not "
+                             "one value per epoch, so not one table")
         return pd.DataFrame(dict(self), index=pd.RangeIndex(1, self.epochs + 1, name="epoch"))
 
     def plot(self, ax: Any = None) -> Any:

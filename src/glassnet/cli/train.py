@@ -43,6 +43,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--optimizer", type=component("optimizer"), default="adam", metavar="NAME",
                    help="adam or sgd, or any name glassnet.optimizers knows (default: adam)")
     p.add_argument("--lr", type=rule("lr"), default=0.01, metavar="X", help="learning rate (default: 0.01)")
+    p.add_argument("--schedule", choices=["constant", "cosine", "onecycle"], default="constant",
+                   help="the learning rate over training: constant; cosine (one epoch of warm-up, then down to 0 at "
+                        "the last epoch); onecycle (up to --lr and down again) (default: constant)")
+    p.add_argument("--weight-decay", type=rule("weight_decay"), default=0.0, metavar="W",
+                   help="decoupled weight decay, as AdamW's: weights shrink by lr * W each update (default: 0)")
+    p.add_argument("--label-smoothing", type=rule("label_smoothing"), default=0.0, metavar="E",
+                   help="classification: train towards (1 - E) * one-hot + E / classes (default: 0)")
+    p.add_argument("--class-weight", choices=["balanced"], help="classification: weigh each row by rows / (classes "
+                   "* rows of its class), so that rare classes count as much as common ones (default: none)")
+    p.add_argument("--ensemble", type=rule("ensemble"), default=1, metavar="K",
+                   help="train K networks from the seeds S, S+1, ... together and average them (default: 1)")
     p.add_argument("--val-split", type=rule("val_split"), default=0.1, metavar="F",
                    help="share of rows for validation, which early stopping watches (default: 0.1)")
     p.add_argument("--test-split", type=rule("test_split"), default=0.2, metavar="F",
@@ -70,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
     check_outputs(args)
     options = {k: getattr(args, k) for k in ("hidden", "activation", "dropout", "epochs", "batch_size", "optimizer",
-                                             "lr", "val_split", "test_split", "seed", "task", "dtype", "missing",
+                                             "lr", "schedule", "weight_decay", "label_smoothing", "class_weight",
+                                             "ensemble", "val_split", "test_split", "seed", "task", "dtype", "missing",
                                              "ignore", "na_values", "sep", "decimal", "patience", "out",
                                              "checkpoint_every")}
     try:

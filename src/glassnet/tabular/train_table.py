@@ -15,17 +15,30 @@ from typing import Any
 
 from ..constraints import check
 from ..errors import InputError
+from ..losses import balanced_class_weights
 from .datasets import resolve
 from .fingerprint import fingerprint
 from .model import Model, TrainingRecord
-from .workflow import Notes, build_network, columns_named, default_batch_size, prepare, train
+from .workflow import (
+    SCHEDULES,
+    Notes,
+    build_network,
+    columns_named,
+    default_batch_size,
+    loss_for,
+    optimizer_for,
+    prepare,
+    train,
+)
 
 
 def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activation: str = "tanh",
                 dropout: float = 0.0, epochs: int = 300, batch_size: int | None = None, optimizer: str = "adam",
-                lr: float = 0.01, val_split: float = 0.1, test_split: float = 0.2, seed: int = 0, task: str = "auto",
-                dtype: str = "float64", missing: str = "impute", ignore: str | Sequence[str] = (),
-                na_values: str | Sequence[str] = (), sep: str | None = None, decimal: str = ".",
+                lr: float = 0.01, schedule: str = "constant", weight_decay: float = 0.0, label_smoothing: float = 0.0,
+                class_weight: str | None = None, ensemble: int = 1, val_split: float = 0.1, test_split: float = 0.2,
+                seed: int = 0, task: str = "auto", dtype: str = "float64", missing: str = "impute",
+                ignore: str | Sequence[str] = (), na_values: str | Sequence[str] = (), sep: str | None = None,
+                decimal: str = ".",
                 patience: int = 30, out: str | os.PathLike | None = None, checkpoint_every: int = 0,
                 verbose: int = 0, say: Callable[[str], None] | None = None,
                 warn: Callable[[str], None] | None = None) -> Model:
@@ -36,8 +49,6 @@ def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activa
     (rows, splits, imputation), ``warn`` what looks wrong (default: Python warnings). On Ctrl-C the model of the
     last whole epoch is saved to ``out`` (if given) and KeyboardInterrupt goes on up.
     """
-    from .. import optimizers
-
     if not isinstance(target, str):
         raise InputError(f"target must be a column name (text); got {target!r}")
     if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
@@ -54,11 +65,16 @@ def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activa
     prep.na_values, prep.decimal = settings["na_values"], decimal
     for text in notes.warnings:
         warn(text)
-    network = build_network(prep, list(hidden), activation, seed, dtype, dropout)
+    network = build_network(prep, list(hidden), activation, seed, dtype, dropout, ensemble)
     settings.update(task=prep.task, batch_size=batch_size or default_batch_size(len(splits[0])),
                     data=source if not isinstance(data, (str, os.PathLike)) else os.fspath(data))
     model = Model(network, prep, TrainingRecord(settings))
-    chosen = optimizers.REGISTRY.lookup(optimizer)(lr=lr)
+    per_epoch = -(-len(splits[0]) // settings["batch_size"])
+    chosen = optimizer_for(optimizer, lr, epochs * per_epoch, per_epoch, schedule, weight_decay)
+    weights = class_weight  # ("balanced": the training rows' weights; a regression says it cannot)
+    if class_weight is not None and prep.task == "classification":
+        weights = balanced_class_weights(prep.targets(splits[0]), prep.n_outputs)
+    network.configure(loss_for(prep, label_smoothing, weights), chosen)
     say(f"{source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {len(splits[1])} validation, "
         f"{len(splits[2])} test; {describe_target(prep)}")
     for text in notes.info:
@@ -72,17 +88,20 @@ def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activa
 def _settings(options: dict[str, Any]) -> dict[str, Any]:
     """The options, checked, as the JSON-safe settings saved with the model (what resume needs)."""
     for name in ("epochs", "seed", "val_split", "test_split", "patience", "checkpoint_every", "rate", "lr",
-                 "batch_size"):
+                 "batch_size", "weight_decay", "label_smoothing", "ensemble"):
         key = {"rate": "dropout"}.get(name, name)
         check(name, options[key], f"--{key.replace('_', '-')}")
     hidden = list(options["hidden"])
     for size in hidden:
         check("units", size, "--hidden")
-    for name, allowed in (("task", ("auto", "classification", "regression")), ("dtype", ("float32", "float64"))):
+    for name, allowed in (("task", ("auto", "classification", "regression")), ("dtype", ("float32", "float64")),
+                          ("schedule", SCHEDULES), ("class_weight", (None, "balanced"))):
         if options[name] not in allowed:
-            raise InputError(f"--{name} must be one of {', '.join(allowed)}; got {options[name]!r}")
-    keys = ("target", "activation", "dropout", "optimizer", "lr", "val_split", "test_split", "seed", "dtype",
-            "patience", "missing", "decimal", "sep")
+            raise InputError(f"--{name.replace('_', '-')} must be one of {', '.join(map(str, allowed))}; got "
+                             f"{options[name]!r}")
+    keys = ("target", "activation", "dropout", "optimizer", "lr", "schedule", "weight_decay", "label_smoothing",
+            "class_weight", "ensemble", "val_split", "test_split", "seed", "dtype", "patience", "missing", "decimal",
+            "sep")
     return {**{k: options[k] for k in keys}, "hidden": hidden, "ignore": columns_named(options["ignore"]),
             "na_values": columns_named(options["na_values"]), "drop_missing": options["missing"] == "drop"}
 

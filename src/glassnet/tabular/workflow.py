@@ -174,9 +174,10 @@ def default_batch_size(training_rows: int) -> int:
 
 
 def build_network(prep: Preprocessor, hidden: Sequence[int], activation: str, seed: int, dtype: str = "float64",
-                  dropout: float = 0.0) -> Network:
+                  dropout: float = 0.0, ensemble: int = 1) -> Network:
     """inputs -> hidden layers (each followed by Dropout when ``dropout`` > 0) -> softmax classes or one linear
-    output."""
+    output; with ``ensemble`` K > 1, K such networks from the seeds seed, seed + 1, ... trained together as one
+    batched computation and averaged (``glassnet.Ensemble``: member 0 is the network of ``ensemble=1``)."""
     if dropout and not hidden:
         raise InputError("dropout acts on hidden layers, and this network has none: give --hidden sizes, or no "
                          "--dropout")
@@ -188,12 +189,47 @@ def build_network(prep: Preprocessor, hidden: Sequence[int], activation: str, se
             stack.append(Dropout(dropout))
     classify = prep.task == "classification"
     stack.append(Dense(sizes[-1], prep.n_outputs, activation="softmax" if classify else "linear"))
+    if ensemble > 1:
+        from ..ensemble import Ensemble
+
+        return Ensemble(stack, seeds=[(seed + k) % 2**32 for k in range(ensemble)], dtype=dtype)
     return Network(stack, seed=seed, dtype=dtype)
 
 
-def loss_for(prep: Preprocessor) -> str:
-    """Cross-entropy for classification, mean squared error (of the standardized target) for regression."""
-    return "categorical_crossentropy" if prep.task == "classification" else "mse"
+SCHEDULES = ("constant", "cosine", "onecycle")
+
+
+def optimizer_for(name: str, lr: float, steps: int, per_epoch: int, schedule: str = "constant",
+                  weight_decay: float = 0.0) -> Any:
+    """The optimizer ``name`` with its learning rate: ``constant``; ``cosine`` (one epoch of linear warm-up, then
+    cosine decay to 0 at step ``steps``); ``onecycle`` (up to ``lr`` and down again over ``steps``); and with
+    ``weight_decay`` W, decoupled weight decay (AdamW's: W *= 1 - lr_t W before each update)."""
+    from .. import optimizers, schedules
+
+    if schedule not in SCHEDULES:
+        raise InputError(f"--schedule must be one of {', '.join(SCHEDULES)}; got {schedule!r}")
+    rate = {"constant": lambda: lr, "cosine": lambda: schedules.Cosine(lr, steps, warmup=min(per_epoch, steps // 2)),
+            "onecycle": lambda: schedules.OneCycle(lr, steps)}[schedule]()
+    kind = optimizers.REGISTRY.lookup(name)
+    try:
+        return kind(lr=rate, weight_decay=weight_decay, decoupled=True) if weight_decay else kind(lr=rate)
+    except TypeError:
+        raise InputError(f"the optimizer {name!r} takes no weight decay; leave out --weight-decay") from None
+
+
+def loss_for(prep: Preprocessor, label_smoothing: float = 0.0, class_weight: Sequence[float] | None = None) -> Any:
+    """Cross-entropy for classification (towards smoothed labels with ``label_smoothing``, each row weighed by
+    its class's ``class_weight``), mean squared error (of the standardized target) for regression."""
+    if prep.task != "classification":
+        if label_smoothing or class_weight is not None:
+            raise InputError("--label-smoothing and --class-weight are for classification; this target is a "
+                             "regression")
+        return "mse"
+    if label_smoothing or class_weight is not None:
+        from ..losses import CategoricalCrossentropy
+
+        return CategoricalCrossentropy(label_smoothing=label_smoothing, class_weight=class_weight)
+    return "categorical_crossentropy"
 
 
 def fit(model: Model, splits: Splits, epochs: int, batch_size: int, patience: int | None, verbose: int = 0,
@@ -202,7 +238,8 @@ def fit(model: Model, splits: Splits, epochs: int, batch_size: int, patience: in
     ``optimizer`` for a new network (a resumed one goes on with its own)."""
     prep, (train, val, _) = model.preprocessing, splits
     validation = (prep.inputs(val), prep.targets(val)) if len(val) else None
-    return model.network.fit(prep.inputs(train), prep.targets(train), epochs=epochs, loss=loss_for(prep),
+    loss = model.network.loss or loss_for(prep)  # (a network set up by train_table keeps its own loss)
+    return model.network.fit(prep.inputs(train), prep.targets(train), epochs=epochs, loss=loss,
                              optimizer=optimizer, batch_size=batch_size, validation_data=validation,
                              early_stopping=patience or None, verbose=verbose, callback=callback)
 

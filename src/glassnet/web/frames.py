@@ -81,14 +81,14 @@ def plane(run: Run) -> Plane | None:
 class Viewer:
     """Builds frames for one session from a network of its own (the session's parameters copied in)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, costs: list[float] | None = None) -> None:
         self.session = session
         self.net: Network | None = None
         self.source: Network | None = None
         self.run: Run | None = None
         self.plane: Plane | None = None
         self.steps: dict[str, Any] = {}
-        self.costs: list[float] = []  # milliseconds per frame built, for the measurement in the README
+        self.costs = [] if costs is None else costs  # milliseconds per frame built (pacing; the README's figures)
 
     def frame(self, after: int = -1) -> dict[str, Any] | None:
         """The newest frame, or None if nothing changed since version ``after``."""

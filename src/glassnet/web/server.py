@@ -13,6 +13,7 @@ the session goes on as it was.
 from __future__ import annotations
 
 import asyncio
+import glob
 import json
 import os
 import shutil
@@ -44,6 +45,7 @@ STATIC = Path(__file__).parent / "static"
 FRAME_RATE, MIN_RATE = 20, 12  # frames a second while the run changes: at most, and at least
 DRAWING_SHARE = 0.2
 UPLOAD_LIMIT = 50 * 1024 * 1024
+FOLDER = "glassnet-playground-"  # then the server's process id: a folder left by a killed server is removed
 # the page may load and connect to this server only (no CDN, no fonts, nothing elsewhere)
 POLICY = ("default-src 'self'; img-src 'self' data:; connect-src 'self'; style-src 'self'; script-src 'self'; "
           "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -57,8 +59,10 @@ class Playground:
     """The app's handlers around one ``Session`` and a ``Viewer`` for its frames."""
 
     def __init__(self, session: Session) -> None:
-        self.session, self.viewer = session, Viewer(session)
-        self.folder = tempfile.mkdtemp(prefix="glassnet-playground-")
+        self.session = session
+        self.costs: list[float] = []  # milliseconds per frame, of every page's frames (the pacing and the README)
+        remove_stale_folders()
+        self.folder = tempfile.mkdtemp(prefix=f"{FOLDER}{os.getpid()}-")
 
     def close(self) -> None:
         """Remove the folder of uploads and exports."""
@@ -73,6 +77,8 @@ class Playground:
             await run_in_threadpool(self.session.setup, spec)
         except (GlassnetError, ValueError) as exc:  # (json's errors are ValueErrors)
             return failure(exc)
+        except (RecursionError, MemoryError) as exc:
+            return failure(unusable(exc))
         return JSONResponse({"ok": True})
 
     async def control(self, request: Request) -> Response:
@@ -100,6 +106,8 @@ class Playground:
             await run_in_threadpool(self.use, table)
         except GlassnetError as exc:
             return failure(exc)
+        except (RecursionError, MemoryError) as exc:
+            return failure(unusable(exc))
         return JSONResponse({"ok": True, "columns": table.columns, "rows": len(table)})
 
     def use(self, table: Table) -> None:
@@ -109,33 +117,40 @@ class Playground:
 
     async def export_model(self, request: Request) -> Response:
         path = os.path.join(self.folder, "export.safetensors")
-        with self.session.locked():
-            model = self.session.run.model()
-        await run_in_threadpool(model.save, path)
+        await run_in_threadpool(self._save_model, path)
         return FileResponse(path, media_type="application/octet-stream", filename="playground.safetensors")
 
-    async def export_script(self, request: Request) -> Response:
+    def _save_model(self, path: str) -> None:
+        with self.session.locked():  # (in a worker thread: the lock may wait for a whole epoch)
+            model = self.session.run.model()
+        model.save(path)
+
+    def _script(self) -> str:
         with self.session.locked():
-            text = script(self.session.run)
+            return script(self.session.run)
+
+    async def export_script(self, request: Request) -> Response:
+        text = await run_in_threadpool(self._script)
         return Response(text, media_type="text/x-python",
                         headers={"content-disposition": 'attachment; filename="playground.py"'})
 
     def interval(self) -> float:
         """Seconds from one frame to the next: FRAME_RATE a second while drawing takes at most DRAWING_SHARE of the
         time (the training thread keeps the rest), slower for larger networks, but never under MIN_RATE."""
-        costs = self.viewer.costs[-5:]
+        costs = self.costs[-5:]
         cost = sorted(costs)[len(costs) // 2] / 1000 if costs else 0.0
         return min(max(1 / FRAME_RATE, cost / DRAWING_SHARE), 1 / MIN_RATE)
 
     async def frames(self, ws: WebSocket) -> None:
         """Push a frame whenever the run changed; stop when the page goes away."""
         await ws.accept()
+        viewer = Viewer(self.session, self.costs)  # (one a page: a viewer's network is its page's alone)
         listening = asyncio.create_task(until_gone(ws))
         version, clock = -1, asyncio.get_running_loop().time
         try:
             while not listening.done():
                 started = clock()
-                frame = await run_in_threadpool(self.viewer.frame, version)
+                frame = await run_in_threadpool(viewer.frame, version)
                 if frame is not None:
                     version = frame["version"]
                     await ws.send_text(json.dumps(frame))
@@ -163,13 +178,13 @@ class Secure:
 
     HEADERS = [(b"content-security-policy", POLICY.encode()), (b"x-content-type-options", b"nosniff")]
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    def __init__(self, app: Any, hosts: frozenset[str] | None = None) -> None:
+        self.app, self.hosts = app, hosts
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
-        if foreign(scope):
+        if foreign(scope) or (self.hosts is not None and host_of(scope) not in self.hosts):
             if scope["type"] == "websocket":
                 return await send({"type": "websocket.close", "code": 1008})
             return await JSONResponse({"error": "glassnet playground: error: a request from another web site"},
@@ -185,6 +200,37 @@ class Secure:
         await self.app(scope, receive, sending)
 
 
+def unusable(exc: BaseException) -> InputError:
+    """The one-line error for a request the server could not take in (nested too deeply, too large)."""
+    what = "nested too deeply" if isinstance(exc, RecursionError) else "too large for this machine's memory"
+    return InputError(f"the request is {what}")
+
+
+def remove_stale_folders() -> None:
+    """Remove the upload folders of playgrounds that are no longer running (killed, so they could not)."""
+    for folder in glob.glob(os.path.join(tempfile.gettempdir(), FOLDER + "*-*")):
+        pid = os.path.basename(folder)[len(FOLDER):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def host_of(scope: dict) -> str:
+    """The name a request was sent to (its Host header without the port): a page of another web site whose name
+    was made to point at 127.0.0.1 (DNS rebinding) still sends its own name, and is refused."""
+    host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+    return host[1:host.index("]")] if host.startswith("[") and "]" in host else host.rsplit(":", 1)[0]
+
+
 def foreign(scope: dict) -> bool:
     """True for a WebSocket or a changing request whose Origin is not this server (the Host it was sent to)."""
     if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
@@ -194,15 +240,16 @@ def foreign(scope: dict) -> bool:
     return origin is not None and origin.split(b"://", 1)[-1] != headers.get(b"host")
 
 
-def create_app(session: Session) -> Starlette:
-    """The Starlette app of a playground around ``session``."""
+def create_app(session: Session, hosts: frozenset[str] | None = None) -> Starlette:
+    """The Starlette app of a playground around ``session``; ``hosts``: the only names requests may be sent to
+    (None: any, for tests' clients)."""
     p = Playground(session)
     routes = [Route("/", p.index), Route("/api/setup", p.setup, methods=["POST"]),
               Route("/api/control/{action}", p.control, methods=["POST"]),
               Route("/api/upload", p.upload, methods=["POST"]),
               Route("/api/export/model", p.export_model), Route("/api/export/script", p.export_script),
               WebSocketRoute("/ws", p.frames), Mount("/static", StaticFiles(directory=STATIC), name="static")]
-    app = Starlette(routes=routes, middleware=[Middleware(Secure)])
+    app = Starlette(routes=routes, middleware=[Middleware(Secure, hosts=hosts)])
     app.state.playground = p
     return app
 
@@ -233,7 +280,7 @@ def serve(session: Session, host: str, port: int, open_browser: bool) -> int:
     print("the glassnet playground: open the address above; Ctrl-C stops it", flush=True)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, [url]).start()
-    app = create_app(session)
+    app = create_app(session, frozenset({"127.0.0.1", "localhost", "::1", host}))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     try:
         server.run(sockets=[sock])

@@ -34,6 +34,7 @@ ACTIVATIONS = ["tanh", "relu", "sigmoid", "leaky_relu", "linear"]
 SCHEDULES = ["constant", "cosine", "onecycle"]
 HORIZON = 300  # epochs over which a cosine or one-cycle schedule runs its course
 UPLOAD = "upload"
+MAX_INPUTS = 1000  # network inputs (a text column adds one per category): an id column would ask for gigabytes
 
 
 @dataclass
@@ -225,6 +226,11 @@ def build_run(settings: Settings, upload: Table | None) -> Run:
         raise InputError(f"unknown dataset {settings.dataset!r}; bundled: {', '.join(datasets.DATASETS)}, or upload")
     settings.target = settings.target or default
     prep, (train, val, _) = prepare(table, settings.target, "auto", settings.val_split, 0.0, settings.seed)
+    if prep.n_inputs > MAX_INPUTS:
+        widest = max(prep.columns, key=lambda c: len(c.features))
+        raise InputError(f"{table.source} makes {prep.n_inputs} network inputs ({len(widest.features)} from column "
+                         f"{widest.name!r} alone: one per category); the playground takes at most {MAX_INPUTS}: leave "
+                         "such a column (an id?) out of the file, or use glassnet train --ignore")
     net = build_network(prep, settings.hidden, settings.activation, settings.seed, dropout=settings.dropout)
     validation = (prep.inputs(val, unknown="ignore"), prep.targets(val)) if len(val) else None
     return Run(settings, table, prep, (prep.inputs(train), prep.targets(train), validation), net)
