@@ -49,14 +49,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def numeric_scaling(column: object) -> str:
-    """``standardized with mean 5.8, scale 0.83``, ``robust scaling: median 5.8, 1 / IQR 0.77, smoothly clipped
-    to +-3`` or ``quantile scaling over 100 reference values``."""
+    """``standardized with mean 5.8, scale 0.83``, ``robust scaling: (x - median 5.8) * 0.77, smoothly clipped
+    to +-3`` or ``quantile scaling to a standard normal over 100 reference values``."""
     scaling = column.scaling
     if scaling is None:
         return f"standardized with mean {column.mean:.6g}, scale {column.scale:.6g}"
     if scaling["kind"] == "robust":
-        return (f"robust scaling: (x - median {scaling['center']:.6g}) * {scaling['scale']:.6g} (1 / interquartile "
-                "range), smoothly clipped to +-3")
+        return f"robust scaling: (x - median {scaling['center']:.6g}) * {scaling['scale']:.6g}, smoothly clipped to +-3"
     return f"quantile scaling to a standard normal over {len(scaling['references'])} reference values"
 
 
