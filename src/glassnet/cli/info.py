@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  optimizer: {net.optimizer!r}, {net.optimizer.steps} steps taken")
     print(f"  history: {history_summary(net.history)}")
     if prep is not None:
-        print(f"  target: {describe_target(prep)}")
+        print(f"  target: {describe_target(prep)}; numeric inputs: {prep.scaling} scaling")
         for column in prep.columns:
             if hasattr(column, "categories"):
                 missing = ", and (missing) for missing cells" if column.missing else ""
@@ -40,13 +40,23 @@ def run(args: argparse.Namespace) -> int:
             else:
                 missing = f"; missing in training, filled with the median {column.fill:.6g}, and an input that " \
                     "is 1 where the cell was missing" if column.indicator else ""
-                print(f"  input {column.name!r}: number, standardized with mean {column.mean:.6g}, "
-                      f"scale {column.scale:.6g}{missing}")
+                print(f"  input {column.name!r}: number, {numeric_scaling(column)}{missing}")
     if record.settings:
         print("  training settings: " + ", ".join(f"{k} {v}" for k, v in record.settings.items()))
     if record.test_metrics:
         print(f"  test metrics: {test_summary(record.test_metrics)}")
     return 0
+
+
+def numeric_scaling(column: object) -> str:
+    """``standardized with mean 5.8, scale 0.83``, ``robust scaling: (x - median 5.8) * 0.77, smoothly clipped
+    to +-3`` or ``quantile scaling to a standard normal over 100 reference values``."""
+    scaling = column.scaling
+    if scaling is None:
+        return f"standardized with mean {column.mean:.6g}, scale {column.scale:.6g}"
+    if scaling["kind"] == "robust":
+        return f"robust scaling: (x - median {scaling['center']:.6g}) * {scaling['scale']:.6g}, smoothly clipped to +-3"
+    return f"quantile scaling to a standard normal over {len(scaling['references'])} reference values"
 
 
 def history_summary(history: History) -> str:

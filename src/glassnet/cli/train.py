@@ -34,6 +34,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--activation", type=component("activation"), default="tanh", metavar="NAME",
                    help="hidden activation: relu, tanh, sigmoid, leaky_relu, ... any name glassnet.activations "
                         "knows (default: tanh)")
+    p.add_argument("--scaling", choices=["standard", "robust", "quantile"], default="standard",
+                   help="numeric inputs: standard ((x - mean) / std); robust ((x - median) / interquartile range, "
+                        "then smoothly clipped to +-3); quantile (to normal quantiles of the training values) "
+                        "(default: standard)")
     p.add_argument("--dropout", type=rule("rate"), default=0.0, metavar="P",
                    help="after each hidden layer, drop this share of its values in training (default: 0, none)")
     p.add_argument("--epochs", type=rule("epochs"), default=300, metavar="N",
@@ -80,11 +84,11 @@ def run(args: argparse.Namespace) -> int:
     from .common import check_outputs, finish, interrupted, progress_level, say, warn
 
     check_outputs(args)
-    options = {k: getattr(args, k) for k in ("hidden", "activation", "dropout", "epochs", "batch_size", "optimizer",
-                                             "lr", "schedule", "weight_decay", "label_smoothing", "class_weight",
-                                             "ensemble", "val_split", "test_split", "seed", "task", "dtype", "missing",
-                                             "ignore", "na_values", "sep", "decimal", "patience", "out",
-                                             "checkpoint_every")}
+    options = {k: getattr(args, k) for k in ("hidden", "activation", "scaling", "dropout", "epochs", "batch_size",
+                                             "optimizer", "lr", "schedule", "weight_decay", "label_smoothing",
+                                             "class_weight", "ensemble", "val_split", "test_split", "seed", "task",
+                                             "dtype", "missing", "ignore", "na_values", "sep", "decimal", "patience",
+                                             "out", "checkpoint_every")}
     try:
         model = train_table(args.data, args.target, **options, verbose=progress_level(args),
                             say=lambda text: say(args, text), warn=warn)

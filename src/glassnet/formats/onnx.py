@@ -247,6 +247,10 @@ def _table_model(onnx: Any, net: Network, opset: int, prep: Any, metadata: dict[
     if odd:
         raise InputError(f"cannot export input column {odd[0].name!r} to ONNX: glassnet knows no ONNX form of its "
                          f"preprocessing ({type(odd[0]).__name__})")
+    quantile = [c.name for c in prep.columns if isinstance(c, Numeric) and (c.scaling or {}).get("kind") == "quantile"]
+    if quantile:
+        raise InputError(f"cannot export column {quantile[0]!r} to ONNX: glassnet has no ONNX form of its quantile "
+                         "scaling (train with --scaling standard or robust to export)")
     names = column_inputs(prep.input_columns)
     _utf8(prep.input_columns, "the column name")
     na = list(dict.fromkeys(t for t in (*NA_VALUES, *(v.strip(BLANKS) for v in prep.na_values))))
@@ -260,8 +264,7 @@ def _table_model(onnx: Any, net: Network, opset: int, prep: Any, metadata: dict[
             described.append({"name": name, "column": column.name, "type": "float64"})
             gaps = graph.node("IsNaN", [name])
             filled = graph.node("Where", [gaps, graph.const(f"{name}_fill", np.full((1, 1), column.fill)), name])
-            centered = graph.node("Sub", [filled, graph.const(f"{name}_mean", np.full((1, 1), column.mean))])
-            parts.append(graph.node("Div", [centered, graph.const(f"{name}_scale", np.full((1, 1), column.scale))]))
+            parts.append(_scaled(graph, name, filled, column))
             if column.indicator:
                 parts.append(graph.node("Cast", [gaps], to=TensorProto.DOUBLE))
         else:
@@ -295,6 +298,25 @@ def _table_model(onnx: Any, net: Network, opset: int, prep: Any, metadata: dict[
         props["glassnet.classes"] = json.dumps(target.classes)
         props["glassnet.outputs"] = f"probabilities of {target.name} = {json.dumps(target.classes)}"
     return _finish(onnx, net, opset, graph, x, inputs, TensorProto.DOUBLE, {**props, **(metadata or {})}, ml=True)
+
+
+def _scaled(graph: Graph, name: str, x: str, column: Any) -> str:
+    """A numeric column's network input: (x - mean) / scale, or the robust scaler's (x - median) * s, clipped to
+    +-FAR, then the smooth clip t / sqrt(1 + (t / 3)^2), node for node as ``scaling.RobustScaler`` computes it."""
+    from ..tabular.scaling import CLIP, FAR
+
+    def const(suffix: str, value: float) -> str:
+        return graph.const(f"{name}_{suffix}", np.full((1, 1), value))
+
+    if column.scaling is None:
+        return graph.node("Div", [graph.node("Sub", [x, const("mean", column.mean)]), const("scale", column.scale)])
+    moved = graph.node("Mul", [graph.node("Sub", [x, const("median", column.scaling["center"])]),
+                               const("robust_scale", column.scaling["scale"])])
+    t = graph.node("Clip", [moved, graph.const(f"{name}_low", np.array(-FAR)), graph.const(f"{name}_high",
+                                                                                          np.array(FAR))])
+    third = graph.node("Div", [t, const("clip", CLIP)])
+    root = graph.node("Sqrt", [graph.node("Add", [const("one", 1.0), graph.node("Mul", [third, third])])])
+    return graph.node("Div", [t, root])
 
 
 def to_onnx(net: Network, path: str | os.PathLike, opset: int = 17, **options: Any) -> None:

@@ -2,8 +2,9 @@
 saved with the model as plain JSON.
 
 Inputs: numeric columns are standardized, x' = (x - mean) / scale with the training rows' mean and standard
-deviation; text columns become one 0/1 column per category seen in training (one-hot). Targets: class labels
-become integers 0..k-1 (classification); numbers are standardized like inputs (regression).
+deviation (or mapped by a robust or quantile scaler of ``scaling.py`` fitted on them); text columns become one 0/1
+column per category seen in training (one-hot). Targets: class labels become integers 0..k-1 (classification);
+numbers are standardized like inputs (regression).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 
 from ..errors import InputError, ModelFileError
 from .cells import class_label
+from .scaling import SCALERS, scaler_from_json
 from .table import Table, quote, quote_names
 
 Array = np.ndarray
@@ -25,19 +27,21 @@ MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values
 
 
 MISSING = "(missing)"  # the category of a text column's missing cells
+SCALINGS = ("standard", *SCALERS)  # how numeric inputs may be scaled (fit_columns)
 
 
 @dataclass
 class Numeric:
-    """An input column of numbers, standardized:  x' = (x - mean) / scale. A missing cell takes ``fill`` (the
-    training rows' median); with ``indicator`` (the training rows had missing cells) a second input says 1 where
-    the cell was missing, 0 elsewhere."""
+    """An input column of numbers, standardized:  x' = (x - mean) / scale, or with ``scaling`` (a scaler's
+    ``to_json()``) that scaler's transform. A missing cell takes ``fill`` (the training rows' median) first; with
+    ``indicator`` (the training rows had missing cells) a second input says 1 where the cell was missing, else 0."""
 
     name: str
     mean: float
     scale: float
     fill: float = 0.0
     indicator: bool = False
+    scaling: dict | None = None  # None: standardized with mean and scale
 
     @property
     def features(self) -> list[str]:
@@ -53,12 +57,19 @@ class Numeric:
         if gaps.any():
             counts.add(self.name, "missing", int(gaps.sum()))
             values = np.where(gaps, self.fill, values)
-        out = standardized(table, self.name, values, self.mean, self.scale)
+        out = self.transform(values) if self.scaling else standardized(table, self.name, values, self.mean, self.scale)
         return np.column_stack([out, gaps]) if self.indicator else out[:, None]
+
+    def transform(self, values: Array) -> Array:
+        """The network input of each filled value: (values - mean) / scale, or the scaler's transform."""
+        if self.scaling is None:
+            return (values - self.mean) / self.scale
+        with np.errstate(over="ignore"):  # ((x - median) * scale may overflow to inf: the clip makes it 3)
+            return scaler_from_json(self.scaling).transform(values)
 
     def to_json(self) -> dict:
         return {"name": self.name, "kind": "numeric", "mean": self.mean, "scale": self.scale, "fill": self.fill,
-                "indicator": self.indicator}
+                "indicator": self.indicator, **({"scaling": self.scaling} if self.scaling else {})}
 
 
 @dataclass
@@ -197,8 +208,9 @@ class Preprocessor:
     """Raw table -> network inputs and targets, fitted on training rows; saved in the model as plain JSON.
 
     ``columns``: one ``Numeric`` or ``Category`` per input column, in network-input order.
-    ``target``: the ``Target``. ``means`` and ``scales`` give the whole input transform of all-numeric data as
-    x' = (x - means) / scales, one entry per network input (a one-hot input has mean 0, scale 1).
+    ``target``: the ``Target``. ``means`` and ``scales`` give the whole input transform of all-numeric,
+    standardized data as x' = (x - means) / scales, one entry per network input (a one-hot input has mean 0,
+    scale 1); ``scale_inputs`` is that transform for any scaling.
     """
 
     def __init__(self, columns: list[Numeric | Category], target: Target, na_values: Sequence[str] = (),
@@ -257,10 +269,16 @@ class Preprocessor:
         return np.array([v for c in self.columns for v in ([c.scale] + [1.0] * c.indicator if isinstance(c, Numeric)
                                                            else [1.0] * len(c.features))])
 
+    @property
+    def scaling(self) -> str:
+        """How the numeric inputs are scaled: ``standard``, ``robust`` or ``quantile``."""
+        kinds = {c.scaling["kind"] for c in self.columns if isinstance(c, Numeric) and c.scaling is not None}
+        return kinds.pop() if kinds else "standard"
+
     def scale_inputs(self, raw: Array) -> Array:
         """Network inputs from raw numbers of an all-numeric model, one column per input column (no missing
-        cells): x' = (x - mean) / scale, and 0 for each missing-cell indicator."""
-        parts = [((raw[:, [j]] - c.mean) / c.scale, np.zeros((len(raw), int(c.indicator))))
+        cells): each column's ``Numeric.transform``, and 0 for each missing-cell indicator."""
+        parts = [(c.transform(raw[:, [j]]), np.zeros((len(raw), int(c.indicator))))
                  for j, c in enumerate(self.columns)]
         return np.hstack([p for pair in parts for p in pair])
 
@@ -344,8 +362,9 @@ def fit_classes(table: Table, target: str) -> Target:
     return spec
 
 
-def fit_columns(train: Table, names: Sequence[str]) -> list[Numeric | Category]:
-    """Standardization statistics, fill values and category lists, from the training rows only."""
+def fit_columns(train: Table, names: Sequence[str], scaling: str = "standard") -> list[Numeric | Category]:
+    """Standardization statistics (and with ``scaling`` "robust" or "quantile" that scaler, fitted on the present
+    cells), fill values and category lists, from the training rows only."""
     columns: list[Numeric | Category] = []
     for name in names:
         gaps = bool(train.missing(name).any())
@@ -353,7 +372,8 @@ def fit_columns(train: Table, names: Sequence[str]) -> list[Numeric | Category]:
             mean, std = fit_standardization(train, name)
             values = train.numbers(name)
             fill = float(np.median(values[~np.isnan(values)]))
-            columns.append(Numeric(name, mean, std or 1.0, fill, gaps))  # a constant column standardizes to 0
+            scaler = None if scaling == "standard" else SCALERS[scaling]().fit(values).to_json()
+            columns.append(Numeric(name, mean, std or 1.0, fill, gaps, scaler))  # (a constant column: 0)
         else:
             present = train.data[name][~train.missing(name)]
             columns.append(Category(name, sorted(set(present)), gaps))

@@ -7,7 +7,9 @@ import contextlib
 import math
 import reprlib
 
+from ..errors import InputError
 from .preprocessing import Category, Numeric, Target
+from .scaling import scaler_from_json
 
 
 def text(value: object) -> str:
@@ -39,13 +41,23 @@ def column_from_json(spec: dict) -> Numeric | Category:
         if not isinstance(indicator, bool):
             raise ValueError(f"indicator must be true or false, got {reprlib.repr(indicator)}")
         return Numeric(text(spec["name"]), _finite(spec["mean"]), _finite(spec["scale"], positive=True),
-                       _finite(spec.get("fill", 0.0)), indicator)
+                       _finite(spec.get("fill", 0.0)), indicator, _scaling(spec.get("scaling")))
     if kind == "category":
         missing = spec.get("missing", False)
         if not isinstance(missing, bool):
             raise ValueError(f"missing must be true or false, got {reprlib.repr(missing)}")
         return Category(text(spec["name"]), _texts(spec["categories"]), missing)
     raise ValueError(f"unknown column kind {reprlib.repr(kind)}")
+
+
+def _scaling(spec: object) -> dict | None:
+    """A saved scaler, checked (None, in files from before scalers, means standardized)."""
+    if spec is None:
+        return None
+    try:
+        return scaler_from_json(spec).to_json()
+    except InputError as exc:
+        raise ValueError(f"scaling: {exc}") from None
 
 
 def target_from_json(spec: dict) -> Target:

@@ -31,6 +31,7 @@ from ..errors import InputError
 Array = np.ndarray
 CLIP = 3.0  # the smooth clip's asymptote: values far out tend to +-CLIP
 MAX_QUANTILES = 1000
+FAR = 1e150  # smooth_clip(FAR) is CLIP in float64: larger values are clipped to +-FAR first, so (x / 3)^2 is finite
 EDGE = 1e-7  # the quantile scaler's outermost probabilities, whose normal quantiles are -+5.2
 
 
@@ -49,6 +50,7 @@ def _observed(values: object, name: str) -> Array:
 
 def smooth_clip(x: Array) -> Array:
     """x / sqrt(1 + (x / 3)^2): about x near 0, bounded by +-3, monotone (RealMLP's smooth clipping)."""
+    x = np.clip(x, -FAR, FAR)
     return x / np.sqrt(1 + (x / CLIP) ** 2)
 
 

@@ -20,6 +20,7 @@ from .datasets import resolve
 from .fingerprint import fingerprint
 from .model import Model, TrainingRecord
 from .workflow import (
+    SCALINGS,
     SCHEDULES,
     Notes,
     build_network,
@@ -33,10 +34,11 @@ from .workflow import (
 
 
 def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activation: str = "tanh",
-                dropout: float = 0.0, epochs: int = 300, batch_size: int | None = None, optimizer: str = "adam",
-                lr: float = 0.01, schedule: str = "constant", weight_decay: float = 0.0, label_smoothing: float = 0.0,
-                class_weight: str | None = None, ensemble: int = 1, val_split: float = 0.1, test_split: float = 0.2,
-                seed: int = 0, task: str = "auto", dtype: str = "float64", missing: str = "impute",
+                scaling: str = "standard", dropout: float = 0.0, epochs: int = 300, batch_size: int | None = None,
+                optimizer: str = "adam", lr: float = 0.01, schedule: str = "constant", weight_decay: float = 0.0,
+                label_smoothing: float = 0.0, class_weight: str | None = None, ensemble: int = 1,
+                val_split: float = 0.1, test_split: float = 0.2, seed: int = 0, task: str = "auto",
+                dtype: str = "float64", missing: str = "impute",
                 ignore: str | Sequence[str] = (), na_values: str | Sequence[str] = (), sep: str | None = None,
                 decimal: str = ".",
                 patience: int = 30, out: str | os.PathLike | None = None, checkpoint_every: int = 0,
@@ -60,7 +62,8 @@ def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activa
     table = resolve(data, sep, decimal, settings["na_values"])
     source = table.source
     settings.update(rows=len(table), fingerprint=fingerprint(table))  # (the data as read: evaluate --split test)
-    prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes)
+    prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes,
+                           scaling)
     del table  # (the splits hold every row: one copy of a large table is enough)
     prep.na_values, prep.decimal = settings["na_values"], decimal
     for text in notes.warnings:
@@ -95,13 +98,13 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
     for size in hidden:
         check("units", size, "--hidden")
     for name, allowed in (("task", ("auto", "classification", "regression")), ("dtype", ("float32", "float64")),
-                          ("schedule", SCHEDULES), ("class_weight", (None, "balanced"))):
+                          ("schedule", SCHEDULES), ("class_weight", (None, "balanced")), ("scaling", SCALINGS)):
         if options[name] not in allowed:
             raise InputError(f"--{name.replace('_', '-')} must be one of {', '.join(map(str, allowed))}; got "
                              f"{options[name]!r}")
-    keys = ("target", "activation", "dropout", "optimizer", "lr", "schedule", "weight_decay", "label_smoothing",
-            "class_weight", "ensemble", "val_split", "test_split", "seed", "dtype", "patience", "missing", "decimal",
-            "sep")
+    keys = ("target", "activation", "scaling", "dropout", "optimizer", "lr", "schedule", "weight_decay",
+            "label_smoothing", "class_weight", "ensemble", "val_split", "test_split", "seed", "dtype", "patience",
+            "missing", "decimal", "sep")
     return {**{k: options[k] for k in keys}, "hidden": hidden, "ignore": columns_named(options["ignore"]),
             "na_values": columns_named(options["na_values"]), "drop_missing": options["missing"] == "drop"}
 

@@ -22,6 +22,7 @@ from ..network import Network
 from .model import Model
 from .preprocessing import (
     MISSING,
+    SCALINGS,
     Numeric,
     Preprocessor,
     Target,
@@ -46,18 +47,22 @@ class Notes:
 
 
 def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, test: float = 0.2, seed: int = 0,
-            missing: str = "impute", ignore: Sequence[str] = (), notes: Notes | None = None) -> tuple[Preprocessor,
-                                                                                                     Splits]:
+            missing: str = "impute", ignore: Sequence[str] = (), notes: Notes | None = None,
+            scaling: str = "standard") -> tuple[Preprocessor, Splits]:
     """Check the table, split it and fit the preprocessing on the training rows: (preprocessor, splits).
 
     Every column but ``target`` and ``ignore`` is an input. ``task`` is auto, classification or regression.
     ``missing``: ``impute`` (numbers: the training median and a 0/1 "was missing" input; text: a ``(missing)``
     category), ``drop`` (rows with a missing or infinite cell) or ``error``. Rows whose target is missing are
-    left out (an error with ``error``). ``notes`` collects what was done and what looks wrong.
+    left out (an error with ``error``). ``notes`` collects what was done and what looks wrong. ``scaling``:
+    how numeric inputs become network inputs, ``standard``, ``robust`` or ``quantile`` (``fit_columns``); it
+    does not change the splits.
     """
     notes = notes if notes is not None else Notes()
     if missing not in MISSING_MODES:
         raise InputError(f"--missing must be one of {', '.join(MISSING_MODES)}; got {missing!r}")
+    if scaling not in SCALINGS:
+        raise InputError(f"--scaling must be one of {', '.join(SCALINGS)}; got {scaling!r}")
     table.require([target], what="--target names")
     table.require(list(ignore), what="--ignore names")
     inputs = [c for c in table.columns if c != target and c not in ignore]
@@ -75,7 +80,7 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
             raise InputError(f"{table.source}: target column {quote(target)} is {spec.mean:g} in every training row; "
                              "there is nothing to learn")
     inputs = _present_in_training(splits[0], inputs, notes)
-    prep = Preprocessor(fit_columns(splits[0], inputs), spec)
+    prep = Preprocessor(fit_columns(splits[0], inputs, scaling), spec)
     _say_imputed(table, prep, missing, notes)
     return prep, splits
 
