@@ -1,10 +1,11 @@
 """glassnet in the tabular benchmark: ONE adapter, ``glassnet_fit_predict``, and the recipes it can train.
 
 The adapter trains through ``glassnet.tabular.workflow`` (``prepare``, ``build_network``), as ``glassnet train``
-does, on a ``Table`` made from the DataFrame's cells as text. When ``gn.train_table`` exists it can take over
-this function's body. Until glassnet imputes missing cells itself (issue 12), the adapter does what that issue
-specifies: numeric columns get the training rows' median plus a 0/1 "was missing" column for each column with
-missing training cells, text columns a "(missing)" category.
+does, on a ``Table`` made from the DataFrame (``from_frame``). It imputes missing cells itself, as it did for the
+runs in TABULAR.md, before glassnet could (issue 12): numeric columns get the training rows' median plus a 0/1
+"was missing" column for each column with missing training cells, text columns a "(missing)" category, which is
+what ``gn.train_table`` now does by itself; switching the body to ``gn.train_table`` (which also takes the
+recipes' options but beta2) is the next step, with a new run.
 
 A ``Recipe`` is a set of training choices; ``TODAY`` is ``glassnet train``'s defaults. Scaling other than
 standard is applied to the numeric input columns here, before glassnet's own standardization (which then only

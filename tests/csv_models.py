@@ -4,8 +4,9 @@ import numpy as np
 
 import glassnet as gn
 from glassnet.tabular import datasets
+from glassnet.tabular.fitting import fit_classes, fit_columns
 from glassnet.tabular.model import Model
-from glassnet.tabular.preprocessing import Preprocessor, Target, fit_classes, fit_columns
+from glassnet.tabular.preprocessing import Preprocessor, Target
 
 
 def save_model(path, table, target, hidden=(8,), task="classification", epochs=60, seed=0):

@@ -7,7 +7,7 @@ import pytest
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from glassnet.errors import InputError, ModelFileError
-from glassnet.tabular import cells, datasets, preprocessing, splits
+from glassnet.tabular import cells, datasets, fitting, preprocessing, splits
 from glassnet.tabular import csvfile as tables
 from glassnet.tabular import workflow as table_training
 from glassnet.tabular.table import Table
@@ -176,13 +176,13 @@ def test_unseen_category_is_an_error_or_zeros(mixed, tmp_path):
 def test_targets_task_choice_and_numeric_class_names(tmp_path):
     table = table_of("x,code,value,word\n" + "".join(
         f"{i},{['1', '2.0', '10'][i % 3]},{i * 0.37:.2f},{'ab'[i % 2]}\n" for i in range(30)), tmp_path)
-    assert preprocessing.choose_task(table, "code", "auto") == "classification"
-    assert preprocessing.choose_task(table, "value", "auto") == "regression"
-    assert preprocessing.choose_task(table, "word", "auto") == "classification"
-    assert preprocessing.choose_task(table, "code", "regression") == "regression"
+    assert fitting.choose_task(table, "code", "auto") == "classification"
+    assert fitting.choose_task(table, "value", "auto") == "regression"
+    assert fitting.choose_task(table, "word", "auto") == "classification"
+    assert fitting.choose_task(table, "code", "regression") == "regression"
     with pytest.raises(InputError, match="target column 'word' holds text; regression needs numbers"):
-        preprocessing.choose_task(table, "word", "regression")
-    target = preprocessing.fit_classes(table, "code")
+        fitting.choose_task(table, "word", "regression")
+    target = fitting.fit_classes(table, "code")
     assert target.classes == ["1", "2", "10"]  # by value; "2.0" and "2" are one class
     np.testing.assert_array_equal(target.encode(table)[:4], [0, 1, 2, 0])
     assert target.decode(np.eye(3)[[2, 0]]) == ["10", "1"]

@@ -10,7 +10,7 @@ import glassnet as gn
 from glassnet.cli import main
 from glassnet.errors import InputError
 from glassnet.tabular import csvfile as tables
-from glassnet.tabular import preprocessing
+from glassnet.tabular import fitting
 from glassnet.tabular import workflow as table_training
 from glassnet.tabular.table import Table
 
@@ -110,7 +110,7 @@ def test_a_regression_target_too_large_for_the_standardization_is_named(tmp_path
 def test_tiny_values_keep_their_spread():
     """Squares of 1e-200 underflow to 0, so a plain standard deviation calls the column constant."""
     table = Table("tiny.csv", ["a"], {"a": np.array([1e-200, 3e-200, 2e-200])}, np.array([2, 3, 4]))
-    mean, scale = preprocessing.fit_standardization(table, "a")
+    mean, scale = fitting.fit_standardization(table, "a")
     assert mean == pytest.approx(2e-200, rel=1e-12) and scale == pytest.approx(np.sqrt(2 / 3) * 1e-200, rel=1e-12)
     same = Table("same.csv", ["a"], {"a": np.full(3, 1e-200)}, np.array([2, 3, 4]))
-    assert preprocessing.fit_standardization(same, "a") == (1e-200, 0.0)  # constant: the callers decide
+    assert fitting.fit_standardization(same, "a") == (1e-200, 0.0)  # constant: the callers decide

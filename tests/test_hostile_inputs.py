@@ -83,7 +83,7 @@ def test_decimal_commas_are_named_not_one_hot(tmp_path):
 def test_integer_labels_beyond_2_53_stay_apart(tmp_path):
     """Before: 9007199254740993 and 9007199254740992 merged into one class named by neither."""
     table = tables.read_csv(_csv(tmp_path, "a,y\n1,9007199254740993\n2,9007199254740992\n3,9007199254740993\n"))
-    from glassnet.tabular.preprocessing import fit_classes
+    from glassnet.tabular.fitting import fit_classes
 
     assert fit_classes(table, "y").classes == ["9007199254740992", "9007199254740993"]
 

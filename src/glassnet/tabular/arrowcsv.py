@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .cells import BLANKS, NA_VALUES, Reader, _inexact
+from .cells import BLANKS, NA_VALUES, Reader, inexact
 from .table import Table
 
 THREADS = False  # (Arrow's threads each keep memory after the read: 150 MiB more on 200,000 x 20 numbers)
@@ -20,10 +20,10 @@ SMALLEST = 4 << 20  # bytes: below this, importing pyarrow costs more than it sa
 _NUMBER_BYTES = b"0123456789.eE+-naNAiIfFtTyY"  # (nan, inf and infinity in any case)
 
 
-def read(path: str | os.PathLike, source: str, sep: str, reader: Reader, decimal: str,
+def read(path: str | os.PathLike, source: str, sep: str, reader: Reader,
          header: Callable[[list[str], str], list[str]], keep: Sequence[str] = ()) -> Table | None:
     """The table, or None when the caller's reader must read the file; ``header`` checks the column names."""
-    if decimal != "." or os.path.getsize(path) < SMALLEST:
+    if reader.decimal != "." or os.path.getsize(path) < SMALLEST:
         return None
     try:
         import pyarrow  # noqa: F401 (only whether it is there)
@@ -61,7 +61,7 @@ def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], read
         return None  # (a cell longer than the csv module takes: its reader says so)
     columns = {}
     for name in names:  # (each column's text is let go once it is converted)
-        columns[name] = _column(table.column(name), reader, pa)
+        columns[name] = _column(table.column(name), reader)
         if name in keep:  # (the cells as written, too)
             columns[name] = columns[name][0], np.array([c.strip(BLANKS) for c in table.column(name).to_pylist()],
                                                        dtype=object)
@@ -96,8 +96,9 @@ def _scan(path: str | os.PathLike) -> tuple[bytes | None, int, bool, bool]:
     return first[:end].rstrip(b"\r"), lines, lone_cr, last.endswith(b"\n")
 
 
-def _column(cells, reader: Reader, pa) -> tuple[np.ndarray, np.ndarray | None]:
+def _column(cells, reader: Reader) -> tuple[np.ndarray, np.ndarray | None]:
     """One column: numbers if every cell is a number or missing (Arrow parses them), else ``reader``'s result."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     if set(NA_VALUES) == reader.na and all(not chunk.buffers()[2] or not bytes(chunk.buffers()[2]).translate(
@@ -109,5 +110,5 @@ def _column(cells, reader: Reader, pa) -> tuple[np.ndarray, np.ndarray | None]:
             pass
         else:  # (over these characters, Arrow and cells.parse_number take the same texts as numbers)
             values = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
-            return values, reader.as_text(cells.to_pylist()) if _inexact(values) else None
+            return values, reader.as_text(cells.to_pylist()) if inexact(values) else None
     return reader.convert(cells.to_pylist())

@@ -49,8 +49,8 @@ class Reader:
         self.decimal = decimal
         allowed = (_DIGITS + decimal + " \t\r\n").encode("ascii")
         # (a token such as -999 is a number to NumPy: such a token sends every column cell by cell)
-        numeric = [v for v in self.na if v.isascii() and not v.encode("ascii").translate(None, allowed)]
-        self._allowed = None if any(numeric) else allowed
+        numeric = [v for v in self.na if v and v.isascii() and not v.encode("ascii").translate(None, allowed)]
+        self._allowed = None if numeric else allowed
 
     def convert(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
         """(values, exact): ``exact`` keeps the text of a column of numbers holding 16-digit integers."""
@@ -62,7 +62,7 @@ class Reader:
             except ValueError:
                 pass  # an empty cell, a lone '-', ...: cell by cell below
             else:
-                return values, self._exact(cells) if _inexact(values) else None
+                return values, self.as_text(cells) if inexact(values) else None
         return self._cell_by_cell(cells)
 
     def _cell_by_cell(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
@@ -73,18 +73,15 @@ class Reader:
             if value is None:
                 return self.as_text(stripped), None
             values[i] = value
-        return values, self._exact(stripped) if _inexact(values) else None
+        return values, self.as_text(stripped) if inexact(values) else None
 
     def as_text(self, cells: Sequence[str]) -> Array:
         out = np.empty(len(cells), dtype=object)
         out[:] = [None if c in self.na else c for c in (cell.strip(BLANKS) for cell in cells)]
         return out
 
-    def _exact(self, cells: Sequence[str]) -> Array:
-        return self.as_text(cells)
 
-
-def _inexact(values: Array) -> bool:
+def inexact(values: Array) -> bool:
     """Whether some value is at least 2**53, where float64 can no longer hold every integer (an integer class
     label must stay exact: its text is kept)."""
     with np.errstate(invalid="ignore"):
@@ -98,8 +95,9 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
     distinct: dict[str, int] = {}
     for i in np.flatnonzero(~np.equal(values, None)):
         distinct.setdefault(values[i], int(i))
-    numbers = [(cell, i) for cell, i in distinct.items() if parse_number(cell, decimal) is not None]
-    texts = [(cell, i) for cell, i in distinct.items() if parse_number(cell, decimal) is None]
+    numbers, texts = [], []
+    for cell, i in distinct.items():
+        (texts if parse_number(cell, decimal) is None else numbers).append((cell, i))
     for cell, i in texts:
         if _float_reads(cell):
             return (f"{table.where(i, name)}: {quote(cell)} is not written as an ASCII decimal number (digits 0-9, "

@@ -49,14 +49,15 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
             sep = sep or _find_separator(f, source)
             if decimal == sep:
                 raise InputError(f"{source}: the separator is {sep!r}, so the decimal mark cannot be; pass --sep")
-            table = arrowcsv.read(path, source, sep, Reader(na_values, decimal), decimal, _header, keep)
+            reader = Reader(na_values, decimal)
+            table = arrowcsv.read(path, source, sep, reader, _header, keep)
             if table is not None:
                 _check_closed(path, table, sep)
                 return _with_problems(table, decimal)
             for lines in (_Blocks, _Lines):  # (blocks are quick; a file with lone '\r' line ends is read line by line)
                 f.seek(0)
                 try:
-                    table = _read(lines(f, source), source, sep, Reader(na_values, decimal), decimal, keep)
+                    table = _read(lines(f, source), source, sep, reader, keep)
                 except _LoneCarriageReturn:
                     continue
                 _check_closed(path, table, sep)
@@ -97,7 +98,7 @@ def _find_separator(f, source: str) -> str:
     return best if counts[best] else ","
 
 
-def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, decimal: str, keep: Sequence[str]) -> Table:
+def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, keep: Sequence[str]) -> Table:
     rows = csv.reader(raw, delimiter=sep, skipinitialspace=True)
     start = 1  # the line the row being read began on
     try:
@@ -118,7 +119,7 @@ def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, decimal: st
         raise InputError(f"{source} line {start}: not valid CSV ({exc})") from None
     if not columns.lines:
         raise InputError(f"{source} has a header but no data rows")
-    return columns.table(source, names, decimal)
+    return columns.table(source, names)
 
 
 def _separator_hint(row: list[str], names: list[str], sep: str) -> str:
@@ -131,7 +132,7 @@ class _Columns:
 
     def __init__(self, width: int, reader: Reader, keep: list[int]) -> None:
         self.written: dict[int, list[str]] = {j: [] for j in keep}  # (cells as written, of the kept columns)
-        self.reader, self.width = reader, width
+        self.reader = reader
         self.chunk: list[list[str]] = []
         self.lines: list[int] = []
         self.parts: list[list[tuple[np.ndarray, np.ndarray | None]]] = [[] for _ in range(width)]
@@ -150,7 +151,7 @@ class _Columns:
                     self.written[j].extend(cell.strip(BLANKS) for cell in cells)
             self.chunk = []
 
-    def table(self, source: str, names: list[str], decimal: str) -> Table:
+    def table(self, source: str, names: list[str]) -> Table:
         self._flush()
         data, exact = {}, {}
         for name, parts in zip(names, self.parts):
@@ -159,7 +160,8 @@ class _Columns:
                 exact[name] = kept
         for j, cells in self.written.items():
             exact[names[j]] = np.array(cells, dtype=object)
-        return _with_problems(Table(source, names, data, np.array(self.lines, dtype=np.int64), exact=exact), decimal)
+        return _with_problems(Table(source, names, data, np.array(self.lines, dtype=np.int64), exact=exact),
+                              self.reader.decimal)
 
 
 def _with_problems(table: Table, decimal: str) -> Table:
@@ -200,16 +202,18 @@ def _Blocks(f, source: str) -> Iterator[str]:  # noqa: N802 (used like the class
     while block := f.read(1 << 20):
         block = rest + block
         cut = block.rfind("\n") + 1
-        rest = block[cut:]
-        lines = block[:cut].split("\n")[:-1]
-        if block.count("\r") != block.count("\r\n"):
+        whole, rest = block[:cut], block[cut:]
+        if whole.count("\r") != whole.count("\r\n"):  # (a '\r' of the unfinished line is looked at with its end)
             raise _LoneCarriageReturn
+        lines = whole.split("\n")[:-1]
         if len(rest) > MAX_LINE or (lines and max(map(len, lines)) > MAX_LINE):
             long = next((k for k, line in enumerate(lines) if len(line) > MAX_LINE), len(lines))
             raise InputError(f"{source} line {done + long + 1} is longer than {MAX_LINE:,} characters; not a CSV "
                              "table")
         done += len(lines)
         yield from (line + "\n" for line in lines)
+    if rest.count("\r") != rest.count("\r\n"):
+        raise _LoneCarriageReturn
     if rest:
         yield rest
 

@@ -9,25 +9,21 @@ numbers are standardized like inputs (regression).
 
 from __future__ import annotations
 
-import math
 import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 
 from ..errors import InputError, ModelFileError
 from .cells import class_label
-from .scaling import SCALERS, scaler_from_json
+from .scaling import scaler_from_json
 from .table import Table, quote, quote_names
 
 Array = np.ndarray
-MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification
 
 
 MISSING = "(missing)"  # the category of a text column's missing cells
-SCALINGS = ("standard", *SCALERS)  # how numeric inputs may be scaled (fit_columns)
 
 
 @dataclass
@@ -55,7 +51,7 @@ class Numeric:
             i = int(wide[0])
             raise InputError(f"{table.where(i, self.name)}: {quote(table.text(self.name, i))} is not a finite number")
         if gaps.any():
-            counts.add(self.name, "missing", int(gaps.sum()))
+            counts.filled(self.name, int(gaps.sum()))
             values = np.where(gaps, self.fill, values)
         out = self.transform(values) if self.scaling else standardized(table, self.name, values, self.mean, self.scale)
         return np.column_stack([out, gaps]) if self.indicator else out[:, None]
@@ -99,10 +95,14 @@ class Category:
         out[np.flatnonzero(known), codes[known]] = 1.0
         gaps = np.equal(cells, None)
         if gaps.any():
-            counts.add(self.name, "missing", int(gaps.sum()))
+            counts.filled(self.name, int(gaps.sum()))
         unseen = np.flatnonzero(~known & ~gaps)
         if unseen.size:
-            counts.add(self.name, "unseen", len(unseen), table, int(unseen[0]), cells)
+            if counts.unknown == "error":
+                i = int(unseen[0])
+                raise InputError(f"{table.where(i, self.name)}: category {quote(str(cells[i]))} was never seen in "
+                                 "training (predict encodes such a category as all zeros unless --unknown error)")
+            counts.not_seen(self.name, len(unseen))
         return out
 
     def to_json(self) -> dict:
@@ -122,21 +122,19 @@ def standardized(table: Table, name: str, values: Array, mean: float, scale: flo
 
 
 class Counts:
-    """What encoding met, per column: missing cells filled and categories never seen in training, with the first
-    unseen one's place (for a warning, or the error of ``unknown="error"``)."""
+    """What encoding met, per column: missing cells filled and categories never seen in training (counted for a
+    warning; with ``unknown="error"`` an unseen category is an error instead)."""
 
     def __init__(self, unknown: str = "ignore") -> None:
         self.unknown = unknown
         self.missing: dict[str, int] = {}
         self.unseen: dict[str, int] = {}
 
-    def add(self, name: str, what: str, count: int, table: Table | None = None, i: int = 0,
-            cells: Array | None = None) -> None:
-        if what == "unseen" and self.unknown == "error":
-            raise InputError(f"{table.where(i, name)}: category {quote(str(cells[i]))} was never seen in training "
-                             "(predict encodes such a category as all zeros unless --unknown error)")
-        book = self.missing if what == "missing" else self.unseen
-        book[name] = book.get(name, 0) + count
+    def filled(self, name: str, count: int) -> None:
+        self.missing[name] = self.missing.get(name, 0) + count
+
+    def not_seen(self, name: str, count: int) -> None:
+        self.unseen[name] = self.unseen.get(name, 0) + count
 
     def warnings(self, source: str) -> list[str]:
         """One line per kind of thing met, naming columns and counts."""
@@ -259,15 +257,19 @@ class Preprocessor:
     @property
     def means(self) -> Array:
         """Per network input: the column's training mean (0 for one-hot and indicator inputs)."""
-        return np.array([v for c in self.columns for v in ([c.mean] + [0.0] * c.indicator if isinstance(c, Numeric)
-                                                           else [0.0] * len(c.features))])
+        return self._per_input("mean", 0.0)
 
     @property
     def scales(self) -> Array:
         """Per network input: the column's training standard deviation (1 for one-hot, indicator and constant
         inputs)."""
-        return np.array([v for c in self.columns for v in ([c.scale] + [1.0] * c.indicator if isinstance(c, Numeric)
-                                                           else [1.0] * len(c.features))])
+        return self._per_input("scale", 1.0)
+
+    def _per_input(self, field: str, otherwise: float) -> Array:
+        """Each numeric column's ``field`` at its input, ``otherwise`` at every other network input."""
+        return np.array([v for c in self.columns
+                         for v in ([getattr(c, field)] + [otherwise] * c.indicator if isinstance(c, Numeric)
+                                   else [otherwise] * len(c.features))])
 
     @property
     def scaling(self) -> str:
@@ -332,69 +334,3 @@ class Preprocessor:
             raise ModelFileError("the model's preprocessing names a column twice (inputs and target must differ): "
                                  f"{reprlib.repr(names)}")
         return cls(columns, target, na_values, decimal)
-
-
-def choose_task(table: Table, target: str, task: str) -> str:
-    """``auto``: text or a few distinct integers (at most MAX_CLASS_CODES) mean classification."""
-    numeric = table.is_numeric(target)
-    if task == "regression" and not numeric:
-        raise InputError(f"{table.source}: target column {quote(target)} holds text; regression needs numbers")
-    if task != "auto":
-        return task
-    if not numeric:
-        return "classification"
-    values = np.unique(table.numbers(target))
-    values = values[np.isfinite(values)]
-    small = len(values) <= MAX_CLASS_CODES and bool(np.all(values == np.round(values)))
-    return "classification" if small else "regression"
-
-
-def fit_classes(table: Table, target: str) -> Target:
-    """Every label of the target column, sorted (by value for numbers)."""
-    numeric = table.is_numeric(target)
-    spec = Target(target, "classification", numeric=numeric)
-    labels = {label for label in spec.labels(table) if label is not None}
-    if len(labels) < 2:
-        shown = f"a single class {quote(labels.pop())}" if labels else "no classes"
-        raise InputError(f"{table.source}: target column {quote(target)} has {shown}; classification needs at "
-                         "least two")
-    spec.classes = sorted(labels, key=Decimal if numeric else str)
-    return spec
-
-
-def fit_columns(train: Table, names: Sequence[str], scaling: str = "standard") -> list[Numeric | Category]:
-    """Standardization statistics (and with ``scaling`` "robust" or "quantile" that scaler, fitted on the present
-    cells), fill values and category lists, from the training rows only."""
-    columns: list[Numeric | Category] = []
-    for name in names:
-        gaps = bool(train.missing(name).any())
-        if train.is_numeric(name):
-            mean, std = fit_standardization(train, name)
-            values = train.numbers(name)
-            fill = float(np.median(values[~np.isnan(values)]))
-            scaler = None if scaling == "standard" else SCALERS[scaling]().fit(values).to_json()
-            columns.append(Numeric(name, mean, std or 1.0, fill, gaps, scaler))  # (a constant column: 0)
-        else:
-            present = train.data[name][~train.missing(name)]
-            columns.append(Category(name, sorted(set(present)), gaps))
-    return columns
-
-
-def fit_standardization(train: Table, name: str) -> tuple[float, float]:
-    """(mean, standard deviation) of the column's present cells (ddof 0; 0 only for a constant column). Values so
-    large that these overflow float64, and infinite ones, are an InputError."""
-    values = train.numbers(name)
-    wide = np.flatnonzero(np.isinf(values))
-    if wide.size:
-        raise InputError(f"{train.where(int(wide[0]), name)}: {quote(train.text(name, int(wide[0])))} is not a finite "
-                         "number")
-    values = values[~np.isnan(values)]
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        mean, std = float(values.mean()), float(values.std())
-        if std == 0 and values.min() != values.max():  # tiny values (1e-200) whose squares underflow to 0
-            largest = float(np.abs(values).max())
-            std = float((values / largest).std()) * largest
-    if not (math.isfinite(mean) and math.isfinite(std)):
-        raise InputError(f"{train.source}, column {quote(name)}: values too large to standardize (their standard "
-                         f"deviation overflows float64); divide the column by a power of ten")
-    return mean, std

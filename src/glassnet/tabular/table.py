@@ -72,13 +72,6 @@ class Table:
         return Table(self.source, self.columns, {n: v[rows] for n, v in self.data.items()}, self.lines[rows],
                      self.unit, {n: v[rows] for n, v in self.exact.items()}, self.problems)
 
-    def select(self, names: Sequence[str]) -> Table:
-        """The table with only the columns ``names`` (each checked to exist)."""
-        self.require(names)
-        return Table(self.source, list(names), {n: self.data[n] for n in names}, self.lines, self.unit,
-                     {n: v for n, v in self.exact.items() if n in names},
-                     {n: v for n, v in self.problems.items() if n in names})
-
     def require(self, names: Sequence[str], what: str = "the model needs") -> None:
         """Raise an InputError naming every column of ``names`` that this table lacks (with a guess for a typo)."""
         missing = [n for n in names if n not in self.data]

@@ -18,9 +18,9 @@ from ..errors import InputError
 from ..losses import balanced_class_weights
 from .datasets import resolve
 from .fingerprint import fingerprint
+from .fitting import SCALINGS
 from .model import Model, TrainingRecord
 from .workflow import (
-    SCALINGS,
     SCHEDULES,
     Notes,
     build_network,

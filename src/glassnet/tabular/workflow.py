@@ -19,18 +19,9 @@ from ..errors import InputError
 from ..history import History
 from ..layers import Dense, Dropout, Layer
 from ..network import Network
+from .fitting import SCALINGS, choose_task, fit_classes, fit_columns, fit_standardization
 from .model import Model
-from .preprocessing import (
-    MISSING,
-    SCALINGS,
-    Numeric,
-    Preprocessor,
-    Target,
-    choose_task,
-    fit_classes,
-    fit_columns,
-    fit_standardization,
-)
+from .preprocessing import MISSING, Numeric, Preprocessor, Target
 from .splits import split_table
 from .table import Table, line_list, quote, quote_names
 
@@ -87,7 +78,8 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
 
 def _rows_with_target(table: Table, target: str, missing: str, notes: Notes) -> Table:
     table.is_numeric(target)  # (a target mixing numbers and text is an error here)
-    gaps = np.flatnonzero(table.missing(target))
+    missing_target = table.missing(target)
+    gaps = np.flatnonzero(missing_target)
     if not gaps.size:
         return table
     if missing == "error":
@@ -95,7 +87,7 @@ def _rows_with_target(table: Table, target: str, missing: str, notes: Notes) -> 
                          f"({len(gaps)} row(s)); fill them in, or pass --missing drop or impute to leave those "
                          "rows out")
     notes.info.append(f"left out {len(gaps)} row(s) whose target {quote(target)} is missing")
-    kept = np.flatnonzero(~table.missing(target))
+    kept = np.flatnonzero(~missing_target)
     if not kept.size:
         raise InputError(f"{table.source}: the target {quote(target)} is missing in every row")
     return table.take(kept)
@@ -113,10 +105,11 @@ def _usable_inputs(table: Table, inputs: list[str], notes: Notes) -> list[str]:
             continue
         usable.append(name)
         present = int((~gaps).sum())
-        if not numeric and present >= 20 and len(set(table.data[name][~gaps])) >= 0.9 * present:
+        distinct = 0 if numeric or present < 20 else len(set(table.data[name][~gaps]))
+        if distinct and distinct >= 0.9 * present:
             notes.warnings.append(f"column {quote(name)} holds text with a different value in nearly every row "
-                                  f"({len(set(table.data[name][~gaps]))} of {present}): an id? It adds one input per "
-                                  f"value; pass --ignore {name} to leave it out")
+                                  f"({distinct} of {present}): an id? It adds one input per value; pass --ignore "
+                                  f"{name} to leave it out")
     if not usable:
         raise InputError(f"{table.source}: every input column is empty")
     return usable

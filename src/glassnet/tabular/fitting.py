@@ -1,0 +1,84 @@
+"""The preprocessing fitted on a table's training rows: which task the target asks for, its classes, and each
+input column's statistics (mean and scale, the median that fills missing cells, a scaler, the categories)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+
+import numpy as np
+
+from ..errors import InputError
+from .preprocessing import Category, Numeric, Target
+from .scaling import SCALERS
+from .table import Table, quote
+
+MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification
+SCALINGS = ("standard", *SCALERS)  # how numeric inputs may be scaled (fit_columns)
+
+
+def choose_task(table: Table, target: str, task: str) -> str:
+    """``auto``: text or a few distinct integers (at most MAX_CLASS_CODES) mean classification."""
+    numeric = table.is_numeric(target)
+    if task == "regression" and not numeric:
+        raise InputError(f"{table.source}: target column {quote(target)} holds text; regression needs numbers")
+    if task != "auto":
+        return task
+    if not numeric:
+        return "classification"
+    values = np.unique(table.numbers(target))
+    values = values[np.isfinite(values)]
+    small = len(values) <= MAX_CLASS_CODES and bool(np.all(values == np.round(values)))
+    return "classification" if small else "regression"
+
+
+def fit_classes(table: Table, target: str) -> Target:
+    """Every label of the target column, sorted (by value for numbers)."""
+    numeric = table.is_numeric(target)
+    spec = Target(target, "classification", numeric=numeric)
+    labels = {label for label in spec.labels(table) if label is not None}
+    if len(labels) < 2:
+        shown = f"a single class {quote(labels.pop())}" if labels else "no classes"
+        raise InputError(f"{table.source}: target column {quote(target)} has {shown}; classification needs at "
+                         "least two")
+    spec.classes = sorted(labels, key=Decimal if numeric else str)
+    return spec
+
+
+def fit_columns(train: Table, names: Sequence[str], scaling: str = "standard") -> list[Numeric | Category]:
+    """Standardization statistics (and with ``scaling`` "robust" or "quantile" that scaler, fitted on the present
+    cells), fill values and category lists, from the training rows only."""
+    columns: list[Numeric | Category] = []
+    for name in names:
+        gaps = bool(train.missing(name).any())
+        if train.is_numeric(name):
+            mean, std = fit_standardization(train, name)
+            values = train.numbers(name)
+            fill = float(np.median(values[~np.isnan(values)]))
+            scaler = None if scaling == "standard" else SCALERS[scaling]().fit(values).to_json()
+            columns.append(Numeric(name, mean, std or 1.0, fill, gaps, scaler))  # (a constant column: 0)
+        else:
+            present = train.data[name][~train.missing(name)]
+            columns.append(Category(name, sorted(set(present)), gaps))
+    return columns
+
+
+def fit_standardization(train: Table, name: str) -> tuple[float, float]:
+    """(mean, standard deviation) of the column's present cells (ddof 0; 0 only for a constant column). Values so
+    large that these overflow float64, and infinite ones, are an InputError."""
+    values = train.numbers(name)
+    wide = np.flatnonzero(np.isinf(values))
+    if wide.size:
+        raise InputError(f"{train.where(int(wide[0]), name)}: {quote(train.text(name, int(wide[0])))} is not a finite "
+                         "number")
+    values = values[~np.isnan(values)]
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        mean, std = float(values.mean()), float(values.std())
+        if std == 0 and values.min() != values.max():  # tiny values (1e-200) whose squares underflow to 0
+            largest = float(np.abs(values).max())
+            std = float((values / largest).std()) * largest
+    if not (math.isfinite(mean) and math.isfinite(std)):
+        raise InputError(f"{train.source}, column {quote(name)}: values too large to standardize (their standard "
+                         f"deviation overflows float64); divide the column by a power of ten")
+    return mean, std
