@@ -31,10 +31,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "(see `glassnet datasets`)")
     p.add_argument("--target", required=True, metavar="COL", help="the column to predict")
     p.add_argument("--preset", choices=list(PRESETS), default="default",
-                   help="default: the recipe chosen on the tabular benchmark (32 relu units, dropout 0.2, an "
-                        "ensemble of 8, robust scaling, label smoothing 0.1, lr 0.005); quick: one small network "
-                        "(16 tanh units, standard scaling, lr 0.01), about 4 times faster. Options given by name "
-                        "override the preset's (default: default)")
+                   help="where the network's options come from when not given: 'default' is the recipe chosen on "
+                        "the tabular benchmark (an ensemble of 8 networks of 32 relu units with dropout 0.2, robust "
+                        "scaling, label smoothing 0.1, lr 0.005); 'quick' is one network of 16 tanh units with "
+                        "standard scaling and lr 0.01, about 4 times faster (default: default)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="N,N",
                    help=f"hidden layer sizes, comma-separated; '' for none ({preset_help('hidden')})")
     p.add_argument("--activation", type=component("activation"), metavar="NAME",
