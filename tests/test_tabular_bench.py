@@ -37,3 +37,12 @@ def test_an_unknown_recipe_is_refused_by_name():
     done = subprocess.run([sys.executable, str(BENCH / "tabular.py"), "--smoke", "--recipes", "nope"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "unknown recipe(s) nope" in done.stderr
+
+
+def test_the_training_time_benchmark_runs_every_command():
+    done = subprocess.run([sys.executable, str(BENCH / "train_time.py"), "--smoke"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line.split("|")[1:-1] for line in done.stdout.splitlines() if line.startswith("| ") and "x" in line]
+    assert [r[1].strip() for r in rows] == ["defaults", "--preset quick"] * 2 + ["--ensemble 8", "--ensemble 1"]
+    assert all(float(r[2]) > 0 for r in rows) and rows[-1][3].strip() == "1.00x"
