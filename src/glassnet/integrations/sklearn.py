@@ -34,13 +34,14 @@ Array = np.ndarray
 PRESET = PRESETS["default"]  # the defaults below are read from it
 
 
-class _GlassnetEstimator(BaseEstimator):
-    """Hyper-parameters and training shared by the classifier and the regressor.
+SHARED_PARAMETERS = """
 
-    hidden_layer_sizes      (32,): the width of each hidden layer; () for none
-    activation              "relu" (or "tanh", "sigmoid", "leaky_relu", "linear"): the hidden layers'
+    Parameters of both estimators (scikit-learn style: stored as given, checked when fitting starts):
+
+    hidden_layer_sizes      {hidden}: the width of each hidden layer; () for none
+    activation              "{activation}": the hidden layers' ("relu", "tanh", "sigmoid", "leaky_relu" or "linear")
     optimizer               "adam" or "sgd"
-    learning_rate           0.005 (with ``schedule``: the peak rate)
+    learning_rate           {lr} (with ``schedule``: the peak rate)
     weight_decay            0.0: L2 regularization of the weights (weight_decay/2 |W|^2 added to the loss), or
                             with ``decoupled_weight_decay=True`` AdamW's decay, W *= 1 - lr weight_decay each step
     batch_size              None: about 100 updates an epoch (``glassnet.tabular.workflow.default_batch_size``,
@@ -52,12 +53,12 @@ class _GlassnetEstimator(BaseEstimator):
                             None trains on every row for ``epochs`` epochs
     random_state            the initial weights, the shuffling, dropout and the held-out rows (None: random)
     dtype                   "float64" or "float32"; verbose: 0, 1 or 2
-    dropout                 0.2: Dropout of that share after each hidden layer, in training only (none without
+    dropout                 {dropout}: Dropout of that share after each hidden layer, in training only (none without
                             hidden layers)
-    ensemble                8: that many networks, from the seeds s, s + 1, ... (s drawn from ``random_state``),
-                            trained together as one batched computation (``glassnet.Ensemble``); predictions
-                            are the mean of theirs. 1: one network
-    scaling                 "robust": each input column as (x - median) / IQR then smoothly clipped to +-3
+    ensemble                {ensemble}: that many networks, from the seeds s, s + 1, ... (s drawn from
+                            ``random_state``), trained together as one batched computation (``glassnet.Ensemble``);
+                            predictions are the mean of theirs. 1: one network
+    scaling                 "{scaling}". "robust": each input column as (x - median) / IQR then smoothly clipped to +-3
                             (``glassnet.tabular.scaling.RobustScaler``); "standard": (x - mean) / std;
                             "quantile": normal quantiles of its ranks; None: the inputs as given. Fitted on the
                             X given to ``fit`` (or to the first ``partial_fit``), applied in ``predict``
@@ -67,7 +68,12 @@ class _GlassnetEstimator(BaseEstimator):
 
     ``partial_fit`` trains one epoch on the rows it is given without holding any out; its first call fits the
     scaling (and the regressor's target standardization) and starts a schedule that spans ``epochs`` calls.
-    """
+""".format(**{**PRESET, "hidden": tuple(PRESET["hidden"])})  # (the default preset's values)
+
+
+class _GlassnetEstimator(BaseEstimator):
+    """Hyper-parameters and training shared by the classifier and the regressor (``SHARED_PARAMETERS``, appended
+    to the docstring of each)."""
 
     _output_activation = ""
     # each parameter's rule in glassnet.constraints (checked when fitting starts, with hidden_layer_sizes,
@@ -180,8 +186,9 @@ def _can_stratify(labels: Array, fraction: float) -> bool:
 class GlassnetClassifier(ClassifierMixin, _GlassnetEstimator):
     """A multi-layer perceptron classifier: softmax output over ``classes_``, cross-entropy loss.
 
-    Besides the parameters shared with ``GlassnetRegressor`` (see ``_GlassnetEstimator``):
-    label_smoothing  0.1: train towards (1 - e) one-hot + e / classes rather than the one-hot rows
+    Its own parameters (both estimators' follow):
+
+    label_smoothing  {label_smoothing}: train towards (1 - e) one-hot + e / classes rather than the one-hot rows
     class_weight     None; "balanced" (each class weighs rows / (classes * its rows), counted on the rows trained
                      on; not for ``partial_fit``); or a dict {class: weight}, 1 for a class it leaves out
 
@@ -331,3 +338,9 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+for _estimator in (GlassnetClassifier, GlassnetRegressor):
+    if _estimator.__doc__:  # (None under python -OO)
+        _estimator.__doc__ = (_estimator.__doc__.rstrip() + SHARED_PARAMETERS.rstrip()).replace(
+            "{label_smoothing}", str(PRESET["label_smoothing"]))
