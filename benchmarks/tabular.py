@@ -175,7 +175,8 @@ def report(results: Results, datasets: list[Dataset], names: list[str], seeds: l
     seconds = {n: sum(statistics.mean(s for _, s in results[(t, n)]) for t in tables) for n in names}
     out = [f"# Tabular benchmark\n\n`{command}` on {platform.machine()} with Python {platform.python_version()}, "
            f"seeds {', '.join(map(str, seeds))}; scores are the mean over the seeds of accuracy (classification) "
-           "or R^2 (regression) on the test rows; **bold**: the best on the table.\n",
+           "or R^2 (regression) on the test rows; **bold**: the best on the table. How it is run and what the "
+           "numbers say: docs/tabular.md.\n",
            "| table | task | rows | " + " | ".join(names) + " |", "|---|---|---:|" + "---:|" * len(names)]
     rows = {d.name: len(d.load()) for d in datasets}
     for d in datasets:
