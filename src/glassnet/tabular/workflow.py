@@ -175,7 +175,8 @@ def build_network(prep: Preprocessor, hidden: Sequence[int], activation: str, se
                   dropout: float = 0.0, ensemble: int = 1) -> Network:
     """inputs -> hidden layers (each followed by Dropout when ``dropout`` > 0) -> softmax classes or one linear
     output; with ``ensemble`` K > 1, K such networks from the seeds seed, seed + 1, ... trained together as one
-    batched computation and averaged (``glassnet.Ensemble``: without dropout, member 0 is the network of ``ensemble=1``)."""
+    batched computation and averaged (``glassnet.Ensemble``: without dropout, member 0 is the network of
+    ``ensemble=1``)."""
     if dropout and not hidden:
         raise InputError("dropout acts on hidden layers, and this network has none: give --hidden sizes, or no "
                          "--dropout")
