@@ -6,7 +6,8 @@ one network, same process, same data, same batches.
 
 Each repeat trains every contender once, round-robin (each repeat starting with another), from fresh weights;
 the figure is the median of the repeats. The issue's target: K = 8 costs at most 3x one network. The networks
-are today's CLI default (one hidden layer of 16 tanh units) and a wider one (two of 128 relu units). BLAS runs on
+are `--preset quick`'s (one hidden layer of 16 tanh units) and a wider one (two of 128 relu units); the default
+recipe's network, whole `glassnet train` processes, is timed by benchmarks/train_time.py. BLAS runs on
 ``--threads`` threads (default 1: on batches of 32 rows more threads only add hand-over time, and on a shared
 2-core machine they made one network 20x slower).
 """

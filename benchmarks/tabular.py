@@ -1,9 +1,10 @@
 """The tabular benchmark (issue 13): glassnet against scikit-learn's MLP, a linear model, histogram gradient
 boosting and LightGBM on real tables that installable packages ship (``tabular_data.py``).
 
-    python benchmarks/tabular.py                       # every table, seeds 0 1 2, writes benchmarks/TABULAR.md
+    python benchmarks/tabular.py                       # every table, seeds 0-9, the defaults and the ablation
+                                                       # recipes: writes benchmarks/TABULAR.md (about 12 minutes)
     python benchmarks/tabular.py --smoke               # three small tables, one seed, few epochs: seconds
-    python benchmarks/tabular.py --recipes wide,adamw  # glassnet recipes (RECIPES below) as extra contenders
+    python benchmarks/tabular.py --recipes wide,units_64 --no-defaults  # other glassnet recipes (RECIPES)
 
 Rules: every contender gets the same training and test rows (per seed, a seeded 80/20 split, stratified for
 classes) and nothing else; each learns from the training rows only (glassnet and the MLP keep 10% of them for
@@ -28,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from tabular_data import DATASETS, Dataset
-from tabular_glassnet import RECIPES, TODAY, Recipe, glassnet_fit_predict, with_epochs
+from tabular_glassnet import ABLATION, DEFAULT, RECIPES, Recipe, glassnet_fit_predict, with_epochs
 
 Predict = Callable[[pd.DataFrame, pd.DataFrame, str, str, int], np.ndarray]
 HERE = Path(__file__).resolve().parent
@@ -109,7 +110,7 @@ def contenders(recipes: list[Recipe], smoke: bool) -> dict[str, Predict]:
 
     found: dict[str, Predict] = {}
     for recipe in recipes:
-        name = "glassnet" if recipe.name == TODAY.name else f"glassnet[{recipe.name}]"
+        name = "glassnet" if recipe.name == DEFAULT.name else f"glassnet[{recipe.name}]"
         found[name] = (lambda r: lambda *args: glassnet_fit_predict(*args, recipe=r))(recipe)
     if not smoke:
         found["sklearn MLP"] = _sklearn_contender(_mlp, scale=True)
@@ -174,7 +175,8 @@ def report(results: Results, datasets: list[Dataset], names: list[str], seeds: l
     seconds = {n: sum(statistics.mean(s for _, s in results[(t, n)]) for t in tables) for n in names}
     out = [f"# Tabular benchmark\n\n`{command}` on {platform.machine()} with Python {platform.python_version()}, "
            f"seeds {', '.join(map(str, seeds))}; scores are the mean over the seeds of accuracy (classification) "
-           "or R^2 (regression) on the test rows; **bold**: the best on the table.\n",
+           "or R^2 (regression) on the test rows; **bold**: the best on the table. How it is run and what the "
+           "numbers say: docs/tabular.md.\n",
            "| table | task | rows | " + " | ".join(names) + " |", "|---|---|---:|" + "---:|" * len(names)]
     rows = {d.name: len(d.load()) for d in datasets}
     for d in datasets:
@@ -196,9 +198,28 @@ def report(results: Results, datasets: list[Dataset], names: list[str], seeds: l
             cells.append(f"{sum(d > 1e-12 for d in diffs)} / {sum(abs(d) <= 1e-12 for d in diffs)} / "
                          f"{sum(d < -1e-12 for d in diffs)}")
         out.append(f"| {g} | " + " | ".join(cells) + " |")
+    out += ablation(scores, tables, names)
     if skipped:
         out += ["", f"Skipped (package not installed): {', '.join(skipped)}."]
     return "\n".join(out) + "\n"
+
+
+def ablation(scores: dict[tuple[str, str], float], tables: list[str], names: list[str]) -> list[str]:
+    """What each recipe's change costs the defaults, table by table: defaults' score minus the recipe's (so a
+    positive number is what the default's ingredient buys), and the change in mean normalized score."""
+    recipes = [n for n in names if n.startswith("glassnet[")]
+    if "glassnet" not in names or not recipes:
+        return []
+    best = {t: max(scores[(t, n)] for n in names) for t in tables}
+    out = ["", "## Ablation: the defaults' score minus each recipe's (positive: the default is better)\n",
+           "| recipe | what changes | mean normalized | " + " | ".join(tables) + " |",
+           "|---|---|---:|" + "---:|" * len(tables)]
+    for name in recipes:
+        recipe = RECIPES[name[len("glassnet["):-1]]
+        change = statistics.mean((scores[(t, "glassnet")] - scores[(t, name)]) / best[t] for t in tables)
+        cells = [f"{scores[(t, 'glassnet')] - scores[(t, name)]:+.3f}" for t in tables]
+        out.append(f"| {name} | {recipe.note} | {change:+.4f} | " + " | ".join(cells) + " |")
+    return out
 
 
 def merge(paths: list[str]) -> str:
@@ -227,9 +248,12 @@ def merge(paths: list[str]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="three small tables, one seed, few epochs; no file")
-    parser.add_argument("--seeds", default="0,1,2", help="comma-separated split and model seeds (default: 0,1,2)")
+    parser.add_argument("--seeds", default=",".join(map(str, range(10))),
+                        help="comma-separated split and model seeds (default: 0,1,...,9)")
     parser.add_argument("--tables", help="comma-separated table names (default: all)")
-    parser.add_argument("--recipes", default="", help="glassnet recipes to add: " + ", ".join(RECIPES))
+    parser.add_argument("--recipes", default=",".join(ABLATION),
+                        help="glassnet recipes to add (default: the ablation's, " + ", ".join(ABLATION) + "); any of: "
+                        + ", ".join(RECIPES))
     parser.add_argument("--no-defaults", action="store_true", help="leave glassnet's defaults out (with --recipes)")
     parser.add_argument("--out", default=str(HERE / "TABULAR.md"), help="the report (default: benchmarks/TABULAR.md)")
     parser.add_argument("--merge", nargs="+", metavar="REPORT", help="print one table of these reports' scores")
@@ -245,7 +269,10 @@ def main(argv: list[str] | None = None) -> None:
     datasets = [d for d in DATASETS if wanted is None or d.name in wanted]
     skipped = [f"{d.name} ({d.package})" for d in datasets if not d.available()]
     datasets = [d for d in datasets if d.available()]
-    recipes = ([] if args.no_defaults else [TODAY]) + [RECIPES[r] for r in args.recipes.split(",") if r]
+    unknown = [r for r in args.recipes.split(",") if r and r not in RECIPES]
+    if unknown:
+        parser.error(f"unknown recipe(s) {', '.join(unknown)}; known: {', '.join(RECIPES)}")
+    recipes = ([] if args.no_defaults else [DEFAULT]) + [RECIPES[r] for r in args.recipes.split(",") if r]
     if args.smoke:
         recipes = [with_epochs(r, 5) for r in recipes]
     seeds = [0] if args.smoke else [int(s) for s in args.seeds.split(",")]

@@ -29,7 +29,8 @@ def test_train_iris_with_defaults_reports_held_out_accuracy(tmp_path, capsys):
     assert cli("train", "iris", "--target", "species", "--out", out) == 0
     text = capsys.readouterr().out
     assert "150 rows -> 105 training, 15 validation, 30 test" in text
-    assert "network: 4 -> 16 tanh -> 3 softmax (131 parameters)" in text and f"saved {out}" in text
+    assert ("network: ensemble of 8: 4 -> 32 relu -> dropout 0.2 -> 3 softmax (2072 parameters)" in text
+            and f"saved {out}" in text)
     model = gn.load_model(out)
     settings = model.record.settings
     test = split_table(datasets.load("iris"), model.preprocessing.target, settings["val_split"],
@@ -92,8 +93,8 @@ def regression_csv(path, rows=160):
 def test_regression_with_a_text_column_end_to_end(tmp_path, capsys):
     csv_path, model = tmp_path / "r.csv", tmp_path / "r.safetensors"
     y = regression_csv(csv_path)
-    assert cli("train", csv_path, "--target", "y", "--hidden", "", "--epochs", "300", "--lr", "0.05",
-               "--quiet", "--out", model) == 0
+    assert cli("train", csv_path, "--target", "y", "--preset", "quick", "--hidden", "", "--epochs", "300", "--lr",
+               "0.05", "--quiet", "--out", model) == 0
     assert gn.load_model(model).preprocessing.feature_names == ["a", "colour=blue", "colour=red", "b"]
     assert cli("predict", model, csv_path) == 0
     table = list(csv.reader(capsys.readouterr().out.splitlines()))
@@ -111,9 +112,8 @@ def test_regression_with_a_text_column_end_to_end(tmp_path, capsys):
 
 def same_model(a, b):
     a, b = gn.load(a), gn.load(b)
-    for la, lb in zip(a.layers, b.layers):
-        np.testing.assert_array_equal(la.weights, lb.weights)
-        np.testing.assert_array_equal(la.bias, lb.bias)
+    for (name, pa, _), (_, pb, _) in zip(a.named_parameters(), b.named_parameters(), strict=True):
+        np.testing.assert_array_equal(pa, pb, err_msg=name)
     for sa, sb in zip(a.optimizer.state, b.optimizer.state, strict=True):
         for key in sa:
             np.testing.assert_array_equal(sa[key], sb[key])
@@ -187,11 +187,12 @@ def test_info_describes_the_model(tmp_path, capsys):
     cli("train", "iris", "--target", "species", "--epochs", "4", "--patience", "0", "--quiet", "--out", out)
     assert cli("info", out) == 0
     text = capsys.readouterr().out
-    for part in ("network: 4 -> 16 tanh -> 3 softmax; 131 parameters, float64, seed 0",
-                 "loss: categorical_crossentropy; metrics: accuracy", "optimizer: Adam(lr=0.01",
+    for part in ("network: ensemble of 8: 4 -> 32 relu -> dropout 0.2 -> 3 softmax; 2072 parameters, float64, "
+                 "seed 0", "loss: categorical_crossentropy (label_smoothing 0.1); metrics: accuracy",
+                 "optimizer: Adam(lr=0.005",
                  "history: 4 epochs; last: loss ", "lowest val_loss",
                  "target: classification of 'species' into 3 classes (setosa, versicolor, virginica)",
-                 "input 'petal_width': number, standardized with mean", "training settings: "):
+                 "input 'petal_width': number, robust scaling: (x - median 1.3)", "training settings: "):
         assert part in text
     assert "data iris" in text.split("training settings: ")[1].splitlines()[0]  # (no longer the first setting)
 

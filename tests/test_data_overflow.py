@@ -82,7 +82,8 @@ def model(tmp_path):
     a, b = rng.random(40), rng.normal(size=40)
     csv = write_csv(tmp_path / "train.csv", ("a", "b", "y"), [a, b, (a + 2 * b) / 10])
     out = tmp_path / "m.safetensors"
-    assert main(["train", str(csv), "--target", "y", "--epochs", "2", "--quiet", "--out", str(out)]) == 0
+    assert main(["train", str(csv), "--target", "y", "--epochs", "2", "--scaling", "standard", "--quiet", "--out",
+                 str(out)]) == 0
     return out
 
 

@@ -144,11 +144,11 @@ def test_gradcheck_with_dropout_checks_the_network_in_use():
 
 def test_cli_train_dropout(tmp_path, capsys):
     out = tmp_path / "m.safetensors"
-    assert main(["train", "iris", "--target", "species", "--hidden", "16,8", "--dropout", "0.2", "--epochs", "5",
-                 "--out", str(out)]) == 0
-    assert "network: 4 -> 16 tanh -> dropout 0.2 -> 8 tanh -> dropout 0.2 -> 3 softmax" in capsys.readouterr().out
+    assert main(["train", "iris", "--target", "species", "--hidden", "16,8", "--dropout", "0.3", "--epochs", "5",
+                 "--activation", "tanh", "--ensemble", "1", "--out", str(out)]) == 0
+    assert "network: 4 -> 16 tanh -> dropout 0.3 -> 8 tanh -> dropout 0.3 -> 3 softmax" in capsys.readouterr().out
     assert main(["explain", str(out), "iris", "--rows", "3"]) == 0
-    assert "a2 = a1 * mask2 / (1 - 0.2)" in capsys.readouterr().out
+    assert "a2 = a1 * mask2 / (1 - 0.3)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("rate, match", [(1.0, r"rate must be in \[0, 1\); got 1.0"), (-0.1, "got -0.1"),

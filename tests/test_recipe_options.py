@@ -11,7 +11,7 @@ import glassnet as gn
 from glassnet.cli import main
 from glassnet.errors import InputError
 
-OPTIONS = {"epochs": 25, "seed": 3, "patience": 0}
+OPTIONS = {"epochs": 25, "seed": 3, "patience": 0, "preset": "quick"}  # (each option on the small network)
 
 
 def table(tmp_path, minority: float = 0.5, rows: int = 200) -> str:

@@ -17,7 +17,7 @@ from glassnet.tabular.workflow import prepare
 
 sklearn_preprocessing = pytest.importorskip("sklearn.preprocessing")
 pytestmark = pytest.mark.filterwarnings("ignore:.*missing cells filled")
-OPTIONS = {"epochs": 8, "seed": 2, "hidden": [5], "patience": 0}
+OPTIONS = {"epochs": 8, "seed": 2, "hidden": [5], "patience": 0, "preset": "quick"}
 
 
 def table(tmp_path, rows: int = 240) -> str:
@@ -87,7 +87,7 @@ def test_a_scaled_model_saves_loads_and_predicts_the_same(tmp_path, kind):
     assert not np.array_equal(standard.predict_proba_table(data), model.predict_proba_table(data))
 
 
-def test_standard_is_the_default_bit_for_bit_and_saves_as_before(tmp_path):
+def test_standard_is_the_quick_presets_bit_for_bit_and_saves_as_before(tmp_path):
     data = table(tmp_path)
     plain = gn.train_table(data, "y", **OPTIONS)
     named = gn.train_table(data, "y", scaling="standard", **OPTIONS)
@@ -98,7 +98,7 @@ def test_standard_is_the_default_bit_for_bit_and_saves_as_before(tmp_path):
     assert np.array_equal(plain.preprocessing.inputs(rows)[:, 2], (rows.numbers("plain") - column.mean) / column.scale)
     for j, out in enumerate(("a.safetensors", "b.safetensors")):
         assert main(["train", data, "--target", "y", "--epochs", "5", "--seed", "1", "--out", str(tmp_path / out),
-                     "--quiet"] + (["--scaling", "standard"] if j else [])) == 0
+                     "--preset", "quick", "--quiet"] + (["--scaling", "standard"] if j else [])) == 0
     first, second = (gn.load_model(tmp_path / out).predict_proba_table(data) for out in ("a.safetensors",
                                                                                            "b.safetensors"))
     np.testing.assert_array_equal(first, second)

@@ -55,7 +55,7 @@ def test_missing_tokens_are_missing_and_more_can_be_named(tmp_path):
 
 def test_impute_fills_the_training_median_and_adds_an_indicator(tmp_path):
     model = gn.train_table(write(tmp_path, PENGUINS), "species", ignore="id", epochs=3, val_split=0,
-                           test_split=0, seed=1)
+                           test_split=0, seed=1, scaling="standard")
     prep = model.preprocessing
     bill = prep.columns[prep.input_columns.index("bill")]
     observed = [39.1, 46.1, 50.0, 46.5, 50.0, 38.0, 48.0, 49.0, 37.5, 47.5]

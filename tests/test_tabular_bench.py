@@ -14,15 +14,35 @@ for module in ("sklearn", "pandas", "palmerpenguins", "threadpoolctl"):
 
 
 def test_smoke_scores_every_table_with_every_contender():
-    done = subprocess.run([sys.executable, str(BENCH / "tabular.py"), "--smoke"], capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([sys.executable, str(BENCH / "tabular.py"), "--smoke", "--recipes", "quick,no_ensemble"],
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = {line.split("|")[1].strip(): [c.strip().strip("*") for c in line.strip("|").split("|")]
             for line in done.stdout.splitlines() if line.startswith("| ") and ("class." in line or "regre." in line)}
     assert set(rows) == {"iris", "penguins", "diabetes"}
     for name, cells in rows.items():
         scores = [float(c) for c in cells[3:]]
-        assert len(scores) == 3 and all(0.2 < s <= 1 for s in scores), (name, cells)
+        assert len(scores) == 5 and all(0.2 < s <= 1 for s in scores), (name, cells)
     assert rows["penguins"][3] != "" and float(rows["penguins"][3]) > 0.9  # glassnet read text and missing cells
     assert "| glassnet | " in done.stdout.split("## Wins", 1)[1]
     assert "mean normalized score" in done.stdout
+    ablation = done.stdout.split("## Ablation", 1)[1].splitlines()
+    removed = {line.split("|")[1].strip(): line for line in ablation if line.startswith("| glassnet[")}
+    assert set(removed) == {"glassnet[quick]", "glassnet[no_ensemble]"}
+    glassnet, single = (float(rows["diabetes"][i]) for i in (3, 5))  # defaults minus the one-network recipe:
+    assert f"{glassnet - single:+.3f}" in removed["glassnet[no_ensemble]"]
+
+
+def test_an_unknown_recipe_is_refused_by_name():
+    done = subprocess.run([sys.executable, str(BENCH / "tabular.py"), "--smoke", "--recipes", "nope"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "unknown recipe(s) nope" in done.stderr
+
+
+def test_the_training_time_benchmark_runs_every_command():
+    done = subprocess.run([sys.executable, str(BENCH / "train_time.py"), "--smoke"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line.split("|")[1:-1] for line in done.stdout.splitlines() if line.startswith("| ") and "x" in line]
+    assert [r[1].strip() for r in rows] == ["defaults", "--preset quick"] * 2 + ["--ensemble 8", "--ensemble 1"]
+    assert all(float(r[2]) > 0 for r in rows) and rows[-1][3].strip() == "1.00x"

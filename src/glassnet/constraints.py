@@ -81,7 +81,10 @@ class OneOf:
         return self.text or "one of " + ", ".join(map(repr, self.options))
 
     def accepts(self, value: object) -> bool:
-        return not isinstance(value, bool) and value in self.options
+        try:
+            return not isinstance(value, bool) and value in self.options
+        except (TypeError, ValueError):  # an array, whose == gives an array
+            return False
 
     def convert(self, value: object) -> object:
         return value
@@ -157,6 +160,10 @@ RULES: dict[str, Rule] = {
     "rows": Integer(1),
     # the scikit-learn estimators
     "validation_fraction": Real(0.0, 1.0, text="in (0, 1)"),
+    "scaling": OneOf(("robust", "standard", "quantile", None)),
+    "schedule": OneOf(("constant", "cosine", "onecycle")),
+    "class_weight": OneOf((None, "balanced"), text="None, 'balanced' or a dict {class: weight}"),
+    "class_weight_value": Real(0.0),  # one class's weight in a class_weight dict
 }
 
 

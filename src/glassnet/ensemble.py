@@ -12,8 +12,9 @@ multiplies a batch by all K weight matrices in one ``np.matmul`` call:
     update:     the optimizer works element by element on the stacked parameters, each member's alike
 
 So the same Dense, activation, loss and optimizer code trains them, and member k ends where a network with seed
-``seeds[k]``, trained alone on the same batches, ends (up to rounding). Batches, shuffling and dropout masks come
-from one generator seeded with ``seeds[0]``: all members see the same batches in the same order.
+``seeds[k]``, trained alone on the same batches, ends (up to rounding; not with dropout, whose masks are drawn
+for all members at once). Batches, shuffling and dropout masks come from one generator seeded with ``seeds[0]``:
+all members see the same batches in the same order.
 
 Prediction is the mean of the members' outputs (probabilities for a softmax or sigmoid output, values for a
 linear one); the loss and metrics that ``evaluate``, validation and early stopping see are those of that mean.

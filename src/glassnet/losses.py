@@ -172,8 +172,24 @@ class CategoricalCrossentropy(Loss):
 
     name = "categorical_crossentropy"
     fused = "softmax"
-    formula = "L = -mean over rows of sum(y * log(a))"
-    gradient = "(a - y) / {rows}"
+
+    @property
+    def formula(self) -> str:  # type: ignore[override]  # (with this loss's own smoothing and weights)
+        e = self.label_smoothing
+        text = f"L = -mean over rows of {self._weighed}sum({self._y} * log(a))"
+        return text + (f", y' = {1 - e:g} * y + {e:g} / classes" if e else "")
+
+    @property
+    def gradient(self) -> str:  # type: ignore[override]
+        return f"{self._weighed}(a - {self._y}) / {{rows}}"
+
+    @property
+    def _y(self) -> str:
+        return "y'" if self.label_smoothing else "y"
+
+    @property
+    def _weighed(self) -> str:
+        return "" if self.class_weight is None else "(w . y) "
 
     def __init__(self, label_smoothing: float = 0.0, class_weight: Sequence[float] | None = None) -> None:
         self.label_smoothing = check("label_smoothing", label_smoothing)

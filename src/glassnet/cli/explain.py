@@ -54,7 +54,8 @@ def _model_steps(model: str, data: str | None, rows: int) -> list:
 
     if data is None:
         raise InputError("explaining a MODEL needs DATA: a CSV file or bundled dataset with its columns and target")
-    from .. import load_model
+    from .. import load_model, optimizers
+    from ..ensemble import Ensemble
 
     bundle = load_model(model)
     net, prep = bundle.network, bundle.preprocessing
@@ -68,6 +69,12 @@ def _model_steps(model: str, data: str | None, rows: int) -> list:
     print(textwrap.fill(f"The next training step of {model} on the first {len(table)} rows of {table.source}, as "
                         f"the model sees them after its preprocessing (inputs: {', '.join(prep.feature_names)}; "
                         f"target: {prep.target.name}, {prep.task}).", 100) + "\n")
+    if isinstance(net, Ensemble):
+        print(textwrap.fill(f"{model} is an ensemble of {net.members} networks that differ only in their starting "
+                            "weights: each takes this step from its own weights, and the model predicts the mean "
+                            "of their outputs. Shown: the first member's step.", 100) + "\n")
+        fresh = optimizers.REGISTRY.build(optimizers.REGISTRY.spec(net.optimizer))  # (its own settings, no state)
+        return net.member(0).explain(X, y, loss=net.loss, optimizer=fresh)
     return net.explain(X, y)
 
 

@@ -20,6 +20,7 @@ from .datasets import resolve
 from .fingerprint import fingerprint
 from .fitting import SCALINGS
 from .model import Model, TrainingRecord
+from .presets import with_preset
 from .workflow import (
     SCHEDULES,
     Notes,
@@ -33,11 +34,12 @@ from .workflow import (
 )
 
 
-def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activation: str = "tanh",
-                scaling: str = "standard", dropout: float = 0.0, epochs: int = 300, batch_size: int | None = None,
-                optimizer: str = "adam", lr: float = 0.01, schedule: str = "constant", weight_decay: float = 0.0,
-                label_smoothing: float = 0.0, class_weight: str | None = None, ensemble: int = 1,
-                val_split: float = 0.1, test_split: float = 0.2, seed: int = 0, task: str = "auto",
+def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequence[int] | None = None,
+                activation: str | None = None, scaling: str | None = None, dropout: float | None = None,
+                epochs: int = 300, batch_size: int | None = None, optimizer: str = "adam", lr: float | None = None,
+                schedule: str = "constant", weight_decay: float = 0.0, label_smoothing: float | None = None,
+                class_weight: str | None = None, ensemble: int | None = None, val_split: float = 0.1,
+                test_split: float = 0.2, seed: int = 0, task: str = "auto",
                 dtype: str = "float64", missing: str = "impute",
                 ignore: str | Sequence[str] = (), na_values: str | Sequence[str] = (), sep: str | None = None,
                 decimal: str = ".",
@@ -47,14 +49,21 @@ def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activa
     """Learn ``target`` from the other columns of ``data``; return the trained ``Model`` (network, preprocessing,
     training record with the test rows' metrics), saved to ``out`` if given.
 
-    The options are ``glassnet train``'s flags (see ``glassnet train --help``). ``say`` receives what was done
+    The options are ``glassnet train``'s flags (see ``glassnet train --help``). Those left as None take the
+    ``preset``'s value (``glassnet.tabular.presets``: "default" or "quick"). ``say`` receives what was done
     (rows, splits, imputation), ``warn`` what looks wrong (default: Python warnings). On Ctrl-C the model of the
     last whole epoch is saved to ``out`` (if given) and KeyboardInterrupt goes on up.
     """
     if not isinstance(target, str):
         raise InputError(f"target must be a column name (text); got {target!r}")
+    smoothing_given, dropout_given = label_smoothing is not None, dropout is not None
+    hidden, activation, scaling, dropout, lr, label_smoothing, ensemble = with_preset(preset, dict(
+        hidden=hidden, activation=activation, scaling=scaling, dropout=dropout, lr=lr,
+        label_smoothing=label_smoothing, ensemble=ensemble)).values()
     if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
         raise InputError(f"hidden must be a list of layer sizes, such as [32, 16]; got {hidden!r}")
+    if not list(hidden) and not dropout_given:
+        dropout = 0.0  # (the preset's dropout is for hidden layers)
     say = say or (lambda text: None)
     warn = warn or (lambda text: warnings.warn(text, UserWarning, stacklevel=3))
     settings = _settings(locals())
@@ -65,6 +74,8 @@ def train_table(data: Any, target: str, *, hidden: Sequence[int] = (16,), activa
     prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes,
                            scaling)
     del table  # (the splits hold every row: one copy of a large table is enough)
+    if prep.task == "regression" and not smoothing_given:
+        label_smoothing = settings["label_smoothing"] = 0.0  # (the preset's smoothing is for classes)
     prep.na_values, prep.decimal = settings["na_values"], decimal
     for text in notes.warnings:
         warn(text)
@@ -102,7 +113,7 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
         if options[name] not in allowed:
             raise InputError(f"--{name.replace('_', '-')} must be one of {', '.join(map(str, allowed))}; got "
                              f"{options[name]!r}")
-    keys = ("target", "activation", "scaling", "dropout", "optimizer", "lr", "schedule", "weight_decay",
+    keys = ("target", "preset", "activation", "scaling", "dropout", "optimizer", "lr", "schedule", "weight_decay",
             "label_smoothing", "class_weight", "ensemble", "val_split", "test_split", "seed", "dtype", "patience",
             "missing", "decimal", "sep")
     return {**{k: options[k] for k in keys}, "hidden": hidden, "ignore": columns_named(options["ignore"]),

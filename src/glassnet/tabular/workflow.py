@@ -175,18 +175,27 @@ def build_network(prep: Preprocessor, hidden: Sequence[int], activation: str, se
                   dropout: float = 0.0, ensemble: int = 1) -> Network:
     """inputs -> hidden layers (each followed by Dropout when ``dropout`` > 0) -> softmax classes or one linear
     output; with ``ensemble`` K > 1, K such networks from the seeds seed, seed + 1, ... trained together as one
-    batched computation and averaged (``glassnet.Ensemble``: member 0 is the network of ``ensemble=1``)."""
+    batched computation and averaged (``glassnet.Ensemble``: without dropout, member 0 is the network of
+    ``ensemble=1``)."""
     if dropout and not hidden:
         raise InputError("dropout acts on hidden layers, and this network has none: give --hidden sizes, or no "
                          "--dropout")
-    sizes = [prep.n_inputs, *hidden]
+    output = "softmax" if prep.task == "classification" else "linear"
+    return mlp(prep.n_inputs, hidden, prep.n_outputs, activation, output, seed, dtype, dropout, ensemble)
+
+
+def mlp(n_inputs: int, hidden: Sequence[int], n_outputs: int, activation: str, output: str, seed: int,
+        dtype: str = "float64", dropout: float = 0.0, ensemble: int = 1) -> Network:
+    """``build_network``'s network from its sizes (the scikit-learn estimators build theirs with it): n_inputs ->
+    hidden layers (each followed by Dropout when ``dropout`` > 0; none without hidden layers) -> n_outputs with
+    the ``output`` activation; an ``Ensemble`` of the seeds seed, seed + 1, ... when ``ensemble`` > 1."""
+    sizes = [n_inputs, *hidden]
     stack: list[Layer] = []
     for a, b in zip(sizes, sizes[1:]):
         stack.append(Dense(a, b, activation=activation))
         if dropout:
             stack.append(Dropout(dropout))
-    classify = prep.task == "classification"
-    stack.append(Dense(sizes[-1], prep.n_outputs, activation="softmax" if classify else "linear"))
+    stack.append(Dense(sizes[-1], n_outputs, activation=output))
     if ensemble > 1:
         from ..ensemble import Ensemble
 
@@ -198,10 +207,11 @@ SCHEDULES = ("constant", "cosine", "onecycle")
 
 
 def optimizer_for(name: str, lr: float, steps: int, per_epoch: int, schedule: str = "constant",
-                  weight_decay: float = 0.0) -> Any:
+                  weight_decay: float = 0.0, decoupled: bool = True) -> Any:
     """The optimizer ``name`` with its learning rate: ``constant``; ``cosine`` (one epoch of linear warm-up, then
     cosine decay to 0 at step ``steps``); ``onecycle`` (up to ``lr`` and down again over ``steps``); and with
-    ``weight_decay`` W, decoupled weight decay (AdamW's: W *= 1 - lr_t W before each update)."""
+    ``weight_decay`` W, decoupled weight decay (AdamW's: W *= 1 - lr_t W before each update), or with
+    ``decoupled=False`` L2 regularization (W/2 |W|^2 added to the loss: the scikit-learn estimators' meaning)."""
     from .. import optimizers, schedules
 
     if schedule not in SCHEDULES:
@@ -210,7 +220,7 @@ def optimizer_for(name: str, lr: float, steps: int, per_epoch: int, schedule: st
             "onecycle": lambda: schedules.OneCycle(lr, steps)}[schedule]()
     kind = optimizers.REGISTRY.lookup(name)
     try:
-        return kind(lr=rate, weight_decay=weight_decay, decoupled=True) if weight_decay else kind(lr=rate)
+        return kind(lr=rate, weight_decay=weight_decay, decoupled=decoupled) if weight_decay else kind(lr=rate)
     except TypeError:
         raise InputError(f"the optimizer {name!r} takes no weight decay; leave out --weight-decay") from None
 

@@ -1,0 +1,46 @@
+"""Column statistics for the scikit-learn estimators: each input column's scaling, fitted on the training X (the
+scalers ``glassnet train`` uses, ``glassnet.tabular.scaling``, on a matrix rather than a table), and the mean and
+standard deviation that standardize a target."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputError
+from ..tabular.scaling import SCALERS
+
+Array = np.ndarray
+
+
+class ColumnScaling:
+    """``kind`` fitted on each column of X: "standard" ((x - mean) / std, as scikit-learn's StandardScaler),
+    "robust" (``RobustScaler``: median, IQR, smooth clip) or "quantile" (``QuantileScaler``)."""
+
+    def __init__(self, kind: str, X: Array) -> None:
+        self.kind = kind
+        if kind == "standard":
+            self.mean, self.scale = mean_and_scale(X, "X")
+        else:
+            self.scalers = [SCALERS[kind]().fit(column) for column in np.asarray(X, dtype=np.float64).T]
+
+    def transform(self, X: Array) -> Array:
+        """The scaled columns of X, in X's float type."""
+        if self.kind == "standard":
+            out = (X - self.mean) / self.scale
+        else:
+            out = np.empty(X.shape, dtype=np.float64)
+            for j, scaler in enumerate(self.scalers):
+                out[:, j] = scaler.transform(X[:, j])
+        return out.astype(X.dtype, copy=False)
+
+
+def mean_and_scale(values: Array, name: str) -> tuple[Array, Array]:
+    """Each column's mean and standard deviation (ddof 0), float64 of shape (columns,); a constant column's
+    scale is 1. Values so large that these overflow are an InputError naming ``name``."""
+    values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = values.mean(axis=0), values.std(axis=0)
+    if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+        raise InputError(f"{name} holds values too large to standardize (their standard deviation overflows "
+                         "float64); divide them by a power of ten")
+    return mean, np.where(std > 0, std, 1.0)
