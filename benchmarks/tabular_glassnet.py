@@ -56,8 +56,10 @@ RECIPES = {r.name: r for r in (
 def glassnet_fit_predict(train: pd.DataFrame, test: pd.DataFrame, target: str, task: str, seed: int,
                          recipe: Recipe = DEFAULT) -> np.ndarray:
     """Train glassnet on ``train`` with ``recipe``; predict ``test``'s target (class names or numbers)."""
-    model = gn.train_table(train, target, task=task, test_split=0.0, seed=seed, warn=lambda text: None,
-                           **recipe.options)
+    options = dict(recipe.options)
+    if task == "regression":
+        options.pop("label_smoothing", None)  # (a classification option: as the default preset's, for classes only)
+    model = gn.train_table(train, target, task=task, test_split=0.0, seed=seed, warn=lambda text: None, **options)
     return np.asarray(model.predict_table(test.drop(columns=[target])))
 
 

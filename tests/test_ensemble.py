@@ -179,3 +179,19 @@ def test_an_ensemble_model_file_works_in_predict_evaluate_info_and_export(tmp_pa
     session = ort.InferenceSession(str(tmp_path / "e.onnx"))
     (out,) = session.run(None, {i.name: iris.numbers(c)[:, None] for i, c in zip(session.get_inputs(), columns)})
     np.testing.assert_allclose(out, proba, rtol=1e-9)
+
+
+def test_a_members_optimizer_takes_the_step_that_member_takes_in_the_ensemble():
+    X, y = np.random.default_rng(0).normal(size=(40, 3)), np.arange(40) % 2
+    layers = [gn.Dense(3, 5, activation="relu"), gn.Dense(5, 2, activation="softmax")]
+    net = gn.Ensemble(layers, seeds=[4, 9])
+    net.fit(X, y, epochs=3, batch_size=10, loss="categorical_crossentropy", optimizer=gn.Adam(lr=0.01), verbose=0)
+    member = net.member(1)
+    member.optimizer = net.member_optimizer(1)
+    assert member.optimizer.steps == net.optimizer.steps == 12
+    steps = {s.name: s for s in member.explain(X, y, loss=net.loss)}  # one full-batch step of member 1 alone
+    net.fit(X, y, epochs=1, batch_size=40, shuffle=False, verbose=0)  # the same step, for both members at once
+    np.testing.assert_allclose(steps["W1"].value, net.layers[0].weights[1], rtol=1e-12, atol=1e-15)
+    assert "bias-corrected at step 13" in steps["W1"].formula
+    with pytest.raises(gn.InputError, match=r"this ensemble has 2 members \(0 \.\. 1\); got 2"):
+        net.member_optimizer(2)

@@ -78,6 +78,8 @@ def test_a_resumed_model_keeps_its_preset(tmp_path):
 def test_an_unknown_preset_is_refused(capsys):
     with pytest.raises(gn.InputError, match="--preset must be one of default, quick; got 'fast'"):
         gn.train_table("iris", "species", preset="fast")
+    with pytest.raises(gn.InputError, match=r"--preset must be one of default, quick; got \['quick'\]"):
+        gn.train_table("iris", "species", preset=["quick"])
     with pytest.raises(SystemExit) as stopped:
         main(["train", "iris", "--target", "species", "--preset", "fast"])
     assert stopped.value.code == 2 and "invalid choice: 'fast'" in capsys.readouterr().err
@@ -99,3 +101,16 @@ def test_explain_narrates_an_ensembles_first_member_with_its_smoothed_targets(tm
     member = model.network.member(0)
     np.testing.assert_array_equal(steps["z1"].value, model.preprocessing.inputs(model.read("iris").take([0, 1]))
                                   @ member.layers[0].weights + member.layers[0].bias)
+
+
+def test_train_says_when_the_default_ensemble_will_be_slow(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    rows = [",".join(f"c{k}" for k in rng.integers(0, 60, 15)) + f",{i % 2}" for i in range(4000)]
+    path = tmp_path / "wide.csv"  # 15 x 60 = 900 one-hot inputs, 2,800 training rows
+    path.write_text(",".join(f"t{j}" for j in range(15)) + ",y\n" + "\n".join(rows) + "\n")
+    for extra, said in (([], True), (["--ensemble", "1"], False), (["--preset", "quick"], False)):
+        assert main(["train", str(path), "--target", "y", "--epochs", "1", "--out", str(tmp_path / "m.safetensors"),
+                     *extra]) == 0
+        out = capsys.readouterr().out
+        assert ("note: 900 inputs make 8 networks of 28898 parameters each, slow to train on 2800 rows; --preset "
+                "quick" in out) == said, extra

@@ -1,5 +1,7 @@
 """The scikit-learn estimators: scikit-learn's own checks, pipelines and searches, and closed-form references."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -340,3 +342,35 @@ def test_the_defaults_hold_their_own_against_scikit_learns_mlp():
             warnings.simplefilter("ignore", ConvergenceWarning)  # MLP's 200 iterations
             reference = theirs.fit(X_train, y_train).score(X_test, y_test)
         assert ours.fit(X_train, y_train).score(X_test, y_test) >= reference - 0.02, load.__name__
+
+
+def test_estimators_pickled_by_glassnet_0_1_predict_as_they_did():
+    """tests/data/sklearn_estimators_0.1.pkl: a classifier fitted on iris and a regressor fitted on diabetes by
+    glassnet 0.1 (before scaling, dropout, ensembles and label smoothing), with their predictions then."""
+    import pickle
+
+    from sklearn.datasets import load_diabetes, load_iris
+
+    with open(Path(__file__).parent / "data" / "sklearn_estimators_0.1.pkl", "rb") as f:
+        classifier, regressor, proba, values = pickle.load(f)
+    X, y = load_iris(return_X_y=True)
+    np.testing.assert_array_equal(classifier.predict_proba(X), proba)
+    np.testing.assert_array_equal(regressor.predict(load_diabetes(return_X_y=True)[0]), values)
+    assert classifier.get_params()["ensemble"] == 1 and classifier.get_params()["scaling"] is None
+    assert classifier.partial_fit(X, y).n_iter_ == 21  # it goes on training, as 0.1's estimator
+
+
+def test_a_column_constant_in_the_first_partial_fit_batch_is_not_scaled_away():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    X[:, 1] = 0.0
+    X[100:, 1] = rng.integers(0, 2, size=100)  # a rare flag: 0 in the whole first batch
+    y = (X[:, 0] + 3 * X[:, 1] > 0.5).astype(int)
+    est = gn.sklearn.GlassnetClassifier(ensemble=1, random_state=0)
+    est.partial_fit(X[:100], y[:100], classes=[0, 1])
+    flag = est.scaler_.transform(np.array([[0.0, 0.0], [0.0, 1.0]]))[:, 1]
+    assert flag[0] == 0 and flag[1] > 0.9  # (x - 0) * 1, smoothly clipped: not multiplied by a scale of 0
+    for _ in range(30):
+        est.partial_fit(X[100:], y[100:])
+    flagged = X[100:][X[100:, 1] == 1]
+    assert est.score(flagged, y[100:][X[100:, 1] == 1]) > 0.9

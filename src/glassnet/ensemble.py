@@ -122,8 +122,37 @@ class Ensemble(Network):
             mine[...] = theirs[k]
         return net
 
+    def member_optimizer(self, k: int) -> optimizers.Optimizer:
+        """The optimizer as member ``k`` alone would hold it: the same settings and step count, and member k's
+        part of the running state (Adam's m and v, SGD's velocity), so that its next step is the one it takes
+        here. (The state is laid out like the parameters' flat storage: each parameter's (K, ...) block there
+        gives member k's (...) block in the member's storage.)"""
+        member = self.member(k)
+        if self.optimizer is None:
+            raise InputError("this ensemble has no optimizer yet: fit or configure it first")
+        copy = optimizers.REGISTRY.build(optimizers.REGISTRY.spec(self.optimizer))
+        copy.steps = self.optimizer.steps
+        if self.optimizer.state:
+            mine, theirs = _blocks(self), _blocks(member)
+            state: dict[str, Array] = {}
+            for key in self.optimizer.state[0]:
+                stacked = np.concatenate([group[key] for group in self.optimizer.state])
+                alone = np.empty_like(member.flat)
+                for (start, size), (to, _) in zip(mine, theirs, strict=True):
+                    alone[to:to + size // self.members] = stacked[start:start + size].reshape(self.members, -1)[k]
+                state[key] = alone
+            ends = np.cumsum([len(p) for p, _, _ in member.parameters()])[:-1]
+            copy.state = [dict(zip(state, parts)) for parts in zip(*(np.split(v, ends) for v in state.values()))]
+        return copy
+
     def explain(self, *args: object, **kwargs: object) -> list:
         raise InputError("explain narrates one network: use ensemble.member(k).explain(...)")
+
+
+def _blocks(net: Network) -> list[tuple[int, int]]:
+    """(offset, size) of each parameter in ``net.flat``, layer by layer in ``named_parameters`` order."""
+    base, width = net.flat.ctypes.data, net.flat.itemsize
+    return [((values.ctypes.data - base) // width, values.size) for _, values, _ in net.named_parameters()]
 
 
 def _pre_activation(loss: losses.Loss, a: Array) -> Array | None:

@@ -44,6 +44,12 @@ class Loss(Component):
     formula: ClassVar[str] = "L = loss(a, y)"
     gradient: ClassVar[str] = "dL/da"  # {size}: elements of a, {rows}: rows of a
 
+    def describe(self) -> str:
+        """The name, with the settings that differ from the plain loss: "categorical_crossentropy
+        (label_smoothing 0.1)"."""
+        settings = self.config()
+        return self.name + (f" ({', '.join(f'{k} {v}' for k, v in settings.items())})" if settings else "")
+
     def targets(self, y: Array, n_outputs: int, dtype: np.dtype) -> Array:
         """Check ``y`` and shape it like the network's output, (rows, n_outputs)."""
         if y.ndim == 1:

@@ -54,7 +54,7 @@ def _model_steps(model: str, data: str | None, rows: int) -> list:
 
     if data is None:
         raise InputError("explaining a MODEL needs DATA: a CSV file or bundled dataset with its columns and target")
-    from .. import load_model, optimizers
+    from .. import load_model
     from ..ensemble import Ensemble
 
     bundle = load_model(model)
@@ -73,8 +73,9 @@ def _model_steps(model: str, data: str | None, rows: int) -> list:
         print(textwrap.fill(f"{model} is an ensemble of {net.members} networks that differ only in their starting "
                             "weights: each takes this step from its own weights, and the model predicts the mean "
                             "of their outputs. Shown: the first member's step.", 100) + "\n")
-        fresh = optimizers.REGISTRY.build(optimizers.REGISTRY.spec(net.optimizer))  # (its own settings, no state)
-        return net.member(0).explain(X, y, loss=net.loss, optimizer=fresh)
+        member = net.member(0)
+        member.optimizer = net.member_optimizer(0)  # (its settings, step count and slice of the running state)
+        return member.explain(X, y, loss=net.loss)
     return net.explain(X, y)
 
 

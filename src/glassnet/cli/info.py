@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     net, prep, record = model.network, model.preprocessing, model.record
     print(f"{args.model}: glassnet model (format {model.version})")
     print(f"  network: {net.summary()}; {net.n_params} parameters, {net.dtype.name}, seed {net.seed}")
-    print(f"  loss: {_loss(net.loss)}; metrics: {', '.join(net.metrics) or 'none'}")
+    print(f"  loss: {net.loss.describe() if net.loss else 'none yet'}; metrics: {', '.join(net.metrics) or 'none'}")
     if net.optimizer is not None:
         print(f"  optimizer: {net.optimizer!r}, {net.optimizer.steps} steps taken")
     print(f"  history: {history_summary(net.history)}")
@@ -77,10 +77,3 @@ def test_summary(values: dict) -> str:
     rows = values.get("n_rows")
     return shown + (f" on {rows} rows" if isinstance(rows, int) else "")
 
-
-def _loss(loss: object) -> str:
-    """"categorical_crossentropy", with its settings where it has any: "(label_smoothing 0.1)"."""
-    if loss is None:
-        return "none yet"
-    settings = {k: v for k, v in loss.config().items() if v is not None} if hasattr(loss, "config") else {}
-    return loss.name + (f" ({', '.join(f'{k} {v}' for k, v in settings.items())})" if settings else "")

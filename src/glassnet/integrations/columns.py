@@ -22,6 +22,9 @@ class ColumnScaling:
             self.mean, self.scale = mean_and_scale(X, "X")
         else:
             self.scalers = [SCALERS[kind]().fit(column) for column in np.asarray(X, dtype=np.float64).T]
+            for scaler in self.scalers:  # a column constant in these rows (partial_fit's first batch, say) keeps
+                if getattr(scaler, "scale", None) == 0:  # its differences later, as StandardScaler's scale 1 does
+                    scaler.scale = 1.0
 
     def transform(self, X: Array) -> Array:
         """The scaled columns of X, in X's float type."""

@@ -111,6 +111,18 @@ class _GlassnetEstimator(BaseEstimator):
         self.schedule = schedule
         self.decoupled_weight_decay = decoupled_weight_decay
 
+    # what an estimator pickled by glassnet 0.1 (before these parameters) did: read back as that, it predicts and
+    # trains as it did then
+    _BEFORE_PRESETS = {"dropout": 0.0, "ensemble": 1, "scaling": None, "schedule": "constant",
+                       "decoupled_weight_decay": False, "label_smoothing": 0.0, "class_weight": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        fitted = "network_" in state
+        before = {k: v for k, v in self._BEFORE_PRESETS.items() if k in self._get_param_names() and k not in state}
+        if before and fitted:
+            before.update(scaler_=None, y_mean_=np.zeros(1), y_scale_=np.ones(1))
+        super().__setstate__({**before, **state})
+
     def _hidden(self) -> list[int]:
         sizes = self.hidden_layer_sizes
         try:

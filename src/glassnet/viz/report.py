@@ -73,7 +73,7 @@ def _section(key: str, heading: str, body: str, note: str = "") -> str:
 def _summary(model: Model, title: str) -> str:
     net = model.network
     items = {"architecture": escape(net.summary()).replace("-&gt;", "&rarr;"), "parameters": f"{net.n_params:,}",
-             "loss": escape(net.loss.name) if net.loss else "not set",
+             "loss": escape(net.loss.describe()) if net.loss else "not set",
              "optimizer": escape(repr(net.optimizer)) if net.optimizer else "not set",
              "epochs trained": str(net.epochs_trained)}
     for key, values in net.history.items():
