@@ -44,7 +44,7 @@ SHARED_PARAMETERS = """
     learning_rate           {lr} (with ``schedule``: the peak rate)
     weight_decay            0.0: L2 regularization of the weights (weight_decay/2 |W|^2 added to the loss), or
                             with ``decoupled_weight_decay=True`` AdamW's decay, W *= 1 - lr weight_decay each step
-    batch_size              None: about 100 updates an epoch (``glassnet.tabular.workflow.default_batch_size``,
+    batch_size              None: about 1/100 of the rows (``glassnet.tabular.workflow.default_batch_size``,
                             8 to 256 rows); or a number of rows
     epochs                  300, fewer with ``early_stopping``
     shuffle                 True: the rows in a new order every epoch
