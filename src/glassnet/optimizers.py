@@ -101,6 +101,10 @@ class Optimizer(Component):
         if not self.state:
             self.state = [self.new_state(p) for p, _, _ in params]
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a copy or a pickle keeps: not the scratch arrays of a step (``Adam._work``)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_scratch"}
+
     def reset(self) -> None:
         """Forget the state and the step count, so a schedule starts again (after a divergence, whose blow-up
         the state took in)."""
@@ -223,16 +227,28 @@ class Adam(Optimizer):
 
     def _update(self, p: Array, g: Array, state: dict[str, Array], lr: float) -> None:
         m, v, t = state["m"], state["v"], self.steps
+        work = self._work(p)  # (every step in place: no temporary arrays, the same numbers)
         m *= self.beta1
-        m += (1 - self.beta1) * g
+        np.multiply(g, 1 - self.beta1, out=work)
+        m += work
         v *= self.beta2
         np.multiply(g, g, out=g)
         g *= 1 - self.beta2
         v += g
-        step_size = lr / (1 - self.beta1**t)
-        denom = np.sqrt(v / (1 - self.beta2**t))
-        denom += self.eps
-        p -= step_size * m / denom
+        np.divide(v, 1 - self.beta2**t, out=work)  # denominator: sqrt(v_hat) + eps
+        np.sqrt(work, out=work)
+        work += self.eps
+        np.multiply(m, lr / (1 - self.beta1**t), out=g)  # numerator: the step size times m
+        np.divide(g, work, out=g)
+        p -= g
+
+    def _work(self, p: Array) -> Array:
+        """A scratch array shaped like ``p``, kept between steps (not state: nothing in it outlives a step)."""
+        scratch = self.__dict__.setdefault("_scratch", {})
+        key = (p.shape, p.dtype.str)
+        if key not in scratch:
+            scratch[key] = np.empty_like(p)
+        return scratch[key]
 
 
 REGISTRY: Registry[Optimizer] = Registry("optimizer", Optimizer, "glassnet.optimizers",
