@@ -4,7 +4,7 @@
              smoothing 0.1 (classification), Adam at 0.005: chosen on the tabular benchmark's 14 tables
              (benchmarks/TABULAR.md; docs/tabular.md shows what each ingredient buys)
     quick    one network of 16 tanh units, standard scaling, Adam at 0.01: glassnet 0.1's defaults: 3 to 4
-             times faster on tables of a few dozen inputs (50 times on 1,000 one-hot inputs), a little less accurate
+             times faster on tables of a few dozen inputs (36 times on 1,000 one-hot inputs), a little less accurate
 
 An option given by name always wins over its preset's value. Label smoothing applies to classification only:
 the preset's 0.1 is dropped for a regression target (an explicit ``label_smoothing`` there is refused).
