@@ -112,8 +112,7 @@ class Ensemble(Network):
 
     def member(self, k: int) -> Network:
         """Member ``k`` as a plain Network of its own (a copy: its seed, its weights; no training state)."""
-        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 0 <= k < self.members:
-            raise InputError(f"this ensemble has {self.members} members (0 .. {self.members - 1}); got {k!r}")
+        self._check_member(k)
         from . import layers
 
         stack = [layers.REGISTRY.build(layers.REGISTRY.spec(layer)) for layer in self.layers]
@@ -125,34 +124,35 @@ class Ensemble(Network):
     def member_optimizer(self, k: int) -> optimizers.Optimizer:
         """The optimizer as member ``k`` alone would hold it: the same settings and step count, and member k's
         part of the running state (Adam's m and v, SGD's velocity), so that its next step is the one it takes
-        here. (The state is laid out like the parameters' flat storage: each parameter's (K, ...) block there
-        gives member k's (...) block in the member's storage.)"""
-        member = self.member(k)
+        here. (The state is laid out like the parameters' flat storage, one (K, ...) block per parameter; member
+        k's storage holds the same parameters in the same order, each block's k-th slice.)"""
+        self._check_member(k)
         if self.optimizer is None:
             raise InputError("this ensemble has no optimizer yet: fit or configure it first")
         copy = optimizers.REGISTRY.build(optimizers.REGISTRY.spec(self.optimizer))
         copy.steps = self.optimizer.steps
         if self.optimizer.state:
-            mine, theirs = _blocks(self), _blocks(member)
-            state: dict[str, Array] = {}
+            blocks = np.cumsum(_block_sizes(self))[:-1]
+            groups = np.cumsum([len(p) // self.members for p, _, _ in self.parameters()])[:-1]
+            alone = {}
             for key in self.optimizer.state[0]:
-                stacked = np.concatenate([group[key] for group in self.optimizer.state])
-                alone = np.empty_like(member.flat)
-                for (start, size), (to, _) in zip(mine, theirs, strict=True):
-                    alone[to:to + size // self.members] = stacked[start:start + size].reshape(self.members, -1)[k]
-                state[key] = alone
-            ends = np.cumsum([len(p) for p, _, _ in member.parameters()])[:-1]
-            copy.state = [dict(zip(state, parts)) for parts in zip(*(np.split(v, ends) for v in state.values()))]
+                stacked = np.concatenate([group[key] for group in self.optimizer.state])  # (like self.flat)
+                mine = [block.reshape(self.members, -1)[k] for block in np.split(stacked, blocks)]
+                alone[key] = np.split(np.concatenate(mine), groups)  # (like the member's groups)
+            copy.state = [{key: parts[i] for key, parts in alone.items()} for i in range(len(groups) + 1)]
         return copy
+
+    def _check_member(self, k: object) -> None:
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 0 <= k < self.members:
+            raise InputError(f"this ensemble has {self.members} members (0 .. {self.members - 1}); got {k!r}")
 
     def explain(self, *args: object, **kwargs: object) -> list:
         raise InputError("explain narrates one network: use ensemble.member(k).explain(...)")
 
 
-def _blocks(net: Network) -> list[tuple[int, int]]:
-    """(offset, size) of each parameter in ``net.flat``, layer by layer in ``named_parameters`` order."""
-    base, width = net.flat.ctypes.data, net.flat.itemsize
-    return [((values.ctypes.data - base) // width, values.size) for _, values, _ in net.named_parameters()]
+def _block_sizes(net: Network) -> list[int]:
+    """The size of each parameter in ``net.flat``, in the order they lie there."""
+    return [values.size for _, values, _ in sorted(net.named_parameters(), key=lambda p: p[1].ctypes.data)]
 
 
 def _pre_activation(loss: losses.Loss, a: Array) -> Array | None:

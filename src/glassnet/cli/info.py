@@ -76,4 +76,3 @@ def test_summary(values: dict) -> str:
     shown = ", ".join(f"{k} {v:.4g}" for k, v in values.items() if isinstance(v, float))
     rows = values.get("n_rows")
     return shown + (f" on {rows} rows" if isinstance(rows, int) else "")
-

@@ -87,6 +87,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_progress_options(p)
     p.set_defaults(run=run, patience=30)
 
+
 OPTIONS = ("preset", "hidden", "activation", "scaling", "dropout", "epochs", "batch_size", "optimizer", "lr",
            "schedule", "weight_decay", "label_smoothing", "class_weight", "ensemble", "val_split", "test_split",
            "seed", "task", "dtype", "missing", "ignore", "na_values", "sep", "decimal", "patience", "out",
