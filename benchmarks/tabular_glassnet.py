@@ -50,6 +50,7 @@ RECIPES = {r.name: r for r in (
            "cosine schedule over 150 epochs, best validation epoch kept"),
     Recipe("quantile_scaling", {"scaling": "quantile"}, "quantile scaling instead of robust"),
     Recipe("wide", {"hidden": [128, 128], "lr": 0.003}, "two layers of 128 relu units, lr 0.003"),
+    Recipe("float32", {"dtype": "float32"}, "float32 arithmetic instead of float64"),
 )}
 
 

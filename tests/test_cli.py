@@ -283,6 +283,9 @@ def test_every_command_has_help(capsys):
     (("train", "iris", "--target", "species", "--checkpoint-every", "x"), "--checkpoint-every: must be 0 \\(off\\)"),
     (("train", "iris", "--target", "species", "--dropout", "1"), r"--dropout: must be in \[0, 1\); got '1'"),
     (("resume", "m.safetensors", "iris", "--epochs", "-2"), "--epochs: must be a positive integer; got '-2'"),
+    (("train", "iris", "--target", "species", "--threads", "-1"),
+     r"--threads: must be 0 \(BLAS's own number\) or a positive integer; got '-1'"),
+    (("resume", "m.safetensors", "iris", "--epochs", "1", "--threads", "two"), "--threads: must be 0 .*; got 'two'"),
 ])
 def test_bad_options(args, match, capsys):
     with pytest.raises(SystemExit) as stop:  # checked by argparse with glassnet.constraints' rules

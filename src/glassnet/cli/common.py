@@ -40,7 +40,7 @@ def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer:
 
     try:
         train(model, splits, args.epochs, model.record.settings["batch_size"], args.patience, progress_level(args),
-              args.out, args.checkpoint_every, optimizer, keeper)
+              args.out, args.checkpoint_every, optimizer, keeper, args.threads)
     except Interrupted:
         return interrupted(model, args)
     return finish(model, args, keeper.said if keeper else None)

@@ -91,7 +91,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 OPTIONS = ("preset", "hidden", "activation", "scaling", "dropout", "epochs", "batch_size", "optimizer", "lr",
            "schedule", "weight_decay", "label_smoothing", "class_weight", "ensemble", "val_split", "test_split",
            "seed", "task", "dtype", "missing", "ignore", "na_values", "sep", "decimal", "patience", "out",
-           "checkpoint_every")  # (train_table's keyword arguments)
+           "checkpoint_every", "threads")  # (train_table's keyword arguments)
 
 
 def run(args: argparse.Namespace) -> int:

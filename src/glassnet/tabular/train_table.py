@@ -47,7 +47,7 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
                 ignore: str | Sequence[str] = (), na_values: str | Sequence[str] = (), sep: str | None = None,
                 decimal: str = ".",
                 patience: int = 30, out: str | os.PathLike | None = None, checkpoint_every: int = 0,
-                verbose: int = 0, say: Callable[[str], None] | None = None,
+                threads: int = 1, verbose: int = 0, say: Callable[[str], None] | None = None,
                 warn: Callable[[str], None] | None = None) -> Model:
     """Learn ``target`` from the other columns of ``data``; return the trained ``Model`` (network, preprocessing,
     training record with the test rows' metrics), saved to ``out`` if given.
@@ -102,14 +102,14 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
             f"each, slow to train on {len(splits[0])} rows; --preset quick (one network of 16 units) or a smaller "
             "--ensemble trains much faster")
     train(model, splits, epochs, settings["batch_size"], patience, verbose, None if out is None else os.fspath(out),
-          checkpoint_every, chosen)
+          checkpoint_every, chosen, threads=threads)
     return model
 
 
 def _settings(options: dict[str, Any]) -> dict[str, Any]:
     """The options, checked, as the JSON-safe settings saved with the model (what resume needs)."""
     for name in ("epochs", "seed", "val_split", "test_split", "patience", "checkpoint_every", "rate", "lr",
-                 "batch_size", "weight_decay", "label_smoothing", "ensemble"):
+                 "batch_size", "weight_decay", "label_smoothing", "ensemble", "threads"):
         key = {"rate": "dropout"}.get(name, name)
         check(name, options[key], f"--{key.replace('_', '-')}")
     hidden = list(options["hidden"])
