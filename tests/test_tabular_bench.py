@@ -44,5 +44,6 @@ def test_the_training_time_benchmark_runs_every_command():
                           timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line.split("|")[1:-1] for line in done.stdout.splitlines() if line.startswith("| ") and "x" in line]
-    assert [r[1].strip() for r in rows] == ["defaults", "--preset quick"] * 3 + ["--ensemble 8", "--ensemble 1"]
+    assert [r[1].strip() for r in rows] == ["defaults", "--preset quick"] * 3 + ["--threads 0", "--ensemble 8",
+                                                                             "--ensemble 1"]
     assert all(float(r[2]) > 0 for r in rows) and rows[-1][3].strip() == "1.00x"
