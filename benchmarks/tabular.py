@@ -1,7 +1,7 @@
 """The tabular benchmark (issue 13): glassnet against scikit-learn's MLP, a linear model, histogram gradient
 boosting and LightGBM on real tables that installable packages ship (``tabular_data.py``).
 
-    python benchmarks/tabular.py                       # every table, seeds 0-9, the defaults and the ablation
+    python benchmarks/tabular.py                       # every table, seeds 0-19, the defaults and the ablation
                                                        # recipes: writes benchmarks/TABULAR.md (about 12 minutes)
     python benchmarks/tabular.py --smoke               # three small tables, one seed, few epochs: seconds
     python benchmarks/tabular.py --recipes wide,units_64 --no-defaults  # other glassnet recipes (RECIPES)
@@ -248,8 +248,8 @@ def merge(paths: list[str]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="three small tables, one seed, few epochs; no file")
-    parser.add_argument("--seeds", default=",".join(map(str, range(10))),
-                        help="comma-separated split and model seeds (default: 0,1,...,9)")
+    parser.add_argument("--seeds", default=",".join(map(str, range(20))),
+                        help="comma-separated split and model seeds (default: 0,1,...,19)")
     parser.add_argument("--tables", help="comma-separated table names (default: all)")
     parser.add_argument("--recipes", default=",".join(ABLATION),
                         help="glassnet recipes to add (default: the ablation's, " + ", ".join(ABLATION) + "); any of: "

@@ -30,7 +30,8 @@ class Recipe:
 
 
 DEFAULT = Recipe()
-ABLATION = ("quick", "no_ensemble", "no_dropout", "no_smoothing", "standard_scaling", "tanh", "units_16", "lr_0.01")
+ABLATION = ("quick", "no_ensemble", "no_dropout", "no_smoothing", "standard_scaling", "tanh", "units_16", "lr_0.01",
+            "float64")
 RECIPES = {r.name: r for r in (
     Recipe("quick", {"preset": "quick"}, "--preset quick: one network of 16 tanh units, standard scaling, lr 0.01"),
     Recipe("no_ensemble", {"ensemble": 1}, "one network instead of an ensemble of 8"),
@@ -50,7 +51,7 @@ RECIPES = {r.name: r for r in (
            "cosine schedule over 150 epochs, best validation epoch kept"),
     Recipe("quantile_scaling", {"scaling": "quantile"}, "quantile scaling instead of robust"),
     Recipe("wide", {"hidden": [128, 128], "lr": 0.003}, "two layers of 128 relu units, lr 0.003"),
-    Recipe("float32", {"dtype": "float32"}, "float32 arithmetic instead of float64"),
+    Recipe("float64", {"dtype": "float64"}, "float64 arithmetic instead of float32"),
 )}
 
 

@@ -181,7 +181,7 @@ def test_regression_reports_show_r2(tmp_path, capsys):
     test = split_table(read_csv(csv_path), loaded.preprocessing.target, 0.1, 0.2, 0)[2]
     truth = test.numbers("y")
     predicted = loaded.preprocessing.target.decode(loaded.network.predict(loaded.preprocessing.inputs(test)))
-    assert got["r2"] == pytest.approx(sk.r2_score(truth, predicted.ravel()), rel=1e-9)
+    assert got["r2"] == pytest.approx(sk.r2_score(truth, predicted.ravel()), rel=1e-6)  # (a float32 network)
     assert cli("evaluate", model, csv_path, "--split", "test") == 0
     assert f"R^2 {got['r2']:.4f}" in capsys.readouterr().out
     assert cli("report", model, csv_path, "--out", tmp_path / "r.html") == 0

@@ -184,7 +184,7 @@ def test_all_numeric_model_takes_one_input_per_column(tmp_path, capsys):
     X = rng.normal(size=(120, 2)) * [1.0, 40.0] + [2.0, -100.0]
     rows = [(f"{a:.17g}", f"{b:.17g}", f"{a + b / 40:.6f}") for a, b in X]
     write(tmp_path / "num.csv", rows, header=("a", "b", "y"))
-    model = gn.train_table(str(tmp_path / "num.csv"), "y", epochs=10, seed=0, hidden=[4])
+    model = gn.train_table(str(tmp_path / "num.csv"), "y", epochs=10, seed=0, hidden=[4], dtype="float64")
     assert not model.preprocessing.imputes
     model.save(tmp_path / "model.safetensors")
     assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 0

@@ -10,7 +10,7 @@ from glassnet.cli import main
 from glassnet.tabular.presets import PRESETS, with_preset
 
 QUICK = {"hidden": [16], "activation": "tanh", "lr": 0.01, "scaling": "standard", "dropout": 0.0, "ensemble": 1,
-         "label_smoothing": 0.0}
+         "label_smoothing": 0.0, "dtype": "float64"}
 
 
 def regression_csv(tmp_path) -> str:
@@ -28,7 +28,7 @@ def test_the_default_preset_is_the_benchmarks_recipe():
     assert isinstance(net, gn.Ensemble) and net.members == 8 and net.seeds == list(range(8))
     assert net.summary() == "ensemble of 8: 4 -> 32 relu -> dropout 0.2 -> 3 softmax"
     assert net.optimizer.lr == 0.005 and net.loss.label_smoothing == 0.1
-    assert model.preprocessing.scaling == "robust"
+    assert model.preprocessing.scaling == "robust" and net.dtype == np.float32
     assert settings["preset"] == "default"
     assert {k: settings[k] for k in PRESETS["default"]} == PRESETS["default"]
 
@@ -99,8 +99,8 @@ def test_explain_narrates_an_ensembles_first_member_with_its_smoothed_targets(tm
         model.preprocessing.inputs(model.read("iris").take([0, 1])),
         model.preprocessing.targets(model.read("iris").take([0, 1])), loss=model.network.loss, optimizer="adam")}
     member = model.network.member(0)
-    np.testing.assert_array_equal(steps["z1"].value, model.preprocessing.inputs(model.read("iris").take([0, 1]))
-                                  @ member.layers[0].weights + member.layers[0].bias)
+    x = model.preprocessing.inputs(model.read("iris").take([0, 1])).astype(member.dtype)  # (the default: float32)
+    np.testing.assert_array_equal(steps["z1"].value, x @ member.layers[0].weights + member.layers[0].bias)
 
 
 def test_train_says_when_the_default_ensemble_will_be_slow(tmp_path, capsys):

@@ -18,9 +18,9 @@ from ..errors import InputError
 
 PRESETS: dict[str, dict[str, Any]] = {
     "default": {"hidden": [32], "activation": "relu", "lr": 0.005, "scaling": "robust", "dropout": 0.2,
-                "ensemble": 8, "label_smoothing": 0.1},
+                "ensemble": 8, "label_smoothing": 0.1, "dtype": "float32"},
     "quick": {"hidden": [16], "activation": "tanh", "lr": 0.01, "scaling": "standard", "dropout": 0.0,
-              "ensemble": 1, "label_smoothing": 0.0},
+              "ensemble": 1, "label_smoothing": 0.0, "dtype": "float64"},
 }
 
 

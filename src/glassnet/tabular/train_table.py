@@ -43,7 +43,7 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
                 schedule: str = "constant", weight_decay: float = 0.0, label_smoothing: float | None = None,
                 class_weight: str | None = None, ensemble: int | None = None, val_split: float = 0.1,
                 test_split: float = 0.2, seed: int = 0, task: str = "auto",
-                dtype: str = "float64", missing: str = "impute",
+                dtype: str | None = None, missing: str = "impute",
                 ignore: str | Sequence[str] = (), na_values: str | Sequence[str] = (), sep: str | None = None,
                 decimal: str = ".",
                 patience: int = 30, out: str | os.PathLike | None = None, checkpoint_every: int = 0,
@@ -60,9 +60,9 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     if not isinstance(target, str):
         raise InputError(f"target must be a column name (text); got {target!r}")
     smoothing_given, dropout_given = label_smoothing is not None, dropout is not None
-    hidden, activation, scaling, dropout, lr, label_smoothing, ensemble = with_preset(preset, dict(
+    hidden, activation, scaling, dropout, lr, label_smoothing, ensemble, dtype = with_preset(preset, dict(
         hidden=hidden, activation=activation, scaling=scaling, dropout=dropout, lr=lr,
-        label_smoothing=label_smoothing, ensemble=ensemble)).values()
+        label_smoothing=label_smoothing, ensemble=ensemble, dtype=dtype)).values()
     if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
         raise InputError(f"hidden must be a list of layer sizes, such as [32, 16]; got {hidden!r}")
     if not list(hidden) and not dropout_given:
