@@ -56,8 +56,9 @@ def add_progress_options(p: argparse.ArgumentParser, patience_default: str = "")
     p.add_argument("--checkpoint-every", type=rule("checkpoint_every"), default=0, metavar="K",
                    help="save the model to --out every K epochs as well as at the end (default: 0, only at the end)")
     p.add_argument("--threads", type=rule("threads"), default=1, metavar="N",
-                   help="threads for the matrix products while training; a table's network is small, and on it more "
-                        "threads mostly wait for each other (default: 1; 0: as many as BLAS takes)")
+                   help="threads for the matrix products while training; a table's network is small: more threads "
+                        "gain little, and on a busy machine they wait for each other (default: 1; 0: as many as "
+                        "BLAS takes)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 

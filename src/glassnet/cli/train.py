@@ -33,9 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", choices=list(PRESETS), default="default",
                    help="where the network's options come from when not given: 'default' is the recipe chosen on "
                         "the tabular benchmark (an ensemble of 8 networks of 32 relu units with dropout 0.2, robust "
-                        "scaling, label smoothing 0.1 for classes, lr 0.005); 'quick' is one network of 16 tanh "
-                        "units with standard scaling and lr 0.01, 3 to 4 times faster on tables of a few dozen "
-                        "inputs and more on wide one-hot ones (default: default)")
+                        "scaling, label smoothing 0.1 for classes, lr 0.005, float32); 'quick' is one network of 16 "
+                        "tanh units with standard scaling, lr 0.01 and float64, several times faster, more so on "
+                        "wide one-hot tables (default: default)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="N,N",
                    help=f"hidden layer sizes, comma-separated; '' for none ({preset_help('hidden')})")
     p.add_argument("--activation", type=component("activation"), metavar="NAME",

@@ -1,10 +1,10 @@
 """Presets: the named sets of defaults of ``glassnet train``, ``gn.train_table`` and the scikit-learn estimators.
 
     default  32 relu units, dropout 0.2, an ensemble of 8 networks trained together, robust scaling, label
-             smoothing 0.1 (classification), Adam at 0.005: chosen on the tabular benchmark's 14 tables
-             (benchmarks/TABULAR.md; docs/tabular.md shows what each ingredient buys)
-    quick    one network of 16 tanh units, standard scaling, Adam at 0.01: glassnet 0.1's defaults: 3 to 4
-             times faster on tables of a few dozen inputs (36 times on 1,000 one-hot inputs), a little less accurate
+             smoothing 0.1 (classification), Adam at 0.005, float32 arithmetic: chosen on the tabular benchmark's
+             14 tables (benchmarks/TABULAR.md; docs/tabular.md shows what each ingredient buys)
+    quick    one network of 16 tanh units, standard scaling, Adam at 0.01, float64: glassnet 0.1's defaults,
+             several times faster (docs/tabular.md), a little less accurate
 
 An option given by name always wins over its preset's value. Label smoothing applies to classification only:
 the preset's 0.1 is dropped for a regression target (an explicit ``label_smoothing`` there is refused).

@@ -34,7 +34,7 @@ from .workflow import (
 )
 
 SLOW = 5e8  # parameters x training rows from which train says that a smaller network trains much faster (5,000
-# rows of 1,000 one-hot inputs: 45 s for the default ensemble, a second for --preset quick)
+# rows of 1,000 one-hot inputs: 23 s for the default ensemble, a second for --preset quick)
 
 
 def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequence[int] | None = None,
