@@ -284,7 +284,8 @@ def test_every_command_has_help(capsys):
     (("train", "iris", "--target", "species", "--dropout", "1"), r"--dropout: must be in \[0, 1\); got '1'"),
     (("resume", "m.safetensors", "iris", "--epochs", "-2"), "--epochs: must be a positive integer; got '-2'"),
     (("train", "iris", "--target", "species", "--threads", "-1"),
-     r"--threads: must be 0 \(BLAS's own number\) or a positive integer; got '-1'"),
+     r"--threads: must be 0 \(BLAS's own number\) or an integer up to 1024; got '-1'"),
+    (("train", "iris", "--target", "species", "--threads", "99999999999999999999"), "--threads: must be 0 .*; got '9+'"),
     (("resume", "m.safetensors", "iris", "--epochs", "1", "--threads", "two"), "--threads: must be 0 .*; got 'two'"),
 ])
 def test_bad_options(args, match, capsys):
@@ -345,3 +346,18 @@ def test_resume_refuses_a_model_trained_with_another_loss(tmp_path, capsys):
     assert "does classification with the loss 'mse'; resume continues the training glassnet train does, with " \
            "'categorical_crossentropy'" in capsys.readouterr().err
     assert model.read_bytes() == before
+
+
+def test_predict_gives_a_float32_networks_regression_in_float64(tmp_path):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(400, 2))
+    y = 1.7e9 + 20 * x[:, 0] - 10 * x[:, 1] + rng.normal(size=400)  # (float32 steps are 128 apart near 1.7e9)
+    data, model = tmp_path / "big.csv", tmp_path / "big.safetensors"
+    data.write_text("a,b,y\n" + "".join(f"{a:.6f},{b:.6f},{v:.3f}\n" for (a, b), v in zip(x, y)))
+    assert cli("train", data, "--target", "y", "--epochs", "5", "--quiet", "--out", model) == 0
+    loaded = gn.load_model(model)
+    assert loaded.network.dtype == np.float32  # (the default preset's)
+    assert cli("predict", model, data, "--out", tmp_path / "p.csv") == 0
+    printed = np.array([float(row[0]) for row in predictions(tmp_path / "p.csv")[1:]])
+    np.testing.assert_allclose(printed, loaded.predict_table(data), rtol=1e-12)
+    assert len(np.unique(printed)) > 390 and np.sqrt(np.mean((printed - y) ** 2)) < 30

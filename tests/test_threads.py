@@ -55,6 +55,12 @@ def test_cli_train_and_resume_take_threads(tmp_path, seen):
     assert seen == [[2] * len(seen[0]), [1] * len(seen[1])]
 
 
-def test_bad_threads_is_refused():
-    with pytest.raises(InputError, match="threads must be 0"):
-        gn.train_table("iris", "species", threads=1.5)
+@pytest.mark.parametrize("threads", [1.5, -1, 1025, 10**23, "2", True, None])
+def test_bad_threads_is_refused(threads):
+    with pytest.raises(InputError, match=r"--threads must be 0 \(BLAS's own number\) or an integer up to 1024"):
+        gn.train_table("iris", "species", threads=threads)
+
+
+def test_a_numpy_integer_is_a_number_of_threads(seen):
+    gn.train_table("iris", "species", epochs=1, preset="quick", threads=np.int64(2), warn=lambda text: None)
+    assert seen == [[2] * len(seen[0])]

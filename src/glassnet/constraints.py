@@ -158,7 +158,7 @@ RULES: dict[str, Rule] = {
     "patience": Integer(0, text="0 (never stop early) or a positive integer"),
     "checkpoint_every": Integer(0, text="0 (off) or a positive integer"),
     "rows": Integer(1),
-    "threads": Integer(0, text="0 (BLAS's own number) or a positive integer"),  # BLAS threads while training
+    "threads": Integer(0, 1025, text="0 (BLAS's own number) or an integer up to 1024"),  # BLAS threads in training
     # the scikit-learn estimators
     "validation_fraction": Real(0.0, 1.0, text="in (0, 1)"),
     "scaling": OneOf(("robust", "standard", "quantile", None)),

@@ -191,9 +191,10 @@ class Target:
         return labels
 
     def decode(self, outputs: Array) -> list[str] | Array:
-        """Class names (argmax of the outputs) or values on the target's original scale."""
+        """Class names (argmax of the outputs) or values on the target's original scale, in float64 (a float32
+        network's outputs would round a target near 1.7e9 to steps of 128)."""
         if self.task == "regression":
-            return outputs[:, 0] * self.scale + self.mean
+            return np.asarray(outputs[:, 0], np.float64) * self.scale + self.mean
         return [self.classes[k] for k in outputs.argmax(axis=1)]
 
     def to_json(self) -> dict:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..constraints import check
 from ..errors import InputError
 from ..history import History
 from ..layers import Dense, Dropout, Layer
@@ -280,6 +281,7 @@ def blas_threads(threads: int) -> AbstractContextManager:
     one-hot inputs in 23 s with one thread, busy machine or not; with BLAS's own two threads, in 22 s on an idle
     machine but 68 s while another process keeps one core busy (benchmarks/train_time.py, docs/tabular.md).
     """
+    threads = check("threads", threads, "--threads")
     if not threads:
         return nullcontext()
     from threadpoolctl import threadpool_limits
