@@ -52,6 +52,9 @@ RECIPES = {r.name: r for r in (
     Recipe("quantile_scaling", {"scaling": "quantile"}, "quantile scaling instead of robust"),
     Recipe("wide", {"hidden": [128, 128], "lr": 0.003}, "two layers of 128 relu units, lr 0.003"),
     Recipe("float64", {"dtype": "float64"}, "float64 arithmetic instead of float32"),
+    Recipe("patience_60", {"patience": 60}, "early stopping after 60 epochs without a better validation loss, not 30"),
+    Recipe("val_0.2", {"val_split": 0.2}, "20% of the training rows for validation, not 10%"),
+    Recipe("best_of_300", {"patience": 300}, "all 300 epochs, then the best validation epoch kept"),
 )}
 
 
