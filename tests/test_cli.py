@@ -285,7 +285,8 @@ def test_every_command_has_help(capsys):
     (("resume", "m.safetensors", "iris", "--epochs", "-2"), "--epochs: must be a positive integer; got '-2'"),
     (("train", "iris", "--target", "species", "--threads", "-1"),
      r"--threads: must be 0 \(BLAS's own number\) or an integer up to 1024; got '-1'"),
-    (("train", "iris", "--target", "species", "--threads", "99999999999999999999"), "--threads: must be 0 .*; got '9+'"),
+    (("train", "iris", "--target", "species", "--threads", "99999999999999999999"),
+     "--threads: must be 0 .*; got '9+'"),
     (("resume", "m.safetensors", "iris", "--epochs", "1", "--threads", "two"), "--threads: must be 0 .*; got 'two'"),
 ])
 def test_bad_options(args, match, capsys):
