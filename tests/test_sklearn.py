@@ -290,6 +290,15 @@ def test_the_regressor_learns_a_standardized_target_and_answers_on_its_scale(rng
         GlassnetRegressor().fit(X, np.r_[1e308, -1e308, np.zeros(298)])
 
 
+def test_the_regressor_keeps_the_spread_of_a_tiny_target(rng):
+    """Squares of 1e-200 underflow to 0: a plain std would call the target constant and learn nothing."""
+    X = rng.normal(size=(200, 2))
+    y = 1e-200 * (X @ np.array([1.0, -1.0]) + 5.0)
+    reg = GlassnetRegressor(epochs=60, ensemble=1, random_state=0).fit(X, y)
+    np.testing.assert_allclose(reg.y_scale_, [np.sqrt(2) * 1e-200], rtol=0.2)
+    assert reg.score(X, y) > 0.9
+
+
 def test_schedule_and_decoupled_weight_decay_reach_the_optimizer(iris):
     X, y = iris
     clf = small_classifier(epochs=3, early_stopping=None, schedule="cosine", weight_decay=1e-3,

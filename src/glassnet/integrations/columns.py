@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..tabular.scaling import SCALERS
+from ..tabular.scaling import SCALERS, mean_and_std
 
 Array = np.ndarray
 
@@ -38,11 +38,9 @@ class ColumnScaling:
 
 
 def mean_and_scale(values: Array, name: str) -> tuple[Array, Array]:
-    """Each column's mean and standard deviation (ddof 0), float64 of shape (columns,); a constant column's
-    scale is 1. Values so large that these overflow are an InputError naming ``name``."""
-    values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean, std = values.mean(axis=0), values.std(axis=0)
+    """Each column's mean and standard deviation (ddof 0, ``scaling.mean_and_std``), float64 of shape (columns,); a
+    constant column's scale is 1. Values so large that these overflow are an InputError naming ``name``."""
+    mean, std = mean_and_std(np.asarray(values, dtype=np.float64).reshape(len(values), -1))
     if not (np.isfinite(mean).all() and np.isfinite(std).all()):
         raise InputError(f"{name} holds values too large to standardize (their standard deviation overflows "
                          "float64); divide them by a power of ten")

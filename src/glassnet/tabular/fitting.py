@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import InputError
 from .preprocessing import Category, Numeric, Target
-from .scaling import SCALERS
+from .scaling import SCALERS, mean_and_std
 from .table import Table, quote
 
 MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification
@@ -72,12 +72,7 @@ def fit_standardization(train: Table, name: str) -> tuple[float, float]:
     if wide.size:
         raise InputError(f"{train.where(int(wide[0]), name)}: {quote(train.text(name, int(wide[0])))} is not a finite "
                          "number")
-    values = values[~np.isnan(values)]
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        mean, std = float(values.mean()), float(values.std())
-        if std == 0 and values.min() != values.max():  # tiny values (1e-200) whose squares underflow to 0
-            largest = float(np.abs(values).max())
-            std = float((values / largest).std()) * largest
+    mean, std = (float(v[0]) for v in mean_and_std(values[~np.isnan(values), None]))
     if not (math.isfinite(mean) and math.isfinite(std)):
         raise InputError(f"{train.source}, column {quote(name)}: values too large to standardize (their standard "
                          f"deviation overflows float64); divide the column by a power of ten")

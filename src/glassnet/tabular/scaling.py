@@ -48,6 +48,20 @@ def _observed(values: object, name: str) -> Array:
     return x
 
 
+def mean_and_std(values: Array) -> tuple[Array, Array]:
+    """Each column's mean and standard deviation (ddof 0) of a 2-D float64 array without missing cells. The std of
+    a column of tiny values (1e-200), whose squares underflow to 0, comes from the values divided by their largest
+    magnitude, so that only a constant column gets 0. Values too large give inf or NaN: the caller refuses them,
+    naming them its own way."""
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        mean, std = values.mean(axis=0), values.std(axis=0)
+        lost = (std == 0) & (values.min(axis=0, initial=np.inf) != values.max(axis=0, initial=-np.inf))
+        if lost.any():
+            largest = np.abs(values[:, lost]).max(axis=0)
+            std[lost] = (values[:, lost] / largest).std(axis=0) * largest
+    return mean, std
+
+
 def smooth_clip(x: Array) -> Array:
     """x / sqrt(1 + (x / 3)^2): about x near 0, bounded by +-3, monotone (RealMLP's smooth clipping)."""
     x = np.clip(x, -FAR, FAR)
