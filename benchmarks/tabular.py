@@ -198,10 +198,45 @@ def report(results: Results, datasets: list[Dataset], names: list[str], seeds: l
             cells.append(f"{sum(d > 1e-12 for d in diffs)} / {sum(abs(d) <= 1e-12 for d in diffs)} / "
                          f"{sum(d < -1e-12 for d in diffs)}")
         out.append(f"| {g} | " + " | ".join(cells) + " |")
+    out += paired(results, tables, names)
     out += ablation(scores, tables, names)
     if skipped:
         out += ["", f"Skipped (package not installed): {', '.join(skipped)}."]
     return "\n".join(out) + "\n"
+
+
+def difference(results: Results, table: str, a: str, b: str) -> tuple[float, float]:
+    """The mean over the seeds of a's score minus b's on ``table`` (both on the same split each seed), and its
+    standard error (0 for a single seed)."""
+    diffs = [x - y for (x, _), (y, _) in zip(results[(table, a)], results[(table, b)], strict=True)]
+    spread = statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else 0.0
+    return statistics.mean(diffs), spread
+
+
+def paired(results: Results, tables: list[str], names: list[str]) -> list[str]:
+    """glassnet's defaults against each other contender, table by table: the mean score difference over the seeds
+    with its standard error, called better or worse only when it is more than two standard errors from 0 (a
+    difference the seeds' noise is unlikely to make), else level."""
+    others = [n for n in names if not n.startswith("glassnet")]
+    if "glassnet" not in names or not others:
+        return []
+    out = ["", "## The defaults against each contender, seed by seed\n",
+           "glassnet's score minus the contender's, mean over the seeds ± its standard error (each seed's split "
+           "is shared, so the difference is paired); **better** or *worse* where it is more than two standard "
+           "errors from 0, else within the seeds' noise.\n",
+           "| table | " + " | ".join(others) + " |", "|---|" + "---:|" * len(others)]
+    verdicts = {n: [0, 0, 0] for n in others}
+    for t in tables:
+        cells = []
+        for n in others:
+            mean, error = difference(results, t, "glassnet", n)
+            kind = 0 if mean > 2 * error else 2 if mean < -2 * error else 1
+            verdicts[n][kind] += 1
+            text = f"{mean:+.3f} ± {error:.3f}"
+            cells.append(f"**{text}**" if kind == 0 else f"*{text}*" if kind == 2 else text)
+        out.append(f"| {t} | " + " | ".join(cells) + " |")
+    out.append("| better / level / worse | " + " | ".join(" / ".join(map(str, verdicts[n])) for n in others) + " |")
+    return out
 
 
 def ablation(scores: dict[tuple[str, str], float], tables: list[str], names: list[str]) -> list[str]:

@@ -49,3 +49,21 @@ def test_the_training_time_benchmark_runs_every_command():
     assert [r[1].strip() for r in rows] == ["defaults", "--preset quick"] * 3 + ["--threads 0", "--ensemble 8",
                                                                              "--ensemble 1"]
     assert all(float(r[2]) > 0 for r in rows) and rows[-1][3].strip() == "1.00x"
+
+
+def test_the_paired_comparison_calls_a_difference_only_beyond_two_standard_errors(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    import tabular
+
+    seeds = [(0.90, 0.0), (0.92, 0.0), (0.94, 0.0), (0.96, 0.0)]
+    results = {("t", "glassnet"): seeds,
+               ("t", "ahead"): [(s - 0.1, 0.0) for s, _ in seeds],  # always 0.1 below: better
+               ("t", "noisy"): [(s + d, 0.0) for (s, _), d in zip(seeds, (0.05, -0.05, 0.04, -0.03))],  # level
+               ("t", "behind"): [(s + 0.02 + d, 0.0) for (s, _), d in zip(seeds, (0.001, -0.001, 0, 0))]}  # worse
+    mean, error = tabular.difference(results, "t", "glassnet", "noisy")
+    assert mean == pytest.approx(-0.0025) and error == pytest.approx(0.0499166 / 2, rel=1e-5)  # (stdev / sqrt 4)
+    lines = tabular.paired(results, ["t"], ["glassnet", "ahead", "noisy", "behind"])
+    row = next(line for line in lines if line.startswith("| t |")).strip("|").split("|")
+    assert row[1].strip() == "**+0.100 ± 0.000**" and row[2].strip().startswith("-0.003 ±")
+    assert row[3].strip().startswith("*-0.020 ±")
+    assert lines[-1] == "| better / level / worse | 1 / 0 / 0 | 0 / 1 / 0 | 0 / 0 / 1 |"
