@@ -4,6 +4,8 @@ without its option doing what it says."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -93,7 +95,8 @@ def test_the_command_line_takes_every_option_and_refuses_bad_ones(tmp_path, caps
                  "--quiet"]) == 0
     settings = gn.load_model(out).record.settings
     assert (settings["ensemble"], settings["schedule"], settings["class_weight"]) == (2, "cosine", "balanced")
-    assert main(["resume", out, data, "--epochs", "2", "--quiet"]) == 0
+    assert main(["resume", out, data, "--epochs", "2", "--quiet"]) == 2  # (its cosine schedule has ended)
+    assert re.search(r"cosine schedule of \d+ steps, which has ended", capsys.readouterr().err)
     for bad, said in ((["--ensemble", "0"], "--ensemble: must be an integer from 1 to 1024"),
                       (["--label-smoothing", "1.5"], "--label-smoothing"),
                       (["--schedule", "linear"], "invalid choice: 'linear'")):

@@ -3,6 +3,7 @@ model worse on validation than the one it was loaded from unless --keep-last, an
 validation rows."""
 
 import re
+from importlib import resources
 
 import numpy as np
 import pytest
@@ -172,3 +173,39 @@ def test_a_bad_saved_patience_is_a_model_file_error(tmp_path, capsys, value):
     bundle.save(model)
     assert cli("resume", model, "iris", "--epochs", "1") == 2
     assert "lacks valid training settings patience that resume needs" in capsys.readouterr().err
+
+
+def test_a_schedule_that_has_ended_is_refused_and_one_ending_midway_is_said(tmp_path, capsys):
+    """A cosine schedule's rate stays 0 once it ends: resuming it would train nothing, with exit 0."""
+    model = tmp_path / "m.safetensors"
+    assert cli(*TRAIN, "--epochs", "3", "--patience", "0", "--schedule", "cosine", "--out", model) == 0
+    saved = model.read_bytes()
+    capsys.readouterr()
+    assert cli("resume", model, "iris", "--epochs", "5") == 2
+    err = capsys.readouterr().err
+    assert f"{model} was trained with a cosine schedule of 42 steps, which has ended (42 steps taken): its " \
+           "learning rate stays at 0, so more epochs would not train it" in err
+    assert model.read_bytes() == saved
+    half = gn.load_model(model)
+    half.network.optimizer.steps = 28  # (as if stopped after 2 of its 3 epochs of 14 batches)
+    half.save(model)
+    assert cli("resume", model, "iris", "--epochs", "5", "--keep-last") == 0
+    assert "its cosine schedule ends after 1 of these 5 epochs, the rest at rate 0" in capsys.readouterr().out
+
+
+def test_resume_refuses_data_other_than_the_training_data(tmp_path, capsys):
+    """resume splits DATA again: on other rows, its validation and test rows would include training rows."""
+    model, fewer = tmp_path / "m.safetensors", tmp_path / "fewer.csv"
+    assert cli(*TRAIN, "--epochs", "2", "--out", model) == 0
+    text = (resources.files("glassnet.tabular") / "bundled" / "iris.csv").read_text().splitlines()
+    fewer.write_text("\n".join(text[:101]) + "\n")
+    saved = model.read_bytes()
+    capsys.readouterr()
+    assert cli("resume", model, fewer, "--epochs", "2") == 2
+    err = capsys.readouterr().err
+    assert f"fewer.csv has 100 rows, but {model} was trained on data of 150 rows: resume splits it again" in err
+    changed = tmp_path / "changed.csv"
+    changed.write_text("\n".join([text[0], text[1].replace("5.1", "5.2", 1), *text[2:]]) + "\n")
+    assert cli("resume", model, changed, "--epochs", "2") == 2
+    assert "changed.csv is not the data" in capsys.readouterr().err
+    assert model.read_bytes() == saved

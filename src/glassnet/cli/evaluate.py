@@ -77,17 +77,17 @@ def held_out_rows(model: Any, table: Any, path: str) -> Any:
     return test
 
 
-def check_training_data(settings: dict, table: Any, path: str) -> None:
+def check_training_data(settings: dict, table: Any, path: str,
+                        again: str = "--split test rebuilds the held-out rows from the training data only") -> None:
     """Refuse ``table`` unless it is the data the model was trained on: the same number of rows and the same
-    fingerprint. Models saved before the fingerprint was recorded are checked by what they have, with a
-    warning."""
+    fingerprint (``again``: why that matters, for the error). Models saved before the fingerprint was recorded are
+    checked by what they have, with a warning."""
     import sys
 
     from ..errors import InputError
     from ..tabular.fingerprint import fingerprint
 
     rows, saved = settings.get("rows"), settings.get("fingerprint")
-    again = "--split test rebuilds the held-out rows from the training data only"
     if rows is not None and rows != len(table):
         raise InputError(f"{table.source} has {len(table)} rows, but {path} was trained on data of {rows} rows: "
                          f"{again}")

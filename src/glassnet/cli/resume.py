@@ -19,8 +19,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "there is nothing to compare: it keeps the last weights (or, with --patience, "
                                    "those of the lowest training loss, as train does). `train --epochs N "
                                    "--patience 0` then `resume --epochs M --keep-last` gives the same model as "
-                                   "`train --epochs N+M --patience 0`. Checkpoints and a Ctrl-C save the state "
-                                   "as it is, to go on from.")
+                                   "`train --epochs N+M --patience 0`, unless it has a --schedule (which spans the "
+                                   "epochs train was given; resume refuses one that has ended). DATA must be the "
+                                   "data MODEL was trained on (checked by its rows and fingerprint). Checkpoints "
+                                   "and a Ctrl-C save the state as it is, to go on from.")
     add_model(p, "that it was trained on")
     p.add_argument("--epochs", type=rule("epochs"), required=True, metavar="N", help="epochs to add")
     p.add_argument("--out", metavar="FILE", help="where to save (default: overwrite MODEL)")
@@ -35,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from ..tabular import datasets
     from ..tabular.workflow import loss_for
     from .common import check_outputs, fit_and_save, say
+    from .evaluate import check_training_data
 
     args.out = args.out or args.model
     check_outputs(args)
@@ -48,15 +51,40 @@ def run(args: argparse.Namespace) -> int:
     if net.loss.name != loss_for(prep):
         raise InputError(f"{args.model} does {prep.task} with the loss {net.loss.name!r}; resume continues the "
                          f"training glassnet train does, with {loss_for(prep)!r}")
-    splits = training_splits(model, datasets.resolve(args.data, settings.get("sep"), prep.decimal, prep.na_values),
-                             settings)
+    table = datasets.resolve(args.data, settings.get("sep"), prep.decimal, prep.na_values)
+    check_training_data(settings, table, args.model, "resume splits it again as train did, so on other data its "
+                        "validation and test rows would include rows the model learned from; to learn from other "
+                        "data, train a new model")
+    splits = training_splits(model, table, settings)
+    schedule_note = check_schedule(net.optimizer, args, len(splits[0]), settings["batch_size"])
     if args.patience is None:
         args.patience = settings.get("patience") or 0
     keeper = Keeper(model, splits[1], args)
     start = f"; the validation loss of its weights is {keeper.loss:.6g}" if keeper.loss is not None else ""
     say(args, f"resuming {args.model} after epoch {net.epochs_trained} on {len(splits[0])} training rows "
-              f"(patience {args.patience}){start}")
+              f"(patience {args.patience}){start}{schedule_note}")
     return fit_and_save(model, splits, args, keeper=keeper)
+
+
+def check_schedule(optimizer: Any, args: argparse.Namespace, rows: int, batch_size: int) -> str:
+    """Refuse to resume a learning-rate schedule that has ended (its rate stays at its final value, 0 for cosine,
+    so the epochs would hardly move the weights); "" or a note when it ends during the resumed epochs."""
+    from ..errors import InputError
+
+    schedule, taken = optimizer.schedule, optimizer.steps
+    end = getattr(schedule, "steps", None)  # (a schedule with an end: cosine, onecycle)
+    if end is None:
+        return ""
+    final = f"{schedule(end):g}"
+    if taken >= end:
+        raise InputError(f"{args.model} was trained with a {schedule.name} schedule of {end} steps, which has ended "
+                         f"({taken} steps taken): its learning rate stays at {final}, so more epochs would not train "
+                         "it; train a new model with more --epochs instead")
+    per_epoch = -(-rows // batch_size)
+    left = -(-(end - taken) // per_epoch)
+    if left >= args.epochs:
+        return ""
+    return f"; its {schedule.name} schedule ends after {left} of these {args.epochs} epochs, the rest at rate {final}"
 
 
 class Keeper:
