@@ -26,6 +26,7 @@ CSV = {
     "nan_size.csv": "size,colour\n1,red\nnan,blue\n",
     "thousands.csv": "price,y\n" + "".join(f'"{i + 1},{250 + i:03d}",{i % 2}\n' for i in range(30)),
     "constant.csv": "x,y\n" + "".join(f"{i},5.5\n" for i in range(30)),
+    "proba.csv": "size,colour,proba_a\n1,red,0.5\n",
 }
 
 
@@ -85,6 +86,11 @@ CASES = [
     (["export", "model.safetensors", "--onnx", "nowhere/m.onnx"], "--onnx nowhere/m.onnx: the folder"),
     (["train", "train.csv", "--target", "y", "--hidden", "99999999999", "--out", "big.safetensors"],
      "not enough memory"),
+    # predict's CSV names no column twice (glassnet's own reader would refuse it)
+    (["predict", "model.safetensors", "train.csv", "--id", "size,y"], "--id y: the predictions already have a "
+                                                                      "column 'y'; leave it out of --id"),
+    (["predict", "model.safetensors", "proba.csv", "--id", "proba_a", "--proba"],
+     "--id proba_a: the class probabilities (--proba) already have a column 'proba_a'"),
 ]
 
 
@@ -216,3 +222,48 @@ def test_ctrl_c_while_measuring_the_test_rows_still_saves(tmp_path, monkeypatch,
     assert main(["train", "iris", "--target", "species", "--epochs", "3", "--quiet", "--out", str(out)]) == 130
     assert "saved the model after epoch 3" in capsys.readouterr().err
     assert gn.load_model(out).network.epochs_trained == 3 and gn.load_model(out).record.test_metrics is None
+
+
+@pytest.fixture(scope="module")
+def extreme(tmp_path_factory):
+    """A float64 relu model and a float32 one (standard scaling, so a huge cell stays huge), and rows with cells
+    near the float64 limit (with and without the target)."""
+    folder = tmp_path_factory.mktemp("extreme")
+    rng = np.random.default_rng(0)
+    rows = "".join(f"{a:.4f},{b:.4f},{c:.4f},{'red' if c > 0 else 'blue'},{'yes' if a + b > 0 else 'no'}\n"
+                   for a, b, c in rng.normal(size=(60, 3)))
+    (folder / "cls.csv").write_text("a,b,c,color,label\n" + rows)
+    for name, extra in (("s64.safetensors", ["--activation", "relu"]), ("s32.safetensors", ["--dtype", "float32"])):
+        assert main(["train", str(folder / "cls.csv"), "--target", "label", "--epochs", "3", "--quiet", "--preset",
+                     "quick", *extra, "--out", str(folder / name)]) == 0
+    (folder / "huge.csv").write_text("a,b,c,color,label\n1e308,1e308,1e308,red,yes\n"
+                                     "-1e308,-1e308,-1e308,red,no\n0,0,0,red,no\n")
+    (folder / "big.csv").write_text("a,b,c,color,label\n0.5,0,0,red,no\n1e300,0,0,red,yes\n")
+    return folder
+
+
+@pytest.mark.parametrize("command", [["predict", "s64.safetensors", "huge.csv", "--proba", "--out", "out.csv"],
+                                     ["report", "s64.safetensors", "huge.csv", "--out", "out.html"],
+                                     ["evaluate", "s64.safetensors", "huge.csv", "--json"]])
+def test_outputs_beyond_float64_are_an_error_not_nan_probabilities(extreme, command):
+    """(Once wrote NaN probabilities and a class made up from them, with a RuntimeWarning, and exit code 0.)"""
+    run = subprocess.run([sys.executable, "-m", "glassnet.cli", *command], cwd=extreme, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert run.stderr.startswith(f"glassnet {command[0]}: error: huge.csv line 2: the model's outputs are NaN or "
+                                 "infinite: its inputs overflow float64 inside the network")
+    assert "2 row(s) in all" in run.stderr and not run.stdout and not (extreme / command[-1]).is_file()
+    with pytest.raises(gn.InputError, match="huge.csv line 2: the model's outputs are NaN or infinite"):
+        gn.load_model(extreme / "s64.safetensors").predict_proba_table(str(extreme / "huge.csv"))
+
+
+@pytest.mark.parametrize("command", ["predict", "report", "evaluate"])
+def test_a_cell_beyond_float32_is_named_by_line_and_column(extreme, monkeypatch, capsys, command):
+    """(Once named the network's input array: "X (as float32, ...) contains NaN or infinity at row 1, column 0".)"""
+    monkeypatch.chdir(extreme)
+    out = ["--json"] if command == "evaluate" else ["--out", "out.txt"]
+    assert main([command, "s32.safetensors", "big.csv", *out]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"glassnet {command}: error: big.csv line 3, column 'a': '1e300' is too large for this "
+                          "float32 model (its scaled input, ") and "beyond float32's largest value" in err
+    assert len(err.splitlines()) == 1 and not (extreme / "out.txt").exists()

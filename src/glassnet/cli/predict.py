@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .options import add_model
 
@@ -44,9 +45,10 @@ def run(args: argparse.Namespace) -> int:
     if args.proba and prep.task != "classification":
         raise InputError(f"--proba needs a classification model; {args.model} does regression")
     ids = columns_named(args.id)
+    header = csv_header(ids, prep, args.proba)
     inputs, table, counts = model.table_inputs(args.data, args.unknown, keep=ids)
     table.require(ids, what="--id names")
-    outputs = model.network.predict(inputs)
+    outputs = model.outputs(inputs, table)
     with np.errstate(over="ignore"):
         predictions = prep.target.decode(outputs)
     if prep.task == "regression" and not np.isfinite(predictions).all():
@@ -57,9 +59,6 @@ def run(args: argparse.Namespace) -> int:
         warn(text)
     buffer = text_io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = ids + [prep.target.name]
-    if args.proba:
-        header += [f"proba_{c}" for c in prep.target.classes]
     writer.writerow(header)
     for i, (prediction, row) in enumerate(zip(predictions, outputs)):
         value = prediction if prep.task == "classification" else repr(float(prediction))
@@ -70,3 +69,22 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(buffer.getvalue())
     return 0
+
+
+def csv_header(ids: list[str], prep: Any, proba: bool) -> list[str]:
+    """The header of predict's CSV: the --id columns, the target's name, then with --proba ``proba_CLASS`` per
+    class. A name in it twice is an InputError, before any work: the CSV could not be read back (glassnet's reader
+    refuses it, and most others keep one of the two columns)."""
+    from ..errors import InputError
+    from ..tabular.table import quote
+
+    outputs = [prep.target.name] + ([f"proba_{c}" for c in prep.target.classes] if proba else [])
+    for name in ids:
+        if name in outputs:
+            what = "the predictions" if name == prep.target.name else "the class probabilities (--proba)"
+            raise InputError(f"--id {name}: {what} already have a column {quote(name)}; leave it out of --id, or "
+                             "rename that column of DATA")
+    if len(set(outputs)) < len(outputs):
+        raise InputError(f"--proba: the target {quote(prep.target.name)} is named like a class probability "
+                         "column, so the CSV would have that column twice; predict without --proba")
+    return ids + outputs

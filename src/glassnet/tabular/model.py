@@ -15,6 +15,7 @@ from ..errors import GlassnetError, InputError, ModelFileError
 from ..history import History
 from ..network import Network
 from .preprocessing import Preprocessor
+from .table import Table, quote
 
 
 @dataclass
@@ -95,7 +96,26 @@ class Model:
         inputs, table, counts = self.table_inputs(data, unknown)
         for text in counts.warnings(table.source):
             warnings.warn(text, UserWarning, stacklevel=3)
-        return self.network.predict(inputs).astype(np.float64)
+        return self.outputs(inputs, table)
+
+    def outputs(self, inputs: np.ndarray, table: Table) -> np.ndarray:
+        """The network's outputs, in float64, for ``inputs``: the network inputs of the rows of ``table`` (from
+        ``table_inputs``). An InputError names the cell whose input the network's dtype cannot hold, or the first
+        row whose outputs are NaN or infinite (inputs so large that the network's arithmetic overflows), rather
+        than let NaN become probabilities and classes."""
+        net = self.network
+        self.require_preprocessing("this model").check_range(inputs, table, net.dtype)
+        with np.errstate(invalid="ignore"):  # (inf - inf inside a layer: NaN outputs, named below)
+            outputs = net.predict(inputs).astype(np.float64)
+        bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
+        if bad.size:
+            i = int(bad[0])
+            j = int(np.argmax(np.abs(inputs[i])))
+            raise InputError(f"{table.source} {table.line(i)}: the model's outputs are NaN or infinite: its inputs "
+                             f"overflow {net.dtype.name} inside the network (the largest, "
+                             f"{quote(self.preprocessing.feature_names[j])}, is {inputs[i, j]:.3g} once scaled); "
+                             f"{bad.size} row(s) in all")
+        return outputs
 
     def read(self, data: Any, keep: Sequence[str] = ()) -> Any:
         """``data`` (a path, bundled dataset name, DataFrame or Table) as a Table, read as the training data was

@@ -306,6 +306,23 @@ class Preprocessor:
             start += width
         return out
 
+    def check_range(self, inputs: Array, table: Table, dtype: np.dtype) -> None:
+        """An InputError at the first cell of ``table`` whose network input (in ``inputs``, from ``inputs()``)
+        ``dtype`` cannot hold: a float32 model given 1e300. Only a numeric column's scaled value can be that large
+        (one-hot and missing-cell inputs are 0 or 1), so the error names the cell as the file wrote it."""
+        largest = np.finfo(dtype).max
+        start = 0
+        for column in self.columns:
+            if isinstance(column, Numeric):
+                with np.errstate(over="ignore"):
+                    wide = np.flatnonzero(np.isinf(inputs[:, start].astype(dtype)))
+                if wide.size:
+                    i = int(wide[0])
+                    raise InputError(f"{table.where(i, column.name)}: {quote(table.text(column.name, i))} is too "
+                                     f"large for this {dtype.name} model (its scaled input, {inputs[i, start]:.3g}, "
+                                     f"is beyond {dtype.name}'s largest value, {largest:.3g})")
+            start += len(column.features)
+
     def targets(self, table: Table) -> Array:
         table.require([self.target.name], what="evaluating needs (the target)")
         return self.target.encode(table)
