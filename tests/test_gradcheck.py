@@ -61,6 +61,19 @@ def test_gradcheck_catches_a_wrong_gradient(monkeypatch):
     assert gn.gradcheck(net, X, y, loss="mse") > 1e-2
 
 
+@pytest.mark.parametrize("loss, out", [("categorical_crossentropy", "softmax"), ("binary_crossentropy", "sigmoid"),
+                                       ("mse", "linear")])
+def test_gradcheck_of_an_ensemble_checks_the_summed_member_losses_training_uses(loss, out):
+    """Training differentiates the sum of the members' losses; the loss of their mean output is another function."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 3))
+    y = targets(loss, rng, 5, 2)
+    layers = [gn.Dense(3, 4, activation="tanh"), gn.Dropout(0.5), gn.Dense(4, 2, activation=out)]
+    ensemble = gn.Ensemble(layers, seeds=[0, 1, 2])
+    assert gn.gradcheck(ensemble, X, y, loss=loss) < 1e-7
+    assert gn.gradcheck(ensemble.member(1), X, y, loss=loss) < 1e-7
+
+
 def test_gradcheck_refuses_float32():
     net = gn.Network([gn.Dense(2, 1)], dtype=np.float32)
     with pytest.raises(gn.InputError, match="float64"):

@@ -106,6 +106,18 @@ def test_after_divergence_training_can_go_on_with_a_smaller_rate(data, optimizer
     assert all(math.isfinite(v) for v in history["loss"])
 
 
+@pytest.mark.parametrize("decoupled", [True, False])
+def test_divergence_under_weight_decay_suggests_a_smaller_decay_too(data, decoupled):
+    X, y = data
+    net = gn.Network([gn.Dense(2, 4, activation="relu"), gn.Dense(4, 1)], seed=0)
+    optimizer = gn.SGD(lr=0.01, weight_decay=1e6, decoupled=decoupled)  # each step multiplies W by 1 - 1e4
+    with pytest.raises(DivergenceError, match=r"a smaller learning rate \(now 0.01\), or a smaller weight decay "
+                                              r"\(now 1e\+06\)\.$"):
+        net.fit(X, y, epochs=50, batch_size=5, optimizer=optimizer, verbose=0)
+    with pytest.raises(DivergenceError, match=r"a smaller learning rate \(now 1e\+300\)\.$"):
+        small(seed=0).fit(X, y * 1e3, epochs=50, batch_size=5, optimizer=gn.Adam(lr=1e300), verbose=0)
+
+
 @pytest.mark.parametrize("X,match", [
     ([[1.0, 2.0], [3.0]], "X is ragged"),
     (None, "X is None"),

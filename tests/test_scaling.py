@@ -2,6 +2,7 @@
 smooth clip's closed form."""
 
 import json
+import warnings
 from statistics import NormalDist
 
 import numpy as np
@@ -41,6 +42,21 @@ def test_robust_scaler_falls_back_to_the_range_then_to_zero():
     np.testing.assert_allclose(RobustScaler().fit(spiky).transform(np.array([8.0])), smooth_clip(np.array([2.0])))
     constant = RobustScaler().fit(np.full(5, 7.0))
     np.testing.assert_array_equal(constant.transform(np.array([7.0, 100.0])), [0.0, 0.0])
+
+
+@pytest.mark.parametrize("values, match", [
+    (np.array([1.0, 2.0, 3.0, 4.0]) * 1e-310, r"too close together .* spread, 1\.5e-310, .* overflows float64; "
+                                               "multiply the column by a power of ten, or use scaling 'standard'"),
+    (np.array([0.0, 0.0, 0.0, 0.0, 1e-310]), "too close together"),  # (quartiles equal: the range, subnormal)
+    (np.array([-1e308, -1e308, 1e308, 1e308]), "too far apart .* divide the column by a power of ten"),
+])
+def test_robust_scaler_refuses_a_spread_no_float64_scale_can_bring_to_order_one(values, match):
+    """1 / 1e-310 overflows float64, and 1e308 - (-1e308) too: the scale would be inf or 0, the column +-3 or 0."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no leaked RuntimeWarning)
+        with pytest.raises(gn.InputError, match=match):
+            RobustScaler().fit(values)
+    assert RobustScaler().fit(np.array([1.0, 2.0, 3.0, 4.0]) * 1e-308).scale == pytest.approx(1 / 1.5e-308)
 
 
 def test_quantile_scaler_equals_scikit_learns_on_the_training_values():

@@ -4,6 +4,7 @@ against scikit-learn's scalers fitted on the training rows; saved, loaded, resum
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -159,6 +160,22 @@ def test_a_bad_scaling_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["train", data, "--target", "y", "--scaling", "minmax"])
     assert stop.value.code == 2 and "--scaling: invalid choice: 'minmax'" in capsys.readouterr().err
+
+
+def test_a_column_too_narrow_for_robust_scaling_is_named_with_what_to_do(tmp_path, capsys):
+    """Values k * 1e-310: the interquartile range is subnormal and 1 / it overflows; standard scaling copes."""
+    rng = np.random.default_rng(1)
+    a, x = rng.normal(size=120), rng.integers(1, 5, size=120) * 1e-310
+    path = tmp_path / "sub.csv"
+    path.write_text("a,x,y\n" + "".join(f"{u},{v!r},{'p' if u > 0 else 'n'}\n" for u, v in zip(a, x.tolist())))
+    args = ["train", str(path), "--target", "y", "--epochs", "2", "--quiet", "--out", str(tmp_path / "m.safetensors")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no leaked RuntimeWarning)
+        assert main(args) == 2
+    said = capsys.readouterr().err
+    assert f"error: {path}, column 'x': values too close together for the robust scaling" in said
+    assert "multiply the column by a power of ten, or use scaling 'standard'" in said
+    assert main(args + ["--scaling", "standard"]) == 0
 
 
 def test_robust_scaling_exports_to_onnx_and_matches_onnxruntime(tmp_path, capsys):

@@ -1,5 +1,6 @@
 """The scikit-learn estimators: scikit-learn's own checks, pipelines and searches, and closed-form references."""
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,15 +30,7 @@ CHECKED = [GlassnetClassifier(**FAST), GlassnetRegressor(**FAST), GlassnetClassi
            GlassnetRegressor(**FLOAT32), GlassnetClassifier(**OTHER), GlassnetRegressor(**OTHER)]
 
 
-def expected_failures(estimator):
-    """Only one, by design: a float32 regressor predicts in float32, and this check insists on float64."""
-    if isinstance(estimator, GlassnetRegressor) and estimator.dtype == "float32":
-        return {"check_regressor_multioutput": "dtype='float32' predicts float32 values on purpose; "
-                                               "the check requires float64 predictions"}
-    return {}
-
-
-@parametrize_with_checks(CHECKED, expected_failed_checks=expected_failures)
+@parametrize_with_checks(CHECKED)  # (every check passes: a float32 regressor predicts float64 values too)
 def test_scikit_learn_checks(estimator, check, monkeypatch):
     # without it, check_array_api_input (NumPy inputs under array-API dispatch) would skip
     monkeypatch.setenv("SCIPY_ARRAY_API", "1")
@@ -120,6 +113,27 @@ def test_partial_fit_epochs_equal_fit(make, iris):
         steps.partial_fit(X, y, **({"classes": np.unique(y)} if hasattr(steps, "predict_proba") else {}))
     np.testing.assert_array_equal(whole.network_.predict(X), steps.network_.predict(X))
     assert steps.history_["loss"] == whole.history_["loss"] and steps.n_iter_ == 5
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "onecycle"])
+def test_partial_fit_warns_when_its_schedule_has_ended(schedule, rng):
+    """A cosine schedule over ``epochs`` epochs ends at rate 0: later partial_fit calls train nothing, and say so."""
+    X = rng.normal(size=(64, 2))
+    y = X @ np.array([1.0, -1.0])
+    reg = GlassnetRegressor(epochs=2, schedule=schedule, early_stopping=None, ensemble=1, random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match=rf"the {schedule} schedule spans epochs=2 epochs \(\d+ steps\) and has "
+                                         "ended: its learning rate stays at"):
+        reg.partial_fit(X, 3 * y)
+    steps = GlassnetRegressor(epochs=2, schedule=schedule, early_stopping=None, ensemble=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        steps.partial_fit(X, y).partial_fit(X, y)  # (the schedule's two epochs: no warning)
+    with pytest.warns(UserWarning, match="has ended"):
+        steps.partial_fit(X, y)
+    constant = GlassnetRegressor(epochs=2, early_stopping=None, ensemble=1, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert constant.partial_fit(X, y).n_iter_ == 3
 
 
 def test_partial_fit_needs_classes_first_and_knows_them(iris):
@@ -273,6 +287,18 @@ def test_scaling_is_fitted_per_column_on_the_training_rows(scaling, rng):
         assert np.abs(clf.scaler_.transform(X)).max() < 3  # the smooth clip
 
 
+@pytest.mark.parametrize("rows", [200, 201])
+def test_a_column_too_narrow_for_robust_scaling_is_named(rows, rng):
+    """k * 1e-310: 1 / its interquartile range overflows. It was +-3 (200 rows) or NaN where x is the median (201)."""
+    X = np.column_stack([rng.normal(size=rows), rng.integers(1, 5, size=rows) * 1e-310])
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(InputError, match="X column 1: values too close together for the robust scaling"):
+        GlassnetClassifier(ensemble=1, epochs=2).fit(X, y)
+    standard = GlassnetClassifier(ensemble=1, epochs=2, scaling="standard").fit(X, y).scaler_.transform(X)
+    k = X[:, 1] / 1e-310
+    np.testing.assert_allclose(standard[:, 1], (k - k.mean()) / k.std(), rtol=1e-6)
+
+
 def test_the_regressor_learns_a_standardized_target_and_answers_on_its_scale(rng):
     X = rng.normal(size=(300, 3))
     y = 1e6 * (X @ np.array([1.0, -2.0, 0.5])) + 3e7  # a target of scale 1e6
@@ -297,6 +323,56 @@ def test_the_regressor_keeps_the_spread_of_a_tiny_target(rng):
     reg = GlassnetRegressor(epochs=60, ensemble=1, random_state=0).fit(X, y)
     np.testing.assert_allclose(reg.y_scale_, [np.sqrt(2) * 1e-200], rtol=0.2)
     assert reg.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("y_of", [lambda base: base * 1e-200, lambda base: base * 1e40, lambda base: base + 1e10])
+def test_a_float32_regressor_answers_in_float64_on_ys_own_scale(y_of, rng):
+    """In float32, y_scale_ 1e-200 is 0, 1e40 is inf, and 1e10 + a spread of 1 rounds the spread away."""
+    X = rng.normal(size=(200, 3))
+    y = y_of(X[:, 0] - 0.5 * X[:, 1])
+    reg = GlassnetRegressor(dtype="float32", epochs=30, ensemble=1, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predicted = reg.predict(X)
+    assert predicted.dtype == np.float64 and reg.score(X, y) > 0.9
+    np.testing.assert_allclose(predicted, reg.network_.predict(reg.scaler_.transform(X.astype(np.float32))).ravel()
+                               * reg.y_scale_[0] + reg.y_mean_[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda: GlassnetClassifier(scaling=None, ensemble=1, epochs=3, random_state=0),
+                                  lambda: GlassnetRegressor(scaling=None, ensemble=1, epochs=3, random_state=0)])
+def test_outputs_that_are_not_finite_name_the_row_of_X(make, rng):
+    X = rng.normal(size=(60, 3))
+    model = make().fit(X, (X[:, 0] > 0).astype(int))
+    calls = [model.predict, lambda rows: model.score(rows, [1, 1])]
+    if isinstance(model, GlassnetClassifier):
+        calls.append(model.predict_proba)
+    for call in calls:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # (no RuntimeWarning either)
+            with pytest.raises(InputError, match=r"X row 1: the network's outputs are not finite .*scaling='robust'"):
+                call([[0.0, 0.0, 0.0], [1.7e308] * 3])
+
+
+def test_a_regressors_predictions_beyond_float64_name_the_row_of_X(rng):
+    X = rng.normal(size=(60, 2))
+    reg = GlassnetRegressor(scaling=None, ensemble=1, epochs=3, random_state=0).fit(X, X[:, 0] * 1e150)
+    with pytest.raises(InputError, match=r"X row 1: the predictions are not finite \(\[inf\]\): .* overflow float64"):
+        reg.predict([[0.0, 0.0], [1e200, 1e200]])
+
+
+def test_a_regressor_reads_numeric_text_in_y_and_names_text_that_is_not_a_number(rng):
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] * 3
+    reg = GlassnetRegressor(epochs=2, ensemble=1, early_stopping=None, random_state=0)
+    np.testing.assert_array_equal(reg.fit(X, y.astype(str)).y_mean_, [y.mean()])
+    np.testing.assert_array_equal(clone(reg).partial_fit(X, y.astype(str).tolist()).y_mean_, [y.mean()])
+    text = y.astype(str).astype(object)
+    text[7] = "seven"
+    with pytest.raises(InputError, match="y row 7: 'seven' is not a number; a regressor needs numeric targets"):
+        clone(reg).fit(X, text)
+    with pytest.raises(InputError, match="y row 7, column 1: 'seven' is not a number"):
+        clone(reg).fit(X, np.column_stack([y.astype(str), text]))
 
 
 def test_schedule_and_decoupled_weight_decay_reach_the_optimizer(iris):
@@ -330,8 +406,6 @@ def test_the_defaults_hold_their_own_against_scikit_learns_mlp():
     MLPRegressor's (with StandardScaler; the regressor's target standardized too), or better. A guard against a
     recipe gone wrong, not a ranking: one test row of wine is 0.028 (on this split: breast cancer 0.956 against
     0.965, wine 1.0 against 1.0, diabetes R^2 0.29 against 0.22)."""
-    import warnings
-
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
     from sklearn.exceptions import ConvergenceWarning

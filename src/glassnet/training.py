@@ -129,11 +129,12 @@ def _diverged(net: Network, epoch: int, loss: float, saved: Array, kept: int, fi
     opt = net.optimizer
     rate = f"{opt.schedule(max(opt.steps - 1, 0)):g} at the last step, from its {opt.schedule.name} schedule" \
         if opt.schedule else f"{opt.lr:g}"
+    decay = f", or a smaller weight decay (now {opt.weight_decay:g})" if opt.weight_decay else ""
     opt.reset()  # its running averages took in the blow-up
     where = f"it had at the start of epoch {kept}" if kept >= first else "it had before this fit"
     raise DivergenceError(
         f"training diverged at epoch {epoch}: the loss or the weights became {loss}. The network keeps the "
-        f"weights {where}, and its optimizer starts afresh (step 0). Try a smaller learning rate (now {rate})."
+        f"weights {where}, and its optimizer starts afresh (step 0). Try a smaller learning rate (now {rate}){decay}."
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..tabular.scaling import SCALERS, mean_and_std
+from ..tabular.scaling import fit_scaler, mean_and_std
 
 Array = np.ndarray
 
@@ -21,7 +21,8 @@ class ColumnScaling:
         if kind == "standard":
             self.mean, self.scale = mean_and_scale(X, "X")
         else:
-            self.scalers = [SCALERS[kind]().fit(column) for column in np.asarray(X, dtype=np.float64).T]
+            self.scalers = [fit_scaler(kind, column, f"X column {j}")
+                            for j, column in enumerate(np.asarray(X, dtype=np.float64).T)]
             for scaler in self.scalers:  # a column constant in these rows (partial_fit's first batch, say) keeps
                 if getattr(scaler, "scale", None) == 0:  # its differences later, as StandardScaler's scale 1 does
                     scaler.scale = 1.0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -67,7 +68,9 @@ SHARED_PARAMETERS = """
     decoupled_weight_decay  False: see ``weight_decay``
 
     ``partial_fit`` trains one epoch on the rows it is given without holding any out; its first call fits the
-    scaling (and the regressor's target standardization) and starts a schedule that spans ``epochs`` calls.
+    scaling (and the regressor's target standardization) and starts a schedule that spans ``epochs`` calls. Once
+    a cosine or one-cycle schedule has ended (after ``fit``, or ``epochs`` calls), ``partial_fit`` warns that it
+    trains at the schedule's final rate (0 for cosine).
 """.format(**{**PRESET, "hidden": tuple(PRESET["hidden"])})  # (the default preset's values)
 
 
@@ -177,6 +180,8 @@ class _GlassnetEstimator(BaseEstimator):
             optimizer = optimizer_for(self.optimizer, self.learning_rate, self.epochs * per_epoch, per_epoch,
                                       self.schedule, self.weight_decay, self.decoupled_weight_decay)
             loss = self._new_loss(y)
+        else:
+            self._check_schedule()
         history = self.network_.fit(X, y, epochs=epochs, batch_size=batch_size, shuffle=self.shuffle, loss=loss,
                                     optimizer=optimizer, validation_data=validation, early_stopping=patience,
                                     verbose=self.verbose)
@@ -184,9 +189,37 @@ class _GlassnetEstimator(BaseEstimator):
             self.history_.append({key: values[epoch] for key, values in history.items()})
         self.n_iter_ = self.history_.epochs
 
+    def _check_schedule(self) -> None:
+        """A warning when the learning-rate schedule (one that spans ``epochs`` epochs) has ended: its rate stays at
+        its final value (0 for cosine), so another ``partial_fit`` does not change the weights. (A warning, not an
+        error: scikit-learn's API lets partial_fit follow fit.)"""
+        optimizer = self.network_.optimizer
+        end = getattr(optimizer.schedule, "steps", None)  # (cosine and onecycle end; constant does not)
+        if end is not None and optimizer.steps >= end:
+            warnings.warn(f"the {self.schedule} schedule spans epochs={self.epochs} epochs ({end} steps) and has "
+                          f"ended: its learning rate stays at {optimizer.schedule(end):g}, so this partial_fit does "
+                          "not change the weights; use schedule='constant' to go on with partial_fit, or fit again",
+                          UserWarning, stacklevel=4)
+
     def _output(self, X: object) -> Array:
+        """The network's outputs for the scaled rows of X; an InputError at the first row whose outputs are NaN or
+        infinite (values too large for the network: without scaling, or beyond what "standard" scaling keeps)."""
         check_is_fitted(self)
-        return self.network_.predict(self._scaled(self._check_X(X, reset=False)))
+        X = self._check_X(X, reset=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = self.network_.predict(self._scaled(X))
+        return _finite_rows(out, "the network's outputs are", "its values are too large for the network (scale X "
+                            "down, or use scaling='robust', whose smooth clip bounds every input)")
+
+
+def _finite_rows(values: Array, what: str, advice: str) -> Array:
+    """``values`` (one row per row of X), or an InputError naming the first row of X where one is NaN or
+    infinite: "X row {row}: {what} not finite (...): {advice}"."""
+    bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    if bad.any():
+        row = int(bad.argmax())
+        raise InputError(f"X row {row}: {what} not finite ({np.asarray(values[row]).ravel().tolist()}): {advice}")
+    return values
 
 
 def _can_stratify(labels: Array, fraction: float) -> bool:
@@ -311,7 +344,8 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
 
     def fit(self, X: object, y: object) -> GlassnetRegressor:
         """Train a fresh network for ``epochs`` epochs (fewer with ``early_stopping``)."""
-        X, y = validate_data(self, X, y, dtype=checks.float_dtype(self.dtype), y_numeric=True, multi_output=True)
+        X, y = validate_data(self, X, _numeric_target(y), dtype=checks.float_dtype(self.dtype), y_numeric=True,
+                             multi_output=True)
         self._set_outputs(y)
         self._start(X, self.n_outputs_)
         self.y_mean_, self.y_scale_ = mean_and_scale(y, "y")
@@ -321,8 +355,8 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
     def partial_fit(self, X: object, y: object) -> GlassnetRegressor:
         """One epoch over (X, y), continuing from the current weights."""
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, X, y, reset=first, dtype=checks.float_dtype(self.dtype), y_numeric=True,
-                             multi_output=True)
+        X, y = validate_data(self, X, _numeric_target(y), reset=first, dtype=checks.float_dtype(self.dtype),
+                             y_numeric=True, multi_output=True)
         if first:
             self._set_outputs(y)
             self._start(X, self.n_outputs_)
@@ -341,15 +375,47 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
         return (y.reshape(len(y), -1) - self.y_mean_) / self.y_scale_
 
     def predict(self, X: object) -> Array:
-        """Predicted targets: shape (rows,) if fitted on 1-D y, else (rows, n_outputs_)."""
-        out = self._output(X)
-        out = out * self.y_scale_.astype(out.dtype) + self.y_mean_.astype(out.dtype)  # (float32 stays float32)
+        """Predicted targets, float64 (as scikit-learn's regressors answer, whatever ``dtype``): shape (rows,) if
+        fitted on 1-D y, else (rows, n_outputs_). The network's standardized outputs go back to y's scale in
+        float64, which holds any y that ``fit`` took (in float32, a y_scale_ of 1e-200 or 1e40, or a y_mean_ of
+        1e10 next to a spread of 1, would be lost)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = self._output(X).astype(np.float64, copy=False) * self.y_scale_ + self.y_mean_
+        out = _finite_rows(out, "the predictions are", f"the network's outputs times y_scale_ "
+                           f"{self.y_scale_.tolist()} plus y_mean_ overflow float64")
         return out if self._y_2d else out.ravel()
 
     def __sklearn_tags__(self) -> object:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _numeric_target(y: object) -> object:
+    """A regressor's y, with text read as numbers ("1.5" as 1.5, as ``validate_data`` reads X's); other y as given.
+    Text that is not a number is an InputError naming where it is."""
+    if getattr(getattr(y, "dtype", None), "kind", "O") not in "OUS":
+        return y
+    try:
+        values = np.asarray(y)
+    except ValueError:  # (ragged rows: validate_data names them)
+        return y
+    if values.dtype.kind not in "OUS" or not values.ndim:  # (None, say: validate_data says what y must be)
+        return y
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError):
+        pass
+    table = values.reshape(len(values), -1).tolist()  # (Python values: 'a', not np.str_)
+    for row, cells in enumerate(table):  # (one by one, to name the first that is not a number)
+        for column, value in enumerate(cells):
+            try:
+                cells[column] = float(value)
+            except (TypeError, ValueError):
+                where = f"row {row}" + (f", column {column}" if values.ndim > 1 else "")
+                raise InputError(f"y {where}: {value!r} is not a number; a regressor needs numeric targets (for "
+                                 "classes, use GlassnetClassifier)") from None
+    return np.array(table).reshape(values.shape)
 
 
 for _estimator in (GlassnetClassifier, GlassnetRegressor):

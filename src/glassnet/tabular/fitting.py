@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import InputError
 from .preprocessing import Category, Numeric, Target
-from .scaling import SCALERS, mean_and_std
+from .scaling import SCALERS, fit_scaler, mean_and_std
 from .table import Table, quote
 
 MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification
@@ -56,7 +56,8 @@ def fit_columns(train: Table, names: Sequence[str], scaling: str = "standard") -
             mean, std = fit_standardization(train, name)
             values = train.numbers(name)
             fill = float(np.median(values[~np.isnan(values)]))
-            scaler = None if scaling == "standard" else SCALERS[scaling]().fit(values).to_json()
+            where = f"{train.source}, column {quote(name)}"
+            scaler = None if scaling == "standard" else fit_scaler(scaling, values, where).to_json()
             columns.append(Numeric(name, mean, std or 1.0, fill, gaps, scaler))  # (a constant column: 0)
         else:
             present = train.data[name][~train.missing(name)]

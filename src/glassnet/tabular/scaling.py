@@ -77,15 +77,21 @@ class RobustScaler:
         self.center, self.scale = float(center), float(scale)
 
     def fit(self, values: object) -> RobustScaler:
+        """The median and the scale of the column's values. A spread (the interquartile range, or the range) so
+        narrow that its inverse overflows float64 (a subnormal spread, below about 5.6e-309), or quartiles so far apart
+        that their difference overflows, is an InputError: no float64 scale brings such a column to order 1."""
         x = _observed(values, "RobustScaler")
-        q25, median, q75 = np.quantile(x, [0.25, 0.5, 0.75])
-        low, high = x.min(), x.max()
-        if q75 > q25:
-            scale = 1 / (q75 - q25)
-        elif high > low:
-            scale = 2 / (high - low)
-        else:
-            scale = 0.0  # a constant column: every value becomes 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            q25, median, q75 = np.quantile(x, [0.25, 0.5, 0.75])
+            spread, factor = (q75 - q25, 1.0) if q75 > q25 else (x.max() - x.min(), 2.0)
+            scale = factor / spread if spread else 0.0  # (spread 0: a constant column, every value becomes 0)
+        if not (math.isfinite(median) and math.isfinite(spread)):
+            raise InputError("values too far apart for the robust scaling (their quartiles or range overflow "
+                             "float64); divide the column by a power of ten")
+        if not math.isfinite(scale):
+            raise InputError(f"values too close together for the robust scaling: their spread, {spread:.3g}, is so "
+                             "small that its inverse overflows float64; multiply the column by a power of ten, or "
+                             "use scaling 'standard'")
         self.center, self.scale = float(median), float(scale)
         return self
 
@@ -170,6 +176,15 @@ def normal_quantile(p: Array) -> Array:
 
 
 SCALERS: dict[str, type[RobustScaler] | type[QuantileScaler]] = {"robust": RobustScaler, "quantile": QuantileScaler}
+
+
+def fit_scaler(kind: str, values: Array, where: str) -> RobustScaler | QuantileScaler:
+    """The scaler ``kind`` fitted on a column's values; an InputError of the fit names the column as ``where``
+    (the callers' way: "data.csv, column 'x'", "X column 1")."""
+    try:
+        return SCALERS[kind]().fit(values)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
 
 
 def scaler_from_json(data: object) -> RobustScaler | QuantileScaler:

@@ -7,7 +7,8 @@ gradient of each parameter array and returns the worst relative error
 The floor keeps round-off (about 1e-16 * |L| / h = 1e-10 for h = 1e-6) from looking like a large
 relative error when a gradient is zero or nearly so, e.g. a bias whose signs cancel.
 Both use the network as in use (``training=False``): layers that act only in training, such as dropout, pass
-values through.
+values through. Both differentiate the objective that training does: for a ``glassnet.Ensemble``, the sum of the
+members' own losses (not the loss of their mean output, which ``evaluate`` reports).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ def gradcheck(net: Network, X: object, y: object, loss: str | losses.Loss = "mse
     X = checks.features(X, net.n_inputs, net.dtype)
     Y = loss.targets(checks.targets(y, len(X)), net.n_outputs, net.dtype)
 
-    def value() -> float:
-        return net.measure(X, Y, loss, [])["loss"]
+    def value() -> float:  # (the loss compute_gradients differentiates: an ensemble's outputs keep their member axis)
+        a = net.forward(X)
+        return loss.value(Y, a, net.layers[-1].z if loss.fused else None)
 
     net.compute_gradients(X, Y, loss, training=False)
     errors = []
