@@ -1,6 +1,6 @@
-"""Column statistics for the scikit-learn estimators: each input column's scaling, fitted on the training X (the
-scalers ``glassnet train`` uses, ``glassnet.tabular.scaling``, on a matrix rather than a table), and the mean and
-standard deviation that standardize a target."""
+"""Columns for the scikit-learn estimators: each input column's scaling, fitted on the training X (the scalers
+``glassnet train`` uses, ``glassnet.tabular.scaling``, on a matrix rather than a table), the mean and standard
+deviation that standardize a target, a regressor's y read as numbers, and outputs checked to be finite."""
 
 from __future__ import annotations
 
@@ -46,3 +46,40 @@ def mean_and_scale(values: Array, name: str) -> tuple[Array, Array]:
         raise InputError(f"{name} holds values too large to standardize (their standard deviation overflows "
                          "float64); divide them by a power of ten")
     return mean, np.where(std > 0, std, 1.0)
+
+
+def finite_rows(values: Array, what: str, advice: str) -> Array:
+    """``values`` (one row per row of X), or an InputError naming the first row of X where one is NaN or
+    infinite: "X row {row}: {what} not finite (...): {advice}"."""
+    bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    if bad.any():
+        row = int(bad.argmax())
+        raise InputError(f"X row {row}: {what} not finite ({np.asarray(values[row]).ravel().tolist()}): {advice}")
+    return values
+
+
+def numeric_target(y: object) -> object:
+    """A regressor's y, with text read as numbers ("1.5" as 1.5, as ``validate_data`` reads X's); other y as given.
+    Text that is not a number is an InputError naming where it is."""
+    if getattr(getattr(y, "dtype", None), "kind", "O") not in "OUS":
+        return y
+    try:
+        values = np.asarray(y)
+    except ValueError:  # (ragged rows: validate_data names them)
+        return y
+    if values.dtype.kind not in "OUS" or not values.ndim:  # (None, say: validate_data says what y must be)
+        return y
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError):
+        pass
+    table = values.reshape(len(values), -1).tolist()  # (Python values: 'a', not np.str_)
+    for row, cells in enumerate(table):  # (one by one, to name the first that is not a number)
+        for column, value in enumerate(cells):
+            try:
+                cells[column] = float(value)
+            except (TypeError, ValueError):
+                where = f"row {row}" + (f", column {column}" if values.ndim > 1 else "")
+                raise InputError(f"y {where}: {value!r} is not a number; a regressor needs numeric targets (for "
+                                 "classes, use GlassnetClassifier)") from None
+    return np.array(table).reshape(values.shape)

@@ -29,7 +29,7 @@ from ..history import History
 from ..losses import CategoricalCrossentropy, balanced_class_weights
 from ..tabular.presets import PRESETS
 from ..tabular.workflow import default_batch_size, mlp, optimizer_for
-from .columns import ColumnScaling, mean_and_scale
+from .columns import ColumnScaling, finite_rows, mean_and_scale, numeric_target
 
 Array = np.ndarray
 PRESET = PRESETS["default"]  # the defaults below are read from it
@@ -208,18 +208,8 @@ class _GlassnetEstimator(BaseEstimator):
         X = self._check_X(X, reset=False)
         with np.errstate(over="ignore", invalid="ignore"):
             out = self.network_.predict(self._scaled(X))
-        return _finite_rows(out, "the network's outputs are", "its values are too large for the network (scale X "
+        return finite_rows(out, "the network's outputs are", "its values are too large for the network (scale X "
                             "down, or use scaling='robust', whose smooth clip bounds every input)")
-
-
-def _finite_rows(values: Array, what: str, advice: str) -> Array:
-    """``values`` (one row per row of X), or an InputError naming the first row of X where one is NaN or
-    infinite: "X row {row}: {what} not finite (...): {advice}"."""
-    bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
-    if bad.any():
-        row = int(bad.argmax())
-        raise InputError(f"X row {row}: {what} not finite ({np.asarray(values[row]).ravel().tolist()}): {advice}")
-    return values
 
 
 def _can_stratify(labels: Array, fraction: float) -> bool:
@@ -344,7 +334,7 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
 
     def fit(self, X: object, y: object) -> GlassnetRegressor:
         """Train a fresh network for ``epochs`` epochs (fewer with ``early_stopping``)."""
-        X, y = validate_data(self, X, _numeric_target(y), dtype=checks.float_dtype(self.dtype), y_numeric=True,
+        X, y = validate_data(self, X, numeric_target(y), dtype=checks.float_dtype(self.dtype), y_numeric=True,
                              multi_output=True)
         self._set_outputs(y)
         self._start(X, self.n_outputs_)
@@ -355,7 +345,7 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
     def partial_fit(self, X: object, y: object) -> GlassnetRegressor:
         """One epoch over (X, y), continuing from the current weights."""
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, X, _numeric_target(y), reset=first, dtype=checks.float_dtype(self.dtype),
+        X, y = validate_data(self, X, numeric_target(y), reset=first, dtype=checks.float_dtype(self.dtype),
                              y_numeric=True, multi_output=True)
         if first:
             self._set_outputs(y)
@@ -381,7 +371,7 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
         1e10 next to a spread of 1, would be lost)."""
         with np.errstate(over="ignore", invalid="ignore"):
             out = self._output(X).astype(np.float64, copy=False) * self.y_scale_ + self.y_mean_
-        out = _finite_rows(out, "the predictions are", f"the network's outputs times y_scale_ "
+        out = finite_rows(out, "the predictions are", f"the network's outputs times y_scale_ "
                            f"{self.y_scale_.tolist()} plus y_mean_ overflow float64")
         return out if self._y_2d else out.ravel()
 
@@ -389,33 +379,6 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-def _numeric_target(y: object) -> object:
-    """A regressor's y, with text read as numbers ("1.5" as 1.5, as ``validate_data`` reads X's); other y as given.
-    Text that is not a number is an InputError naming where it is."""
-    if getattr(getattr(y, "dtype", None), "kind", "O") not in "OUS":
-        return y
-    try:
-        values = np.asarray(y)
-    except ValueError:  # (ragged rows: validate_data names them)
-        return y
-    if values.dtype.kind not in "OUS" or not values.ndim:  # (None, say: validate_data says what y must be)
-        return y
-    try:
-        return values.astype(np.float64)
-    except (TypeError, ValueError):
-        pass
-    table = values.reshape(len(values), -1).tolist()  # (Python values: 'a', not np.str_)
-    for row, cells in enumerate(table):  # (one by one, to name the first that is not a number)
-        for column, value in enumerate(cells):
-            try:
-                cells[column] = float(value)
-            except (TypeError, ValueError):
-                where = f"row {row}" + (f", column {column}" if values.ndim > 1 else "")
-                raise InputError(f"y {where}: {value!r} is not a number; a regressor needs numeric targets (for "
-                                 "classes, use GlassnetClassifier)") from None
-    return np.array(table).reshape(values.shape)
 
 
 for _estimator in (GlassnetClassifier, GlassnetRegressor):
