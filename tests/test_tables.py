@@ -9,7 +9,7 @@ import pytest
 import glassnet as gn
 from glassnet.cli import main
 from glassnet.errors import InputError
-from glassnet.tabular import csvfile
+from glassnet.tabular import csvfile, datasets
 from glassnet.tabular.csvfile import read_csv
 
 PENGUINS = """species,island,bill,flipper,sex,id
@@ -210,7 +210,7 @@ def test_parquet_and_feather_read_as_the_csv_does(tmp_path):
     frame.to_feather(tmp_path / "p.feather")
     expected = read_csv(csv_path)
     for data in (str(tmp_path / "p.parquet"), str(tmp_path / "p.feather"), frame):
-        table = gn.tabular.datasets.resolve(data)
+        table = datasets.resolve(data)
         assert table.columns == expected.columns
         for name in expected.columns:
             np.testing.assert_array_equal(table.missing(name), expected.missing(name), err_msg=name)
@@ -221,7 +221,7 @@ def test_parquet_and_feather_read_as_the_csv_does(tmp_path):
         assert "row 3, column 'bill'" in table.where(2, "bill")
     (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
     with pytest.raises(InputError, match="bad.parquet: not a readable Parquet file"):
-        gn.tabular.datasets.resolve(str(tmp_path / "bad.parquet"))
+        datasets.resolve(str(tmp_path / "bad.parquet"))
 
 
 def test_a_model_trained_on_parquet_predicts_a_csv(tmp_path, capsys):
@@ -388,13 +388,25 @@ def test_odd_parquet_and_dataframe_columns(tmp_path):
 
     pq.write_table(pa.table({"x": [1.0, 2.0] * 20, "l": [[1, 2]] * 40, "b": [b"\xff\xfe", b"ok"] * 20,
                              "flag": [True, False] * 20, "y": ["p", "q"] * 20}), tmp_path / "odd.parquet")
-    table = gn.tabular.datasets.resolve(str(tmp_path / "odd.parquet"))
+    table = datasets.resolve(str(tmp_path / "odd.parquet"))
     assert table.data["l"][0] == "[1, 2]" and table.data["b"][0] == "\\xff\\xfe"
     frame = pd.DataFrame({"x": np.arange(40.0), "flag": [True, False] * 20,
                           "n": pd.Series([1.5, None, 2.0, 3.0] * 10, dtype=object), "y": ["p", "q"] * 20})
-    framed = gn.tabular.datasets.resolve(frame)
+    framed = datasets.resolve(frame)
     assert set(framed.data["flag"]) == set(table.data["flag"]) == {"True", "False"}
     assert framed.is_numeric("n") and np.isnan(framed.numbers("n")[1]) and framed.numbers("n")[2] == 2.0
+
+
+def test_parquet_integers_past_float64_keep_their_exact_text(tmp_path):
+    """(Once a pyarrow traceback: "Integer value 2295172395842803444 not in range" from a safe cast to float64.)"""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    big = [2295172395842803444, -(2**63), 7, None] * 10
+    pq.write_table(pa.table({"big": pa.array(big, pa.int64()), "y": ["p", "q"] * 20}), tmp_path / "ints.parquet")
+    table = datasets.resolve(str(tmp_path / "ints.parquet"))
+    assert table.is_numeric("big") and table.numbers("big")[0] == 2295172395842803444.0
+    assert [table.text("big", i) for i in range(3)] == ["2295172395842803444", str(-(2**63)), "7"]
 
 
 def test_a_column_present_only_outside_the_training_rows_is_left_out(tmp_path):

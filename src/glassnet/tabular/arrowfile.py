@@ -85,10 +85,17 @@ def _arrow_column(column: Any) -> tuple:
     if pa.types.is_dictionary(kind):
         column, kind = column.cast(kind.value_type), kind.value_type
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        large = pa.types.is_integer(kind) and len(column) and (pc.max(pc.abs(column)).as_py() or 0) >= _INTEGERS_EXACT
+        values = column.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)  # (rounding past 2**53:
+        large = pa.types.is_integer(kind) and _beyond_float64(pc.min_max(column).as_py())  # the exact text is kept)
         return "number", values.astype(np.float64), large, column.to_pylist() if large else None
     return "text", [None if v is None else _text_of(v) for v in column.to_pylist()], False, None
+
+
+def _beyond_float64(extremes: dict) -> bool:
+    """Whether an integer column's {"min", "max"} (None when every cell is missing) reaches past 2**53, where
+    float64 would change its values."""
+    low, high = extremes["min"] or 0, extremes["max"] or 0
+    return high >= _INTEGERS_EXACT or low <= -_INTEGERS_EXACT
 
 
 def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, na_values: Sequence[str],
