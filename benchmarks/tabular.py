@@ -206,11 +206,10 @@ def report(results: Results, datasets: list[Dataset], names: list[str], seeds: l
 
 
 def difference(results: Results, table: str, a: str, b: str) -> tuple[float, float]:
-    """The mean over the seeds of a's score minus b's on ``table`` (both on the same split each seed), and its
-    standard error (0 for a single seed)."""
+    """The mean over the seeds (two or more) of a's score minus b's on ``table`` (both on the same split each seed),
+    and its standard error."""
     diffs = [x - y for (x, _), (y, _) in zip(results[(table, a)], results[(table, b)], strict=True)]
-    spread = statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else 0.0
-    return statistics.mean(diffs), spread
+    return statistics.mean(diffs), statistics.stdev(diffs) / math.sqrt(len(diffs))
 
 
 def paired(results: Results, tables: list[str], names: list[str]) -> list[str]:
@@ -220,6 +219,8 @@ def paired(results: Results, tables: list[str], names: list[str]) -> list[str]:
     others = [n for n in names if not n.startswith("glassnet")]
     if "glassnet" not in names or not others:
         return []
+    if len(results[(tables[0], "glassnet")]) < 2:
+        return ["", "(One seed: no standard error, so no seed-by-seed comparison.)"]
     out = ["", "## The defaults against each contender, seed by seed\n",
            "glassnet's score minus the contender's, mean over the seeds ± its standard error (each seed's split "
            "is shared, so the difference is paired); **better** or *worse* where it is more than two standard "

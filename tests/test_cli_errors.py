@@ -239,6 +239,7 @@ def extreme(tmp_path_factory):
     (folder / "huge.csv").write_text("a,b,c,color,label\n1e308,1e308,1e308,red,yes\n"
                                      "-1e308,-1e308,-1e308,red,no\n0,0,0,red,no\n")
     (folder / "big.csv").write_text("a,b,c,color,label\n0.5,0,0,red,no\n1e300,0,0,red,yes\n")
+    (folder / "two.csv").write_text("a,b,c,color,label\n0.5,0,0,red,no\n0,-1e300,0,red,no\n1e300,0,0,red,yes\n")
     return folder
 
 
@@ -267,3 +268,5 @@ def test_a_cell_beyond_float32_is_named_by_line_and_column(extreme, monkeypatch,
     assert err.startswith(f"glassnet {command}: error: big.csv line 3, column 'a': '1e300' is too large for this "
                           "float32 model (its scaled input, ") and "beyond float32's largest value" in err
     assert len(err.splitlines()) == 1 and not (extreme / "out.txt").exists()
+    assert main([command, "s32.safetensors", "two.csv", *out]) == 2  # the first line, whatever its column
+    assert "two.csv line 3, column 'b': '-1e300' is too large" in capsys.readouterr().err

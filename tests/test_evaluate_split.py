@@ -107,14 +107,22 @@ def test_older_models_are_checked_by_their_row_count_with_a_warning(iris_model, 
     assert cli("evaluate", old, "iris", "--split", "test", "--json") == 0
     out, err = capsys.readouterr()
     assert json.loads(out) == gn.load_model(iris_model).record.test_metrics
-    assert err == (f"warning: {old} does not record the fingerprint of its training data (saved by an older "
-                   "glassnet): iris was checked by its number of rows only\n")
+    assert err == (f"warning: {old} records neither the number of rows nor the fingerprint of its training data "
+                   "(saved by the playground or an older glassnet), so iris cannot be checked against them\n")
     iris = datasets.load("iris")
     fewer = write_csv(tmp_path / "fewer.csv", iris, rows=text_rows(iris)[:100])
     assert cli("evaluate", old, fewer, "--split", "test") == 2
     assert f"{fewer} gives 20 test rows, but {old} was tested on 30: it is not the data" in capsys.readouterr().err
     assert cli("evaluate", old, "iris") == 0  # --split all: the same DATA argument as training
     assert "warning: iris is the data" in capsys.readouterr().err
+
+
+def test_a_model_recording_rows_but_no_fingerprint_is_checked_by_its_rows(iris_model, tmp_path, capsys):
+    model = gn.load_model(iris_model)
+    del model.record.settings["fingerprint"]
+    model.save(tmp_path / "rows.safetensors")
+    assert cli("evaluate", tmp_path / "rows.safetensors", "iris", "--split", "test", "--json") == 0
+    assert "iris was checked by its number of rows only" in capsys.readouterr().err
 
 
 def test_split_test_needs_held_out_rows_and_training_settings(tmp_path, capsys):

@@ -121,8 +121,9 @@ def test_partial_fit_warns_when_its_schedule_has_ended(schedule, rng):
     X = rng.normal(size=(64, 2))
     y = X @ np.array([1.0, -1.0])
     reg = GlassnetRegressor(epochs=2, schedule=schedule, early_stopping=None, ensemble=1, random_state=0).fit(X, y)
-    with pytest.warns(UserWarning, match=rf"the {schedule} schedule spans epochs=2 epochs \(\d+ steps\) and has "
-                                         "ended: its learning rate stays at"):
+    reg.set_params(schedule="constant", epochs=50)  # (the running schedule is the one fit began)
+    with pytest.warns(UserWarning, match=rf"the {schedule} schedule of 16 steps that training began with has ended: "
+                                         "its learning rate stays at"):
         reg.partial_fit(X, 3 * y)
     steps = GlassnetRegressor(epochs=2, schedule=schedule, early_stopping=None, ensemble=1, random_state=0)
     with warnings.catch_warnings():

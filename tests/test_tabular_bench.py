@@ -67,3 +67,6 @@ def test_the_paired_comparison_calls_a_difference_only_beyond_two_standard_error
     assert row[1].strip() == "**+0.100 ± 0.000**" and row[2].strip().startswith("-0.003 ±")
     assert row[3].strip().startswith("*-0.020 ±")
     assert lines[-1] == "| better / level / worse | 1 / 0 / 0 | 0 / 1 / 0 | 0 / 0 / 1 |"
+    one = {key: values[:1] for key, values in results.items()}  # (one seed: no standard error, no verdict)
+    assert tabular.paired(one, ["t"], ["glassnet", "ahead"]) == [
+        "", "(One seed: no standard error, so no seed-by-seed comparison.)"]

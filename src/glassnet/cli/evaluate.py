@@ -91,7 +91,11 @@ def check_training_data(settings: dict, table: Any, path: str,
     if rows is not None and rows != len(table):
         raise InputError(f"{table.source} has {len(table)} rows, but {path} was trained on data of {rows} rows: "
                          f"{again}")
-    if saved is None:
+    if saved is None and rows is None:
+        print(f"warning: {path} records neither the number of rows nor the fingerprint of its training data (saved "
+              f"by the playground or an older glassnet), so {table.source} cannot be checked against them",
+              file=sys.stderr)
+    elif saved is None:
         print(f"warning: {path} does not record the fingerprint of its training data (saved by an older "
               f"glassnet): {table.source} was checked by its number of rows only", file=sys.stderr)
     elif fingerprint(table) != saved:

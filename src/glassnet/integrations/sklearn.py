@@ -196,9 +196,9 @@ class _GlassnetEstimator(BaseEstimator):
         optimizer = self.network_.optimizer
         end = getattr(optimizer.schedule, "steps", None)  # (cosine and onecycle end; constant does not)
         if end is not None and optimizer.steps >= end:
-            warnings.warn(f"the {self.schedule} schedule spans epochs={self.epochs} epochs ({end} steps) and has "
+            warnings.warn(f"the {optimizer.schedule.name} schedule of {end} steps that training began with has "
                           f"ended: its learning rate stays at {optimizer.schedule(end):g}, so this partial_fit does "
-                          "not change the weights; use schedule='constant' to go on with partial_fit, or fit again",
+                          "not change the weights; fit again with schedule='constant' to go on with partial_fit",
                           UserWarning, stacklevel=4)
 
     def _output(self, X: object) -> Array:

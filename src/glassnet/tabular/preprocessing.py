@@ -307,21 +307,22 @@ class Preprocessor:
         return out
 
     def check_range(self, inputs: Array, table: Table, dtype: np.dtype) -> None:
-        """An InputError at the first cell of ``table`` whose network input (in ``inputs``, from ``inputs()``)
-        ``dtype`` cannot hold: a float32 model given 1e300. Only a numeric column's scaled value can be that large
-        (one-hot and missing-cell inputs are 0 or 1), so the error names the cell as the file wrote it."""
+        """An InputError at the first row of ``table`` (then its first column) whose network input (in ``inputs``,
+        from ``inputs()``) ``dtype`` cannot hold: a float32 model given 1e300. Only a numeric column's scaled value
+        can be that large (one-hot and missing-cell inputs are 0 or 1), so the error names the cell as the file
+        wrote it."""
+        starts = np.cumsum([0] + [len(column.features) for column in self.columns])[:-1]
+        numeric = [(int(start), column) for start, column in zip(starts, self.columns) if isinstance(column, Numeric)]
+        with np.errstate(over="ignore"):
+            wide = [np.isinf(inputs[:, start].astype(dtype)) for start, _ in numeric]
+        if not any(w.any() for w in wide):
+            return
+        i = int(np.flatnonzero(np.any(wide, axis=0))[0])
+        start, column = next((start, column) for (start, column), w in zip(numeric, wide) if w[i])
         largest = np.finfo(dtype).max
-        start = 0
-        for column in self.columns:
-            if isinstance(column, Numeric):
-                with np.errstate(over="ignore"):
-                    wide = np.flatnonzero(np.isinf(inputs[:, start].astype(dtype)))
-                if wide.size:
-                    i = int(wide[0])
-                    raise InputError(f"{table.where(i, column.name)}: {quote(table.text(column.name, i))} is too "
-                                     f"large for this {dtype.name} model (its scaled input, {inputs[i, start]:.3g}, "
-                                     f"is beyond {dtype.name}'s largest value, {largest:.3g})")
-            start += len(column.features)
+        raise InputError(f"{table.where(i, column.name)}: {quote(table.text(column.name, i))} is too large for this "
+                         f"{dtype.name} model (its scaled input, {inputs[i, start]:.3g}, is beyond {dtype.name}'s "
+                         f"largest value, {largest:.3g})")
 
     def targets(self, table: Table) -> Array:
         table.require([self.target.name], what="evaluating needs (the target)")
