@@ -69,6 +69,20 @@ def test_quantile_scaler_equals_scikit_learns_on_the_training_values():
                                                                    NormalDist().inv_cdf(1 - 1e-7)])
 
 
+@pytest.mark.parametrize("unit", [1e-311, 1e307])
+def test_quantile_scaler_is_the_same_on_subnormal_and_huge_columns(unit):
+    """Ranks do not depend on the unit; differences of 1e-311s or of +-1.7e308s once made inf - inf (NaN)."""
+    k = np.random.default_rng(0).integers(-17, 18, size=300).astype(float)
+    later = np.array([-17.5, -3.5, 0.25, 16.0, 17.5])  # (beyond the references at both ends)
+    expected = QuantileScaler().fit(k).transform(later)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaler = QuantileScaler().fit(k * unit)
+        got = scaler.transform(later * unit)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(scaler.references / unit, QuantileScaler().fit(k).references, rtol=1e-12)
+
+
 def test_normal_quantile_is_the_standard_librarys_within_its_accuracy():
     p = np.concatenate([[1e-300, 1e-7, 0.02425, 0.5, 0.97575, 1 - 1e-7], np.linspace(1e-4, 1 - 1e-4, 999)])
     expected = [NormalDist().inv_cdf(v) for v in p]

@@ -118,7 +118,9 @@ class QuantileScaler:
         """References: the training values' quantiles at evenly spaced probabilities from 0 to 1 (as many as the
         values, at most 1,000)."""
         x = _observed(values, "QuantileScaler")
-        self.references = np.quantile(x, np.linspace(0, 1, min(len(x), MAX_QUANTILES)))
+        unit = _unit(x)  # (quantiles of x / unit, so that interpolating between them neither overflows nor divides
+        with np.errstate(over="ignore", under="ignore"):  # by a subnormal difference)
+            self.references = np.quantile(x / unit, np.linspace(0, 1, min(len(x), MAX_QUANTILES))) * unit
         return self
 
     def transform(self, values: object) -> Array:
@@ -129,7 +131,9 @@ class QuantileScaler:
         x, r = np.asarray(values, dtype=np.float64), self.references
         if len(r) == 1:
             return np.where(np.isnan(x), np.nan, 0.0)
-        levels = np.linspace(0, 1, len(r))
+        levels, unit = np.linspace(0, 1, len(r)), _unit(r)
+        with np.errstate(over="ignore", under="ignore"):
+            x, r = x / unit, r / unit
         p = 0.5 * (np.interp(x, r, levels) - np.interp(-x, -r[::-1], -levels[::-1]))
         return normal_quantile(np.clip(p, EDGE, 1 - EDGE))
 
@@ -145,6 +149,14 @@ class QuantileScaler:
             raise InputError("a quantile scaler needs 'references': a non-empty list of finite, non-decreasing "
                              "numbers")
         return cls(refs)
+
+
+def _unit(values: Array) -> float:
+    """1, or for values whose largest magnitude lies outside 1e-150 .. 1e150 that magnitude: a divisor that brings
+    them to order 1, so that differences of values neither overflow (1.7e308 - -1.7e308) nor are subnormal
+    (1e-311 apart), which turns interpolation into inf - inf. Ordinary columns are left exactly as they are."""
+    largest = float(np.max(np.abs(values)))
+    return largest if largest > 0 and not 1e-150 <= largest <= 1e150 else 1.0
 
 
 # Acklam's rational approximations of the normal quantile (relative error below 1.2e-9): one for the centre,
