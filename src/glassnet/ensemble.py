@@ -115,10 +115,12 @@ class Ensemble(Network):
         self._check_member(k)
         from . import layers
 
-        stack = [layers.REGISTRY.build(layers.REGISTRY.spec(layer)) for layer in self.layers]
-        net = Network(stack, init=self.init, seed=self.seeds[k], dtype=self.dtype)
-        for (_, mine, _), (_, theirs, _) in zip(net.named_parameters(), self.named_parameters(), strict=True):
-            mine[...] = theirs[k]
+        alone = [_alone(layer, self.layer_parameters(i), k) for i, layer in enumerate(self.layers)]
+        net = Network([layers.REGISTRY.build(spec) for spec, _ in alone], init=self.init, seed=self.seeds[k],
+                      dtype=self.dtype)
+        for i, (_, values) in enumerate(alone):
+            for name, (mine, _) in net.layer_parameters(i).items():
+                mine[...] = values[name]
         return net
 
     def member_optimizer(self, k: int) -> optimizers.Optimizer:
@@ -129,6 +131,9 @@ class Ensemble(Network):
         self._check_member(k)
         if self.optimizer is None:
             raise InputError("this ensemble has no optimizer yet: fit or configure it first")
+        if any(hasattr(layer, "alone") for layer in self.layers):
+            raise InputError("a layer of this ensemble shares its weights among the members (SharedDense), so no "
+                             "member has optimizer state of its own")
         copy = optimizers.REGISTRY.build(optimizers.REGISTRY.spec(self.optimizer))
         copy.steps = self.optimizer.steps
         if self.optimizer.state:
@@ -148,6 +153,16 @@ class Ensemble(Network):
 
     def explain(self, *args: object, **kwargs: object) -> list:
         raise InputError("explain narrates one network: use ensemble.member(k).explain(...)")
+
+
+def _alone(layer: Layer, arrays: dict[str, tuple[Array, Array]], k: int) -> tuple[dict, dict[str, Array]]:
+    """Member k's layer as a network of its own holds it: (its spec, its parameters). A layer whose members share
+    parameters (``SharedDense``) says so itself; any other is the same kind of layer with the k-th slices."""
+    from . import layers
+
+    if hasattr(layer, "alone"):
+        return layer.alone(k)
+    return layers.REGISTRY.spec(layer), {name: values[k] for name, (values, _) in arrays.items()}
 
 
 def _block_sizes(net: Network) -> list[int]:

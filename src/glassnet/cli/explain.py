@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from .options import rule
 
@@ -74,9 +75,23 @@ def _model_steps(model: str, data: str | None, rows: int) -> list:
                             "weights: each takes this step from its own weights, and the model predicts the mean "
                             "of their outputs. Shown: the first member's step.", 100) + "\n")
         member = net.member(0)
-        member.optimizer = net.member_optimizer(0)  # (its settings, step count and slice of the running state)
+        member.optimizer = _member_optimizer(net)
         return member.explain(X, y, loss=net.loss)
     return net.explain(X, y)
+
+
+def _member_optimizer(net: Any) -> Any:
+    """The first member's optimizer: its settings, step count and slice of the running state; where the members
+    share a layer's weights (their state is shared too), the settings alone, said so."""
+    from ..errors import InputError
+    from ..optimizers import REGISTRY
+
+    try:
+        return net.member_optimizer(0)
+    except InputError:
+        print("(Its first layer's weights are shared by the members, and so is their optimizer state: the step "
+              "below starts the optimizer afresh.)\n")
+        return REGISTRY.build(REGISTRY.spec(net.optimizer))
 
 
 def _wait(i: int, total: int) -> None:

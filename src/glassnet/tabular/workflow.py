@@ -19,7 +19,7 @@ import numpy as np
 from ..constraints import check
 from ..errors import InputError
 from ..history import History
-from ..layers import Dense, Dropout, Layer
+from ..layers import Dense, Dropout, Layer, SharedDense
 from ..network import Network
 from .fitting import SCALINGS, choose_task, fit_classes, fit_columns, fit_standardization
 from .model import Model
@@ -174,27 +174,40 @@ def default_batch_size(training_rows: int) -> int:
 
 
 def build_network(prep: Preprocessor, hidden: Sequence[int], activation: str, seed: int, dtype: str = "float64",
-                  dropout: float = 0.0, ensemble: int = 1) -> Network:
+                  dropout: float = 0.0, ensemble: int = 1, shared: bool = False) -> Network:
     """inputs -> hidden layers (each followed by Dropout when ``dropout`` > 0) -> softmax classes or one linear
     output; with ``ensemble`` K > 1, K such networks from the seeds seed, seed + 1, ... trained together as one
     batched computation and averaged (``glassnet.Ensemble``: without dropout, member 0 is the network of
-    ``ensemble=1``)."""
+    ``ensemble=1``); with ``shared``, the ensemble's first layer is one ``SharedDense`` (see ``shares_first_layer``)."""
     if dropout and not hidden:
         raise InputError("dropout acts on hidden layers, and this network has none: give --hidden sizes, or no "
                          "--dropout")
     output = "softmax" if prep.task == "classification" else "linear"
-    return mlp(prep.n_inputs, hidden, prep.n_outputs, activation, output, seed, dtype, dropout, ensemble)
+    return mlp(prep.n_inputs, hidden, prep.n_outputs, activation, output, seed, dtype, dropout, ensemble, shared)
+
+
+SHARED_FROM = 2e8  # first-layer weights of all members x training rows from which the members share that layer
+
+
+def shares_first_layer(n_inputs: int, hidden: Sequence[int], ensemble: int, rows: int) -> bool:
+    """Whether an ensemble's first layer is shared by its members (``SharedDense``): when its weights, times the
+    members, times the training rows, reach SHARED_FROM (about 200 inputs on 4,000 training rows). That is where the
+    first layer's products and Adam's updates make most of a step's time (5,000 rows of 1,000 one-hot inputs: 23 s
+    with a layer per member, 8 s shared); a shared layer scores a little lower on ordinary tables (docs/tabular.md),
+    and the benchmark's tables all stay far below the mark (digits: 2e7)."""
+    return ensemble > 1 and bool(hidden) and n_inputs * hidden[0] * ensemble * rows >= SHARED_FROM
 
 
 def mlp(n_inputs: int, hidden: Sequence[int], n_outputs: int, activation: str, output: str, seed: int,
-        dtype: str = "float64", dropout: float = 0.0, ensemble: int = 1) -> Network:
+        dtype: str = "float64", dropout: float = 0.0, ensemble: int = 1, shared: bool = False) -> Network:
     """``build_network``'s network from its sizes (the scikit-learn estimators build theirs with it): n_inputs ->
     hidden layers (each followed by Dropout when ``dropout`` > 0; none without hidden layers) -> n_outputs with
     the ``output`` activation; an ``Ensemble`` of the seeds seed, seed + 1, ... when ``ensemble`` > 1."""
     sizes = [n_inputs, *hidden]
     stack: list[Layer] = []
     for a, b in zip(sizes, sizes[1:]):
-        stack.append(Dense(a, b, activation=activation))
+        first = shared and ensemble > 1 and not stack
+        stack.append(SharedDense(a, b, activation=activation) if first else Dense(a, b, activation=activation))
         if dropout:
             stack.append(Dropout(dropout))
     stack.append(Dense(sizes[-1], n_outputs, activation=output))
