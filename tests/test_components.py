@@ -21,7 +21,7 @@ SAMPLES = {
     "initializer": [initializers.get(name) for name in initializers.REGISTRY.classes],
     "schedule": [schedules.Constant(0.3), schedules.Cosine(0.1, 20, 2, 0.01), schedules.OneCycle(0.2, 50, 0.4)],
     "layer": [gn.Dense(3, 4), gn.Dense(2, 5, activation=activations.LeakyReLU(0.2), bias=False, init="he_normal"),
-              gn.Dropout(0.3)],
+              gn.Dropout(0.3), layers.SharedDense(4, 6, activation="tanh", init="glorot_uniform")],
 }
 REGISTRIES = {"activation": activations.REGISTRY, "loss": losses.REGISTRY, "optimizer": optimizers.REGISTRY,
               "initializer": initializers.REGISTRY, "schedule": schedules.REGISTRY, "layer": layers.REGISTRY}

@@ -103,7 +103,7 @@ def test_explain_narrates_an_ensembles_first_member_with_its_smoothed_targets(tm
     np.testing.assert_array_equal(steps["z1"].value, x @ member.layers[0].weights + member.layers[0].bias)
 
 
-def test_train_says_when_the_default_ensemble_will_be_slow(tmp_path, capsys):
+def test_the_default_ensemble_shares_the_first_layer_of_a_wide_table_and_says_so(tmp_path, capsys):
     rng = np.random.default_rng(0)
     rows = [",".join(f"c{k}" for k in rng.integers(0, 60, 15)) + f",{i % 2}" for i in range(4000)]
     path = tmp_path / "wide.csv"  # 15 x 60 = 900 one-hot inputs, 2,800 training rows
@@ -112,5 +112,5 @@ def test_train_says_when_the_default_ensemble_will_be_slow(tmp_path, capsys):
         assert main(["train", str(path), "--target", "y", "--epochs", "1", "--out", str(tmp_path / "m.safetensors"),
                      *extra]) == 0
         out = capsys.readouterr().out
-        assert ("note: 900 inputs make 8 networks of 28898 parameters each, slow to train on 2800 rows; --preset "
-                "quick" in out) == said, extra
+        assert ("note: 900 inputs x 32 units x 8 members on 2800 rows: the members share their first layer's "
+                "weights, each through its own scales" in out) == said, extra
