@@ -9,7 +9,8 @@ Tables (written as CSV files to a temporary folder, seeded):
 - ``5000 x 50 + text``: 5,000 rows of 50 numeric columns (5% of cells missing) and 2 text columns of 20
   categories each, a 3-class target;
 - ``5000 x 20 text``: 5,000 rows of 20 text columns of 50 categories each (1,000 one-hot inputs), a 3-class
-  target: where the default is slowest (its cost grows with inputs x units x members);
+  target: where the default is slowest (its cost grows with inputs x units x members; here the members share
+  their first layer, ``glassnet.layers.SharedDense``);
 - ``20000 x 12, batch 32, 20 epochs``: the ensemble's cost, `--ensemble 8` against `--ensemble 1` (the issue's
   target: at most 3x).
 Each repeat runs every command once, round-robin, in the environment as given: `glassnet train` uses one BLAS

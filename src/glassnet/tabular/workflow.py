@@ -290,9 +290,9 @@ def blas_threads(threads: int) -> AbstractContextManager:
     """At most ``threads`` threads for BLAS's matrix products inside the block (0: as many as BLAS takes itself).
 
     A table's network is small, and its matrix products are short: more threads gain little, and while anything
-    else runs on the machine they wait for each other. On a 2-core machine the default ensemble trains on 1,000
-    one-hot inputs in 23 s with one thread, busy machine or not; with BLAS's own two threads, in 22 s on an idle
-    machine but 68 s while another process keeps one core busy (benchmarks/train_time.py, docs/tabular.md).
+    else runs on the machine they wait for each other. On a 2-core machine an ensemble with a first layer per
+    member trained on 1,000 one-hot inputs in 23 s with one thread, busy machine or not; with BLAS's own two
+    threads, in 22 s on an idle machine but 68 s while another process kept one core busy (docs/tabular.md).
     """
     threads = check("threads", threads, "--threads")
     if not threads:
