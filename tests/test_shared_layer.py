@@ -111,3 +111,34 @@ def test_onnx_export_reproduces_predict(tmp_path, monkeypatch, capsys):
     with pytest.warns(UserWarning, match="categories never seen in training"):  # (in the test rows)
         expected = gn.load_model(model).predict_proba_table(str(data))
     np.testing.assert_allclose(session.run(None, feeds)[0], expected, atol=1e-5)
+
+
+def test_copies_and_pickles_leave_out_the_last_batch(data):
+    """(The rows of the last batch measured, validation rows say, rode along in every pickle.)"""
+    import pickle
+
+    net = ensemble()
+    net.fit(*data, epochs=1, batch_size=4, loss="categorical_crossentropy", optimizer="adam")
+    net.evaluate(*data)
+    assert net.layers[0].x is not None
+    for again in (pickle.loads(pickle.dumps(net)), net.copy()):
+        assert again.layers[0].x is None and again.layers[0].u is None
+        np.testing.assert_array_equal(again.predict(data[0]), net.predict(data[0]))
+
+
+def test_an_ensembles_notebook_view_draws_its_first_member(data):
+    """(Every ensemble's _repr_html_ failed: the drawing met weights with a member axis.)"""
+    for net in (ensemble(), gn.Ensemble([Dense(5, 4, activation="tanh"), Dense(4, 3)], seeds=2)):
+        assert "<svg" in net._repr_html_()
+
+
+def test_explain_of_an_ensemble_without_optimizer_says_so(tmp_path, capsys):
+    from glassnet.tabular import datasets
+    from glassnet.tabular.model import Model
+
+    prep, _ = workflow.prepare(datasets.load("iris"), "species")
+    Model(workflow.build_network(prep, hidden=[8], activation="tanh", seed=0, ensemble=3), prep).save(
+        tmp_path / "untrained.safetensors")
+    assert main(["explain", str(tmp_path / "untrained.safetensors"), "iris", "--rows", "2"]) == 2
+    out, err = capsys.readouterr()
+    assert "this ensemble has no optimizer yet" in err and "shared" not in out

@@ -82,16 +82,14 @@ def _model_steps(model: str, data: str | None, rows: int) -> list:
 
 def _member_optimizer(net: Any) -> Any:
     """The first member's optimizer: its settings, step count and slice of the running state; where the members
-    share a layer's weights (their state is shared too), the settings alone, said so."""
-    from ..errors import InputError
+    share a layer's weights (and so their optimizer state), the settings alone, said so."""
     from ..optimizers import REGISTRY
 
-    try:
-        return net.member_optimizer(0)
-    except InputError:
-        print("(Its first layer's weights are shared by the members, and so is their optimizer state: the step "
-              "below starts the optimizer afresh.)\n")
-        return REGISTRY.build(REGISTRY.spec(net.optimizer))
+    if net.optimizer is None or not any(hasattr(layer, "alone") for layer in net.layers):
+        return net.member_optimizer(0)  # (an InputError without an optimizer)
+    print("(A layer's weights are shared by the members, and so is their optimizer state: the step below starts "
+          "the optimizer afresh.)\n")
+    return REGISTRY.build(REGISTRY.spec(net.optimizer))
 
 
 def _wait(i: int, total: int) -> None:

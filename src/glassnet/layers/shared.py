@@ -50,6 +50,10 @@ class SharedDense(Layer):
         self.init = None if init is None else initializers.get(init)
         self.x = self.u = self.z = self.a = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy or a pickle leaves out the arrays of the last batch (the data's rows, as Dense does)."""
+        return {**self.__dict__, "x": None, "u": None, "z": None, "a": None}
+
     def config(self) -> dict[str, Any]:
         return {"n_in": self.n_in, "n_out": self.n_out, "activation": activations.REGISTRY.spec(self.activation),
                 "init": None if self.init is None else initializers.REGISTRY.spec(self.init)}

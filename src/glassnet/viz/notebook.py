@@ -69,13 +69,15 @@ def network_items(net: Any) -> dict[str, str]:
 
 
 def network_html(net: Any, prep: Any = None) -> str:
-    """The summary and the network diagram (one line per weight, colour its sign, width its size)."""
+    """The summary and the network diagram (one line per weight, colour its sign, width its size; of an ensemble,
+    its first member's, as the report draws it)."""
     from .report import network_svg
 
     items = network_items(net)
     if net.history.epochs:
         items["history"] = escape(history_text(net.history))
-    return f'<div class="glassnet-network">{_dl(items)}{network_svg(net, prep)}</div>'
+    drawn = net.member(0) if hasattr(net, "member") else net
+    return f'<div class="glassnet-network">{_dl(items)}{network_svg(drawn, prep)}</div>'
 
 
 def column_text(column: Any) -> str:
