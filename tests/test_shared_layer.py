@@ -142,3 +142,12 @@ def test_explain_of_an_ensemble_without_optimizer_says_so(tmp_path, capsys):
     assert main(["explain", str(tmp_path / "untrained.safetensors"), "iris", "--rows", "2"]) == 2
     out, err = capsys.readouterr()
     assert "this ensemble has no optimizer yet" in err and "shared" not in out
+
+
+def test_a_layer_of_one_ensemble_is_refused_by_another_which_leaves_it_alone(data):
+    """(The second ensemble told the layer its own number of members before refusing it: the first broke.)"""
+    first = ensemble()
+    with pytest.raises(InputError, match="layer 0 is already part of a network"):
+        gn.Ensemble([first.layers[0], Dense(8, 3)], seeds=5)
+    assert first.layers[0].members == 3
+    np.testing.assert_array_equal(first.copy().predict(data[0]), first.predict(data[0]))

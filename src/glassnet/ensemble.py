@@ -31,7 +31,7 @@ from . import checks, initializers, losses, metrics, optimizers
 from .constraints import check
 from .errors import InputError
 from .layers import Layer
-from .network import Network
+from .network import Network, check_unused
 
 Array = np.ndarray
 
@@ -48,6 +48,8 @@ class Ensemble(Network):
             stack = list(layers)
         except TypeError:
             stack = []
+        if all(isinstance(layer, Layer) for layer in stack):
+            check_unused(stack)  # (before telling them the number of members: another network's layer keeps its own)
         for i, layer in enumerate(stack):
             if isinstance(layer, Layer) and not layer.batched:
                 raise InputError(f"layer {i} ({type(layer).__name__}) cannot be stacked into an ensemble: only "

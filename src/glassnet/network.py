@@ -29,6 +29,17 @@ Group = tuple[Array, Array, bool]
 Tracer = Callable[[str, int, Array], None]
 
 
+def check_unused(layers: Sequence[Layer]) -> None:
+    """An InputError for a layer already in a network, or twice in ``layers``: a layer holds one network's
+    weights."""
+    seen: set[int] = set()
+    for i, layer in enumerate(layers):
+        if getattr(layer, "in_network", False) or id(layer) in seen:
+            raise InputError(f"layer {i} is already part of a network (this one or another): a layer holds "
+                             "one network's weights, so make a new one for each place")
+        seen.add(id(layer))
+
+
 class Network:
     """A stack of layers (``Dense``, ``Dropout`` or any ``glassnet.layers.Layer``).
 
@@ -46,12 +57,7 @@ class Network:
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
             raise InputError("Network needs a non-empty list of layers (Dense, Dropout, or your own "
                              "glassnet.layers.Layer)")
-        seen: set[int] = set()
-        for i, layer in enumerate(layers):
-            if getattr(layer, "in_network", False) or id(layer) in seen:
-                raise InputError(f"layer {i} is already part of a network (this one or another): a layer holds "
-                                 "one network's weights, so make a new one for each place")
-            seen.add(id(layer))
+        check_unused(layers)
         chain(layers)
         self.layers = layers
         self.dtype = checks.float_dtype(dtype)
