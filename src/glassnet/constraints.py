@@ -151,7 +151,8 @@ RULES: dict[str, Rule] = {
     "pct_start": Real(0.0, 1.0),
     "div_factor": Real(1.0, closed=True),
     # the gradient check
-    "h": Real(0.0, 1.0, text="a small positive number such as 1e-6"),
+    "h": Real(1e-12, 1.0, closed=True, text="a small positive number from 1e-12 to below 1, such as 1e-6 (below "
+                                          "1e-12, float64 differences are mostly rounding)"),
     # the command line and the tabular workflow
     "val_split": FRACTION,
     "test_split": FRACTION,

@@ -186,7 +186,7 @@ def _pre_activation(loss: losses.Loss, a: Array) -> Array | None:
 
 def _seeds(seeds: Sequence[int] | int) -> list[int]:
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        return list(range(check("rows", int(seeds), "the number of members")))
+        return list(range(check("ensemble", int(seeds), "the number of members")))
     try:
         values = [check("seed", s, "an ensemble seed") for s in seeds]
     except TypeError:

@@ -25,17 +25,24 @@ def output_file(path: str, option: str, keep: dict[str, str | None] | None = Non
     for what, other in (keep or {}).items():
         if other and _same_file(path, other):
             raise InputError(f"{option} {path} is {what} itself; writing there would replace it")
-    folder = os.path.dirname(os.path.realpath(path))  # (through a link: where the file will really be)
-    if os.path.isdir(path):
-        raise InputError(f"{option} {path} is a folder, not a file name")
-    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
-        raise InputError(f"{option} {path} is not a regular file (a device, a pipe or a socket); glassnet writes "
-                         "whole files and would replace it: give a file name")
-    if not os.path.isdir(folder):
-        raise InputError(f"{option} {path}: the folder {folder} does not exist")
+    folder = _refuse_unwritable(path, f"{option} {path}")
     if not os.access(folder, os.W_OK):
         raise InputError(f"{option} {path}: the folder {folder} is not writable")
     return path
+
+
+def _refuse_unwritable(path: str, label: str) -> str:
+    """An InputError, naming ``label``, unless a whole file can replace ``path`` (it is not a folder, a device, a
+    pipe or a socket, and its folder exists); the folder (through a link: where the file will really be)."""
+    folder = os.path.dirname(os.path.realpath(path))
+    if os.path.isdir(path):
+        raise InputError(f"{label} is a folder, not a file name")
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        raise InputError(f"{label} is not a regular file (a device, a pipe or a socket); glassnet writes whole files "
+                         "and would replace it: give a file name")
+    if not os.path.isdir(folder):
+        raise InputError(f"{label}: the folder {folder} does not exist")
+    return folder
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -50,6 +57,9 @@ def atomic_write(path: str | os.PathLike | bytes, data: bytes) -> None:
     A symbolic link keeps pointing where it did (its target is replaced), and a file keeps its permissions. An
     error names ``path``, not the temporary file."""
     shown = os.fsdecode(path)
+    if not shown:
+        raise InputError("the file name to write is empty")
+    _refuse_unwritable(shown, shown)  # (a device or a pipe is never replaced, from Python as from the command line)
     path = os.path.realpath(shown)
     folder, name = os.path.split(path)
     try:

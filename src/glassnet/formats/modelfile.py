@@ -137,7 +137,10 @@ def _plain(value: object) -> object:
 
 
 def _parts_held(path: str | os.PathLike) -> list[str]:
-    """What an existing glassnet model file at ``path`` holds besides a network (its header only is read)."""
+    """What an existing glassnet model file at ``path`` holds besides a network (its header only is read; nothing
+    but a regular file is opened: a pipe would wait for a writer forever)."""
+    if not os.path.isfile(path):
+        return []
     try:
         with open(path, "rb") as f:
             n = int.from_bytes(f.read(8), "little")

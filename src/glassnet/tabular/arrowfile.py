@@ -50,12 +50,14 @@ def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[st
                keep: Sequence[str] = ()) -> Table:
     """A pandas DataFrame as a Table (columns of numbers stay numbers; everything else is text)."""
     names = [str(name) for name in frame.columns]
-    if len(set(names)) != len(names):
-        raise InputError(f"{source} has two columns named alike: {quote(names[0])}, ...; names must differ")
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice is not None:
+        raise InputError(f"{source} has two columns named {quote(twice)}; names must differ")
     data = {}
     for name, (_, column) in zip(names, frame.items()):
         if column.dtype.kind in "iuf":
-            large = column.dtype.kind in "iu" and len(column) and column.abs().max() >= _INTEGERS_EXACT
+            large = column.dtype.kind in "iu" and len(column) and _beyond_float64({"min": column.min(),
+                                                                                   "max": column.max()})
             data[name] = ("number", column.to_numpy(dtype=np.float64, na_value=np.nan), large,
                           column.tolist() if large else None)
         else:

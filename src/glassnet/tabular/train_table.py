@@ -68,6 +68,9 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     say = say or (lambda text: None)
     warn = warn or (lambda text: warnings.warn(text, UserWarning, stacklevel=3))
     settings = _settings(locals())
+    if target in settings["ignore"]:
+        raise InputError(f"--ignore names the target column {target!r}, which is never an input: leave it out of "
+                         "--ignore")
     notes = Notes()
     table = resolve(data, sep, decimal, settings["na_values"])
     source = table.source
