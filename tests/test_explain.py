@@ -188,6 +188,8 @@ def test_cli_tutorial(capsys):
 def test_cli_needs_a_model_or_tutorial(capsys):
     assert main(["explain"]) == 2
     assert "give a MODEL file, or --tutorial" in capsys.readouterr().err
+    assert main(["explain", "--tutorial", "--rows", "2"]) == 2  # (once ignored: the same 4 rows, exit 0)
+    assert "--rows chooses rows of DATA; the tutorial's step takes its own 4 rows" in capsys.readouterr().err
 
 
 def read_until(fd, marker, timeout=20.0):

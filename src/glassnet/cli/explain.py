@@ -20,7 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="a CSV file or bundled dataset with the model's columns and target (needed with MODEL)")
     p.add_argument("--tutorial", action="store_true",
                    help="the classic tutorial's network and XOR data, with the tutorial's names (l0, l1, syn0, ...)")
-    p.add_argument("--rows", type=rule("rows"), default=4, help="how many rows of DATA make the batch (default: 4)")
+    p.add_argument("--rows", type=rule("rows"), help="how many rows of DATA make the batch (default: 4; the "
+                   "tutorial's batch is its own 4 rows)")
     p.add_argument("--step", action="store_true", help="wait for Enter before each next step")
     p.set_defaults(run=run)
 
@@ -31,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.tutorial == bool(args.model):
         raise InputError("give a MODEL file, or --tutorial for the tutorial's network")
-    steps = _tutorial_steps() if args.tutorial else _model_steps(args.model, args.data, args.rows)
+    if args.tutorial and args.rows is not None:
+        raise InputError("--rows chooses rows of DATA; the tutorial's step takes its own 4 rows: leave --rows out")
+    steps = _tutorial_steps() if args.tutorial else _model_steps(args.model, args.data, args.rows or 4)
     for i in range(len(steps)):
         if i and args.step:
             _wait(i, len(steps))
