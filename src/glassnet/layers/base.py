@@ -26,6 +26,7 @@ and ``explain_gradient``. A layer kind is one file: a subclass of ``Layer``, reg
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -50,6 +51,15 @@ def shape_text(a: Array | tuple) -> str:
     """``(4,3)`` for a shape or an array (how ``explain`` writes shapes)."""
     dims = a if isinstance(a, tuple) else np.shape(a)
     return "(" + ",".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def fixed_width(layer: Layer, n_in: int, index: int) -> int:
+    """``build`` of a layer whose input width is part of its settings (Dense, SharedDense): ``n_in`` from the layer
+    below must be ``layer.n_in``; its output width is ``layer.n_out``."""
+    if n_in != layer.n_in:
+        raise InputError(f"layer {index - 1} has {reprlib.repr(n_in)} outputs but layer {index} expects "
+                         f"{reprlib.repr(layer.n_in)} inputs")
+    return layer.n_out
 
 
 class Layer(Component):

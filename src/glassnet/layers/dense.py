@@ -11,7 +11,6 @@ leading axis: x of shape (rows, n_in) or (K, rows, n_in) maps to (K, rows, n_out
 
 from __future__ import annotations
 
-import reprlib
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ import numpy as np
 from .. import activations, checks, initializers
 from ..constraints import check
 from ..errors import InputError
-from .base import Arrays, Layer, Param, shape_text
+from .base import Arrays, Layer, Param, fixed_width, shape_text
 
 Array = np.ndarray
 MAX_SCRATCH = 4  # batch sizes whose scratch arrays are kept (a training run needs two or three)
@@ -62,10 +61,7 @@ class Dense(Layer):
     # --- the protocol: sizes, parameters, storage ----------------------------------------
 
     def build(self, n_in: int, index: int) -> int:
-        if n_in != self.n_in:
-            raise InputError(f"layer {index - 1} has {reprlib.repr(n_in)} outputs but layer {index} expects "
-                             f"{reprlib.repr(self.n_in)} inputs")
-        return self.n_out
+        return fixed_width(self, n_in, index)
 
     def params(self) -> list[Param]:
         lead = (self.members,) if self.members else ()

@@ -22,7 +22,6 @@ Member k alone is a plain Dense layer with weights W * s_k (each column scaled) 
 
 from __future__ import annotations
 
-import reprlib
 from typing import Any
 
 import numpy as np
@@ -30,7 +29,7 @@ import numpy as np
 from .. import activations, initializers
 from ..constraints import check
 from ..errors import InputError
-from .base import Arrays, Layer, Param
+from .base import Arrays, Layer, Param, fixed_width
 
 Array = np.ndarray
 
@@ -65,10 +64,7 @@ class SharedDense(Layer):
         return f"{self.n_out} {self.activation.name} (weights shared by the members)"
 
     def build(self, n_in: int, index: int) -> int:
-        if n_in != self.n_in:
-            raise InputError(f"layer {index - 1} has {reprlib.repr(n_in)} outputs but layer {index} expects "
-                             f"{reprlib.repr(self.n_in)} inputs")
-        return self.n_out
+        return fixed_width(self, n_in, index)
 
     def params(self) -> list[Param]:
         if not self.members:
@@ -117,9 +113,11 @@ class SharedDense(Layer):
 
     def alone(self, k: int) -> tuple[dict, dict[str, Array]]:
         """Member ``k`` alone: the spec of a Dense layer and its parameters, weights W * s_k and bias b_k."""
-        spec = {"name": "dense", "config": {"n_in": self.n_in, "n_out": self.n_out, "activation":
-                activations.REGISTRY.spec(self.activation), "bias": True, "init": self.config()["init"]}}
-        return spec, {"weights": self.weights * self.scale[k], "bias": self.bias[k]}
+        from . import REGISTRY
+        from .dense import Dense
+
+        dense = Dense(self.n_in, self.n_out, activation=self.activation, init=self.init)
+        return REGISTRY.spec(dense), {"weights": self.weights * self.scale[k], "bias": self.bias[k]}
 
     def onnx(self, graph: Any, x: str) -> str:
         """MatMul(x, W) -> Mul(s) -> Add(b) -> the activation, the scales and biases (members, 1, n_out) broadcast
