@@ -54,8 +54,10 @@ CASES = [
                                                                     "them in, or pass --missing impute"),
     (["train", "one_class.csv", "--target", "y"], "one_class.csv: target column 'y' has a single class 'x'; "
                                                   "classification needs at least two"),
-    (["train", "few.csv", "--target", "y"], "few.csv: 3 rows are too few for --val-split 0.1: that set would be "
-                                            "empty"),
+    (["train", "few.csv", "--target", "y", "--ensemble", "1"], "few.csv: 3 rows are too few for --val-split 0.1: "
+                                                             "that set would be empty"),
+    (["train", "few.csv", "--target", "y"], "few.csv: 2 training rows are too few for --val-split 0.1: each member's "
+                                            "validation set would be empty"),
     (["predict", "model.safetensors", "purple.csv", "--unknown", "error"], "purple.csv line 3, column 'colour': "
                                                                            "category 'purple' was never seen in "
                                                                            "training"),

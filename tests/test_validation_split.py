@@ -12,7 +12,7 @@ def held_out(monkeypatch, net, X, y, fraction, **fit):
     """The (training, validation) arrays that ``fit`` hands to the training loop."""
     seen = {}
 
-    def capture(net, X, Y, val, settings):
+    def capture(net, X, Y, val, settings, members=None):
         seen.update(train=(X, Y), val=val)
         return gn.History()
 

@@ -14,10 +14,19 @@ multiplies a batch by all K weight matrices in one ``np.matmul`` call:
 So the same Dense, activation, loss and optimizer code trains them, and member k ends where a network with seed
 ``seeds[k]``, trained alone on the same batches, ends (up to rounding; not with dropout, whose masks are drawn
 for all members at once). Batches, shuffling and dropout masks come from one generator seeded with ``seeds[0]``:
-all members see the same batches in the same order.
+without a ``validation_split`` (below), all members see the same batches in the same order.
+
+With ``fit(..., validation_split=F)`` each member holds out rows of its own, those that ``Network(layers,
+seed=seeds[k])`` would hold out, and learns from the others in its own random order: each step multiplies a
+(K, rows, n_in) batch, member k's rows, by the stacked weights. Early stopping then watches each member's loss
+on its own validation rows, gives each member the weights of its own best epoch, and stops when every member
+has waited its patience. So member k ends where its seed's network, trained alone with the same validation
+split, ends (up to the order of its batches), and the ensemble as a whole learns from every row. With
+``validation_data`` instead, every member is validated on those rows and the members stop together (as they do
+when a layer's weights are shared by all members, ``SharedDense``: by the mean of the members' losses).
 
 Prediction is the mean of the members' outputs (probabilities for a softmax or sigmoid output, values for a
-linear one); the loss and metrics that ``evaluate``, validation and early stopping see are those of that mean.
+linear one); the loss and metrics that ``evaluate`` and ``validation_data`` see are those of that mean.
 The training loss in the history is the mean of the members' losses.
 """
 
@@ -31,7 +40,8 @@ from . import checks, initializers, losses, metrics, optimizers
 from .constraints import check
 from .errors import InputError
 from .layers import Layer
-from .network import Network, check_unused
+from .network import Network, check_unused, validation_count
+from .training import MemberRows, validation_rows
 
 Array = np.ndarray
 
@@ -85,11 +95,12 @@ class Ensemble(Network):
 
     def compute_gradients(self, x: Array, y: Array, loss: losses.Loss | None = None, trace: object = None,
                           training: bool = True) -> tuple[float, Array]:
-        """Every member's gradients in one pass; returns (the mean of the members' losses, the mean output)."""
+        """Every member's gradients in one pass; returns (the mean of the members' losses, the mean output). A batch
+        of each member's own rows, x of shape (members, rows, inputs), returns each member's output."""
         if trace is not None:
             raise InputError("explain and tracing follow one network: use ensemble.member(k)")
         total, a = super().compute_gradients(x, y, loss, None, training)
-        return total / self.members, a.mean(axis=0)
+        return total / self.members, a if x.ndim == 3 else a.mean(axis=0)
 
     def member_outputs(self, X: object) -> Array:
         """Each member's outputs for the rows of X: shape (members, rows, n_outputs)."""
@@ -111,6 +122,24 @@ class Ensemble(Network):
         names = self.metrics if metric_names is None else metric_names
         values.update({name: metrics.get(name)(Y, a) for name in names})
         return values
+
+    def measure_members(self, X: Array, Y: Array) -> tuple[Array, dict[str, float]]:
+        """Each member on its own rows (X, Y of shape (members, rows, columns)): (each member's loss, the loss and
+        metrics of all of them together, the loss as the mean of the members')."""
+        a = self.forward(X, keep=False)
+        each = np.array([self.loss.value(Y[k], a[k], _pre_activation(self.loss, a[k])) for k in range(self.members)])
+        Y, a = Y.reshape(-1, Y.shape[-1]), a.reshape(-1, a.shape[-1])
+        return each, {"loss": float(each.mean()), **{name: metrics.get(name)(Y, a) for name in self.metrics}}
+
+    def _held_out(self, X: Array, Y: Array, fraction: float) -> tuple[Array, Array, None, MemberRows | None]:
+        """``validation_split=fraction`` for an ensemble: each member holds out its own rows, those that
+        ``Network(layers, seed=seeds[k])`` would hold out, and learns from the others, so that the ensemble as a
+        whole learns from every row (``training.MemberRows``)."""
+        n_val = validation_count(len(X), fraction)
+        if not n_val:
+            return X, Y, None, None
+        parts = [validation_rows(Y, n_val, seed) for seed in self.seeds]
+        return X, Y, None, MemberRows(np.stack([t for t, _ in parts]), np.stack([v for _, v in parts]))
 
     def member(self, k: int) -> Network:
         """Member ``k`` as a plain Network of its own (a copy: its seed, its weights; no training state)."""

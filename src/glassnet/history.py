@@ -10,9 +10,11 @@ from .errors import InputError
 
 class History(dict):
     """Per-epoch values, one list per name: ``loss``, each metric, and ``val_`` versions. The History that
-    ``fit`` returns names in ``best_epoch`` the epoch whose weights early stopping kept (None without it)."""
+    ``fit`` returns names in ``best_epoch`` the epoch whose weights early stopping kept (None without it), or
+    in ``best_epochs`` each member's, for an ensemble whose members were validated on rows of their own."""
 
     best_epoch: int | None = None
+    best_epochs: list[int] | None = None
 
     def __repr__(self) -> str:
         """One line: the epochs, the last value of each list and the best epoch (not every value)."""

@@ -214,6 +214,7 @@ class Network:
         same rows in every call), stratified when y holds classes (one-hot rows, or one column of whole-number
         labels) so that each class is held out in proportion to its size, as scikit-learn's early stopping does:
         rows sorted by class still give a validation set of every class. See ``training.validation_rows``.
+        (An ``Ensemble``'s members each hold out their own rows: see ``Ensemble``.)
         Loss, optimizer and metrics default to those of the previous ``fit`` (so a second call
         continues where the first stopped), else to mean squared error and Adam.
         ``early_stopping=P`` stops after P epochs without a better validation loss (training
@@ -237,9 +238,13 @@ class Network:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise InputError("validation_data must be a pair (X_val, y_val)")
             val = self.check_data(*validation_data, name="validation")
-        else:
-            X, Y, val = _split(X, Y, check("validation_split", validation_split), self.seed)
-        return train(self, X, Y, val, settings)
+            return train(self, X, Y, val, settings)
+        X, Y, val, members = self._held_out(X, Y, check("validation_split", validation_split))
+        return train(self, X, Y, val, settings, members)
+
+    def _held_out(self, X: Array, Y: Array, fraction: float) -> tuple[Array, Array, tuple[Array, Array] | None, None]:
+        """(training X, training Y, validation rows, None) for ``validation_split=fraction`` (``_split``)."""
+        return (*_split(X, Y, fraction, self.seed), None)
 
     def configure(self, loss: str | dict | losses.Loss | None = None,
                   optimizer: str | dict | optimizers.Optimizer | None = None,
@@ -335,13 +340,20 @@ def chain(layers: list[Layer]) -> None:
         width = layer.build(width, i)
 
 
+def validation_count(rows: int, fraction: float) -> int:
+    """The number of rows ``validation_split=fraction`` holds out of ``rows`` (an error if none are left on
+    either side)."""
+    n_val = int(round(rows * fraction))
+    if fraction and not 0 < n_val < rows:
+        raise InputError(f"validation_split={fraction} of {rows} rows leaves an empty training or validation set")
+    return n_val
+
+
 def _split(X: Array, Y: Array, fraction: float, seed: int) -> tuple[Array, Array, tuple[Array, Array] | None]:
     """(X_train, Y_train, (X_val, Y_val)) by ``glassnet.training.validation_rows``; no validation for 0."""
     from .training import validation_rows
 
-    n_val = int(round(len(X) * fraction))
-    if fraction and not 0 < n_val < len(X):
-        raise InputError(f"validation_split={fraction} of {len(X)} rows leaves an empty training or validation set")
+    n_val = validation_count(len(X), fraction)
     if not n_val:
         return X, Y, None
     train_rows, val_rows = validation_rows(Y, n_val, seed)

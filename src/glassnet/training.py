@@ -74,29 +74,44 @@ class EpochStart:
             net.rng.bit_generator.state = self.rng
 
 
-def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, settings: FitSettings) -> History:
-    """Train ``net`` (configured: loss, optimizer, metrics) on prepared (X, Y); return this call's History."""
+@dataclass(frozen=True)
+class MemberRows:
+    """The rows each member of an ensemble learns from and is validated on, its own (``Ensemble.fit`` with a
+    ``validation_split``): ``train`` (members, training rows) and ``val`` (members, validation rows), indices
+    into the data. Member k's batches are drawn from its own rows in its own order: each step multiplies a
+    (members, batch, inputs) array by the stacked weights."""
+
+    train: Array
+    val: Array
+
+
+def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, settings: FitSettings,
+          members: MemberRows | None = None) -> History:
+    """Train ``net`` (configured: loss, optimizer, metrics) on prepared (X, Y); return this call's History.
+    With ``members``, each member of the ensemble ``net`` trains on its own rows and keeps its own best epoch."""
     first = net.epochs_trained + 1
     last = first + settings.epochs - 1
-    batch_size = settings.batch_size or len(X)
+    batch_size = settings.batch_size or (len(X) if members is None else members.train.shape[1])
     report = progress.reporter(settings.verbose, first, last)
-    fixed_batches = None if settings.shuffle else _slices(X, Y, batch_size)
-    buffers: dict[int, tuple[Array, Array]] = {}  # shuffled batches are gathered into these, reused
+    batches = _batches(net, X, Y, batch_size, settings.shuffle, members)
     randomized = settings.shuffle or any(layer.uses_rng for layer in net.layers)
     start = EpochStart(net, randomized)
     before = net.flat.copy()  # the weights at the start of the previous epoch, to fall back on if it diverges
-    best = (math.inf, None, 0)  # (watched value, parameters, epoch)
+    stopper = Stopper(net, settings.patience, members is not None)
+    rows = len(X) if members is None else members.train.shape[1]
+    own_val = (X[members.val], Y[members.val]) if members is not None and members.val.size else None
+    if own_val is not None and net.epochs_trained:  # (going on: no member ends worse than it began)
+        stopper.begin(first - 1, net.measure_members(*own_val)[0])
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         try:
             for epoch in range(first, last + 1):
                 before, start.flat = start.flat, before
                 start.take()
                 try:
-                    values = _epoch(net, fixed_batches or _shuffled(net, X, Y, batch_size, buffers), len(X))
+                    values = _epoch(net, batches(), rows)
                     if not math.isfinite(values["loss"]):
                         _diverged(net, epoch, values["loss"], before, epoch - 1, first)
-                    if val is not None:
-                        values.update({f"val_{k}": v for k, v in net.measure(*val).items()})
+                    watched = _validate(net, values, val, own_val)
                     net.history.append(values)
                     report.update(epoch, values)
                     if settings.callback:
@@ -104,21 +119,90 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
                 except KeyboardInterrupt:
                     start.restore(epoch)
                     raise
-                if settings.patience:
-                    watched = values.get("val_loss", values["loss"])
-                    if watched < best[0]:
-                        best = (watched, net.flat.copy(), epoch)
-                    elif epoch - best[2] >= settings.patience:
-                        break
+                if stopper.stop(epoch, watched):
+                    break
             if not np.isfinite(net.flat).all():
                 _diverged(net, epoch, math.nan, start.flat, epoch, first)
         finally:
             report.close()
     history = net.history.since(first - 1)
-    if settings.patience and best[1] is not None:
-        np.copyto(net.flat, best[1])
-        history.best_epoch = best[2]
+    stopper.restore(history)
     return history
+
+
+def _validate(net: Network, values: dict[str, float], val: tuple[Array, Array] | None,
+              own_val: tuple[Array, Array] | None) -> Array:
+    """Add the validation loss and metrics to ``values``; return the loss(es) early stopping watches: the
+    validation loss (the training loss without validation rows), or each member's on its own rows ``own_val``
+    ((members, rows, columns) arrays)."""
+    if own_val is not None:
+        losses, measured = net.measure_members(*own_val)
+        values.update({f"val_{k}": v for k, v in measured.items()})
+        return losses
+    if val is not None:
+        values.update({f"val_{k}": v for k, v in net.measure(*val).items()})
+    return np.array([values.get("val_loss", values["loss"])])
+
+
+class Stopper:
+    """Early stopping: after ``patience`` epochs without a better watched loss, stop, and put back the weights of
+    the best epoch. With ``per_member``, each member of an ensemble has its own best epoch (its own validation
+    loss), training stops when every member has gone ``patience`` epochs without a better one, and each member
+    gets back the weights of its own best epoch."""
+
+    def __init__(self, net: Network, patience: int | None, per_member: bool) -> None:
+        self.net, self.patience = net, patience
+        self.owner = _member_of_each_weight(net) if per_member else None
+        if self.owner is not None and (self.owner < 0).any():
+            self.owner = None  # (weights the members share: one best epoch for all, by their mean loss)
+        self.best_loss: Array | None = None
+        self.best_epoch: Array | None = None
+        self.best: Array | None = None
+
+    def begin(self, epoch: int, watched: Array) -> None:
+        """Count the weights as they are, after ``epoch``, as each member's best so far."""
+        if self.patience and self.owner is not None:
+            self.best_loss, self.best_epoch = watched.copy(), np.full(len(watched), epoch)
+            self.best = self.net.flat.copy()
+
+    def stop(self, epoch: int, watched: Array) -> bool:
+        if not self.patience:
+            return False
+        if self.owner is None:
+            watched = watched.mean(keepdims=True)
+        if self.best is None:
+            self.best_loss, self.best_epoch = np.full(len(watched), math.inf), np.zeros(len(watched), dtype=int)
+            self.best = self.net.flat.copy()
+        better = watched < self.best_loss
+        if better.any():
+            self.best_loss[better], self.best_epoch[better] = watched[better], epoch
+            where = np.isin(self.owner, np.flatnonzero(better)) if self.owner is not None else slice(None)
+            self.best[where] = self.net.flat[where]
+        return bool((epoch - self.best_epoch >= self.patience).all())
+
+    def restore(self, history: History) -> None:
+        if self.best is None or not self.best_epoch.any():
+            return
+        np.copyto(self.net.flat, self.best)
+        if self.owner is None:
+            history.best_epoch = int(self.best_epoch[0])
+        else:
+            history.best_epochs = self.best_epoch.tolist()
+
+
+def _member_of_each_weight(net: Network) -> Array:
+    """For each number of ``net.flat``, the member of the ensemble it belongs to (-1: a layer whose weights the
+    members share, ``SharedDense``)."""
+    owner = np.full(net.flat.size, -1)
+    start = net.flat.ctypes.data
+    for i, layer in enumerate(net.layers):
+        if hasattr(layer, "alone"):
+            continue
+        for values, _ in net.layer_parameters(i).values():
+            offset = (values.ctypes.data - start) // values.itemsize
+            owner[offset:offset + values.size].reshape(values.shape)[...] = \
+                np.arange(len(values)).reshape(-1, *[1] * (values.ndim - 1))
+    return owner
 
 
 def _diverged(net: Network, epoch: int, loss: float, saved: Array, kept: int, first: int) -> None:
@@ -140,14 +224,17 @@ def _diverged(net: Network, epoch: int, loss: float, saved: Array, kept: int, fi
 
 def _epoch(net: Network, batches: Batches, n: int) -> dict[str, float]:
     """One pass over the batches: a step and an update each; returns the epoch's mean loss and metrics
-    (summed losses such as sse are added up instead), from each batch's forward pass before its update."""
+    (summed losses such as sse are added up instead), from each batch's forward pass before its update.
+    (Batches of members' own rows, (members, rows, columns), are measured as all their rows together.)"""
     step, update, params, fns = net.compute_gradients, net.optimizer.step, net.parameters(), net.metric_fns
     summed = net.loss.summed
     loss_total, totals = 0.0, [0.0] * len(fns)
     for xb, yb in batches:
         loss_value, a = step(xb, yb)
-        rows = len(xb)
+        rows = xb.shape[-2]
         loss_total += loss_value if summed else loss_value * rows
+        if yb.ndim == 3:
+            yb, a = yb.reshape(-1, yb.shape[-1]), a.reshape(-1, a.shape[-1])
         for i, fn in enumerate(fns):
             totals[i] += fn(yb, a) * rows
         update(params)
@@ -155,6 +242,27 @@ def _epoch(net: Network, batches: Batches, n: int) -> dict[str, float]:
     for name, total in zip(net.metrics, totals):
         values[name] = total / n
     return values
+
+
+def _batches(net: Network, X: Array, Y: Array, batch_size: int, shuffle: bool,
+             members: MemberRows | None) -> Callable[[], Batches]:
+    """What gives each epoch's batches: consecutive ones, shuffled ones, or each member's own rows."""
+    if members is not None:
+        return lambda: _members_batches(net, X, Y, members.train, batch_size, shuffle)
+    if not shuffle:
+        fixed = _slices(X, Y, batch_size)
+        return lambda: fixed
+    buffers: dict[int, tuple[Array, Array]] = {}  # shuffled batches are gathered into these, reused
+    return lambda: _shuffled(net, X, Y, batch_size, buffers)
+
+
+def _members_batches(net: Network, X: Array, Y: Array, rows: Array, batch_size: int,
+                     shuffle: bool) -> Iterator[tuple[Array, Array]]:
+    """Batches of (members, rows, columns): member k's from its own rows ``rows[k]``, in its own random order."""
+    order = net.rng.permuted(rows, axis=1) if shuffle else rows
+    for i in range(0, order.shape[1], batch_size):
+        idx = order[:, i:i + batch_size]
+        yield X[idx], Y[idx]
 
 
 def _slices(X: Array, Y: Array, batch_size: int) -> list[tuple[Array, Array]]:

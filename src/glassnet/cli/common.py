@@ -77,6 +77,10 @@ def warn(text: str) -> None:
 
 def kept_weights(history: Any, net: Any, args: argparse.Namespace) -> str:
     """What early stopping did, in words ("" if it kept the last epoch's weights)."""
+    if history.best_epochs:
+        stopped = f"stopped at epoch {net.epochs_trained}: every member had gone {args.patience} epochs without a " \
+            "better validation loss on its own rows; " if history.epochs < args.epochs else ""
+        return f"{stopped}each member kept the weights of its best epoch: {', '.join(map(str, history.best_epochs))}"
     best = history.best_epoch
     if best is None or best >= net.epochs_trained:
         return ""

@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..tabular import datasets
-    from ..tabular.workflow import loss_for
+    from ..tabular.workflow import loss_for, rows_learned_from
     from .common import check_outputs, fit_and_save, say
     from .evaluate import check_training_data
 
@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
                         "validation and test rows would include rows the model learned from; to learn from other "
                         "data, train a new model")
     splits = training_splits(model, table, settings)
-    schedule_note = check_schedule(net.optimizer, args, len(splits[0]), settings["batch_size"])
+    schedule_note = check_schedule(net.optimizer, args, rows_learned_from(len(splits[0]), settings),
+                                   settings["batch_size"])
     if args.patience is None:
         args.patience = settings.get("patience") or 0
     keeper = Keeper(model, splits[1], args)
@@ -165,7 +166,8 @@ def training_settings(settings: dict | None, path: str) -> dict:
              "drop_missing": lambda v: isinstance(v, bool),
              "patience": lambda v: v is None or RULES["patience"].accepts(v),  # (None: not recorded)
              "rows": lambda v: v is None or (type(v) is int and v >= 0),  # (None: saved before they were recorded)
-             "fingerprint": lambda v: v is None or isinstance(v, str)}
+             "fingerprint": lambda v: v is None or isinstance(v, str),
+             "own_validation": lambda v: v is None or isinstance(v, bool)}  # (None: saved before it existed)
     bad = [k for k, ok in valid.items() if not ok(settings.get(k))]
     if bad:
         raise ModelFileError(f"{path} lacks valid training settings {', '.join(bad)} that resume needs "
@@ -180,5 +182,6 @@ def training_splits(model: Any, table: Any, settings: dict) -> tuple:
 
     prep = model.preprocessing
     missing = settings.get("missing", "drop" if settings["drop_missing"] else "impute")
-    return prepare(table, prep.target.name, prep.task, settings["val_split"], settings["test_split"],
-                   settings["seed"], missing, settings.get("ignore", []))[1]
+    val = 0.0 if settings.get("own_validation") else settings["val_split"]  # (each member's: from the training rows)
+    return prepare(table, prep.target.name, prep.task, val, settings["test_split"], settings["seed"], missing,
+                   settings.get("ignore", []))[1]

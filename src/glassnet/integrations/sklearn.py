@@ -50,7 +50,8 @@ SHARED_PARAMETERS = """
     epochs                  300, fewer with ``early_stopping``
     shuffle                 True: the rows in a new order every epoch
     early_stopping          30: hold out ``validation_fraction`` (0.1) of the rows (stratified for classes) and
-                            stop after 30 epochs without a better validation loss, keeping the best weights;
+                            stop after 30 epochs without a better validation loss, keeping the best weights (in an
+                            ensemble, each member holds out rows of its own and keeps its own best epoch);
                             None trains on every row for ``epochs`` epochs
     random_state            the initial weights, the shuffling, dropout and the held-out rows (None: random)
     dtype                   "float64" or "float32"; verbose: 0, 1 or 2
@@ -162,28 +163,33 @@ class _GlassnetEstimator(BaseEstimator):
     def _train(self, X: Array, y: Array, epochs: int, patience: int | None, stratify: Array | None) -> None:
         """Train ``network_`` on (scaled X, y), holding out a validation set when ``patience`` is set. The first
         call makes the loss and optimizer; later ones go on with them (and with Adam's state)."""
-        validation = None
+        validation, own = None, 0.0
         if patience is not None:
             fraction = self.validation_fraction
             if len(X) - math.ceil(fraction * len(X)) < 1:
                 raise InputError(f"early_stopping holds out validation_fraction={fraction} of the rows: "
                                  f"n_samples={len(X)} leaves none to train on")
-            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            if stratify is not None and not _can_stratify(stratify, fraction):
-                stratify = None
-            X, X_val, y, y_val = train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
-            validation = (X_val, y_val)
-        batch_size = self.batch_size or default_batch_size(len(X))
+            if self.ensemble > 1 and round(fraction * len(X)) >= 1:  # (each member holds out its own rows)
+                own = fraction
+            else:
+                seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+                if stratify is not None and not _can_stratify(stratify, fraction):
+                    stratify = None
+                X, X_val, y, y_val = train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
+                validation = (X_val, y_val)
+        rows = len(X) - round(own * len(X))
+        batch_size = self.batch_size or default_batch_size(rows)
         loss = optimizer = None
         if not self.network_.optimizer:
-            per_epoch = -(-len(X) // batch_size)
+            per_epoch = -(-rows // batch_size)
             optimizer = optimizer_for(self.optimizer, self.learning_rate, self.epochs * per_epoch, per_epoch,
                                       self.schedule, self.weight_decay, self.decoupled_weight_decay)
             loss = self._new_loss(y)
         else:
             self._check_schedule()
         history = self.network_.fit(X, y, epochs=epochs, batch_size=batch_size, shuffle=self.shuffle, loss=loss,
-                                    optimizer=optimizer, validation_data=validation, early_stopping=patience,
+                                    optimizer=optimizer, validation_data=validation, validation_split=own,
+                                    early_stopping=patience,
                                     verbose=self.verbose)
         for epoch in range(history.epochs):  # epoch by epoch, so names some calls lack are NaN there
             self.history_.append({key: values[epoch] for key, values in history.items()})

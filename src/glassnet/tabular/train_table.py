@@ -30,6 +30,7 @@ from .workflow import (
     loss_for,
     optimizer_for,
     prepare,
+    rows_learned_from,
     shares_first_layer,
     train,
 )
@@ -75,27 +76,38 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     table = resolve(data, sep, decimal, settings["na_values"])
     source = table.source
     settings.update(rows=len(table), fingerprint=fingerprint(table))  # (the data as read: evaluate --split test)
-    prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes,
-                           scaling)
+    own = ensemble > 1 and val_split > 0  # (each member holds out validation rows of its own: below)
+    prep, splits = prepare(table, target, task, 0.0 if own else val_split, test_split, seed, missing,
+                           settings["ignore"], notes, scaling)
+    shared = shares_first_layer(prep.n_inputs, list(hidden), ensemble, round(len(splits[0]) * (1 - val_split)))
+    if own and shared:  # (a shared first layer multiplies one batch for all members: common validation rows)
+        own, notes = False, Notes()
+        prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes,
+                               scaling)
     del table  # (the splits hold every row: one copy of a large table is enough)
+    settings["own_validation"] = own
+    if own:
+        _check_own_validation(len(splits[0]), val_split, source)
     if prep.task == "regression" and not smoothing_given:
         label_smoothing = settings["label_smoothing"] = 0.0  # (the preset's smoothing is for classes)
     prep.na_values, prep.decimal = settings["na_values"], decimal
     for text in notes.warnings:
         warn(text)
-    shared = shares_first_layer(prep.n_inputs, list(hidden), ensemble, len(splits[0]))
     network = build_network(prep, list(hidden), activation, seed, dtype, dropout, ensemble, shared)
-    settings.update(task=prep.task, batch_size=batch_size or default_batch_size(len(splits[0])),
+    learned_from = rows_learned_from(len(splits[0]), settings)
+    settings.update(task=prep.task, batch_size=batch_size or default_batch_size(learned_from),
                     data=source if not isinstance(data, (str, os.PathLike)) else os.fspath(data))
     model = Model(network, prep, TrainingRecord(settings))
-    per_epoch = -(-len(splits[0]) // settings["batch_size"])
+    per_epoch = -(-learned_from // settings["batch_size"])
     chosen = optimizer_for(optimizer, lr, epochs * per_epoch, per_epoch, schedule, weight_decay)
     weights = class_weight  # ("balanced": the training rows' weights; a regression says it cannot)
     if class_weight is not None and prep.task == "classification":
         weights = balanced_class_weights(prep.targets(splits[0]), prep.n_outputs)
     network.configure(loss_for(prep, label_smoothing, weights), chosen)
-    say(f"{source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {len(splits[1])} validation, "
-        f"{len(splits[2])} test; {describe_target(prep)}")
+    validation = f"{len(splits[1])} validation" if not own else \
+        f"each of the {ensemble} members holding out {round(len(splits[0]) * val_split)} of them for its validation"
+    say(f"{source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {validation}, {len(splits[2])} test; "
+        f"{describe_target(prep)}")
     for text in notes.info:
         say(text)
     say(f"network: {network.summary()} ({network.n_params} parameters); {chosen!r}, batch {settings['batch_size']}")
@@ -106,6 +118,13 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     train(model, splits, epochs, settings["batch_size"], patience, verbose, None if out is None else os.fspath(out),
           checkpoint_every, chosen, threads=threads)
     return model
+
+
+def _check_own_validation(rows: int, val_split: float, source: str) -> None:
+    """The members' own validation rows must leave each member rows on both sides."""
+    if not 0 < round(rows * val_split) < rows:
+        raise InputError(f"{source}: {rows} training rows are too few for --val-split {val_split}: each member's "
+                         "validation set would be empty (use more rows, a larger fraction, or --val-split 0)")
 
 
 def _settings(options: dict[str, Any]) -> dict[str, Any]:

@@ -167,6 +167,12 @@ def _say_imputed(table: Table, prep: Preprocessor, missing: str, notes: Notes) -
         notes.info.append(f"imputed missing cells: {', '.join(parts)}")
 
 
+def rows_learned_from(rows: int, settings: dict) -> int:
+    """How many of ``rows`` training rows each network learns from: all, or all but its own validation rows for
+    the members of an ensemble trained with ``own_validation`` (``fit``)."""
+    return rows - round(rows * settings["val_split"]) if settings.get("own_validation") else rows
+
+
 def default_batch_size(training_rows: int) -> int:
     """About 100 updates an epoch: 8 rows for small data (iris), up to 256 for large files, where 8 would
     make an epoch of 200,000 rows take a second and a whole run close to a minute."""
@@ -258,13 +264,18 @@ def loss_for(prep: Preprocessor, label_smoothing: float = 0.0, class_weight: Seq
 def fit(model: Model, splits: Splits, epochs: int, batch_size: int, patience: int | None, verbose: int = 0,
         callback: Callable[[int, dict[str, float]], None] | None = None, optimizer: Any = None) -> History:
     """Train ``model.network`` on the training rows, watching the validation rows (if any) for early stopping;
-    ``optimizer`` for a new network (a resumed one goes on with its own)."""
+    ``optimizer`` for a new network (a resumed one goes on with its own). An ensemble trained with
+    ``own_validation`` (its settings) has no common validation rows: each member holds out its own share
+    ``val_split`` of the training rows (``Ensemble.fit``'s ``validation_split``)."""
     prep, (train, val, _) = model.preprocessing, splits
     validation = (prep.inputs(val), prep.targets(val)) if len(val) else None
+    settings = model.record.settings or {}
+    own = settings["val_split"] if settings.get("own_validation") else 0.0  # (Ensemble.fit: each member its own)
     loss = model.network.loss or loss_for(prep)  # (a network set up by train_table keeps its own loss)
     return model.network.fit(prep.inputs(train), prep.targets(train), epochs=epochs, loss=loss,
                              optimizer=optimizer, batch_size=batch_size, validation_data=validation,
-                             early_stopping=patience or None, verbose=verbose, callback=callback)
+                             validation_split=own, early_stopping=patience or None, verbose=verbose,
+                             callback=callback)
 
 
 class Interrupted(KeyboardInterrupt):
