@@ -131,3 +131,23 @@ def test_going_on_never_leaves_a_member_worse_on_its_own_rows_than_it_began():
     after = ens.measure_members(X[members.val], Y[members.val])[0]
     assert history.best_epochs == [30, 30, 30]
     np.testing.assert_allclose(after, before, rtol=1e-12)
+
+
+@pytest.mark.parametrize("ensemble", [1, 3])
+def test_the_sklearn_estimators_give_an_ensembles_members_their_own_rows(monkeypatch, ensemble):
+    from glassnet import training
+    from glassnet.integrations.sklearn import GlassnetClassifier
+
+    seen, real = {}, training.train
+
+    def spy(net, X, Y, val, settings, members=None):
+        seen.update(rows=len(X), val=val, members=members)
+        return real(net, X, Y, val, settings, members)
+
+    monkeypatch.setattr(training, "train", spy)
+    X, labels, _ = table(rows=200)
+    GlassnetClassifier(ensemble=ensemble, epochs=3, random_state=0).fit(X, labels)
+    if ensemble == 1:
+        assert seen["members"] is None and seen["rows"] == 180 and len(seen["val"][0]) == 20
+    else:
+        assert seen["val"] is None and seen["rows"] == 200 and seen["members"].val.shape == (3, 20)
