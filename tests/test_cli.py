@@ -28,7 +28,7 @@ def test_train_iris_with_defaults_reports_held_out_accuracy(tmp_path, capsys):
     out = tmp_path / "iris.safetensors"
     assert cli("train", "iris", "--target", "species", "--out", out) == 0
     text = capsys.readouterr().out
-    assert "150 rows -> 120 training, each of the 8 members holding out 12 of them for its validation, 30 test" in text
+    assert "150 rows -> 120 training, each of the 8 members holding out 15 of them for its validation, 30 test" in text
     assert ("network: ensemble of 8: 4 -> 32 relu -> dropout 0.2 -> 3 softmax (2072 parameters)" in text
             and f"saved {out}" in text)
     model = gn.load_model(out)
@@ -221,7 +221,7 @@ def test_default_batch_size_grows_with_the_training_rows(tmp_path, capsys, rows,
     text = capsys.readouterr().out
     training_rows = int(text.split(" rows -> ")[1].split(" training")[0])
     assert training_rows == round(rows * 0.8) and f"batch {batch}\n" in text
-    learned_from = training_rows - round(training_rows * 0.1)  # (each member holds out its own validation rows)
+    learned_from = training_rows - round(rows * 0.1)  # (each member holds out its own validation rows)
     model = gn.load_model(out)
     assert model.record.settings["batch_size"] == batch and model.network.optimizer.steps == -(-learned_from // batch)
 

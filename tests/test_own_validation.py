@@ -94,7 +94,7 @@ def test_train_table_gives_an_ensembles_members_their_own_validation_rows():
     said = []
     model = gn.train_table(frame(), "y", epochs=40, say=said.append)
     assert model.record.settings["own_validation"] is True
-    assert "192 training, each of the 8 members holding out 19 of them for its validation, 48 test" in said[0]
+    assert "192 training, each of the 8 members holding out 24 of them for its validation, 48 test" in said[0]
     assert len(model.last_run.best_epochs) == 8 and model.record.test_metrics["accuracy"] > 0.8
     one = gn.train_table(frame(), "y", epochs=40, ensemble=1, say=said.append)
     assert one.record.settings["own_validation"] is False
@@ -103,8 +103,8 @@ def test_train_table_gives_an_ensembles_members_their_own_validation_rows():
 
 
 def test_too_few_rows_for_each_members_validation_is_a_clear_error():
-    with pytest.raises(gn.InputError, match="too few for --val-split 0.05: each member's validation set"):
-        gn.train_table(frame(rows=12), "y", epochs=2, val_split=0.05, test_split=0.25)
+    with pytest.raises(gn.InputError, match="too few for --val-split 0.04: each member's validation set"):
+        gn.train_table(frame(rows=12), "y", epochs=2, val_split=0.04, test_split=0.25)
 
 
 def test_resume_goes_on_with_each_members_own_rows(tmp_path, capsys):
@@ -151,3 +151,42 @@ def test_the_sklearn_estimators_give_an_ensembles_members_their_own_rows(monkeyp
         assert seen["members"] is None and seen["rows"] == 180 and len(seen["val"][0]) == 20
     else:
         assert seen["val"] is None and seen["rows"] == 200 and seen["members"].val.shape == (3, 20)
+
+
+def test_each_member_holds_out_as_many_rows_as_a_common_validation_set_would():
+    """--val-split is a share of all the rows, as for one network: a 6-row table still trains."""
+    said = []
+    gn.train_table(frame(rows=6), "y", epochs=2, say=said.append)
+    assert "6 rows -> 5 training, each of the 8 members holding out 1 of them for its validation, 1 test" in said[0]
+
+
+def test_members_losses_on_their_own_rows_are_exact_for_confidently_wrong_outputs():
+    X, labels, _ = table(4)
+    for out, loss, n_out in (("sigmoid", "binary_crossentropy", 1), ("softmax", "categorical_crossentropy", 2)):
+        ens = gn.Ensemble([gn.Dense(5, 4, activation="relu"), gn.Dense(4, n_out, activation=out)], seeds=2,
+                          dtype=np.float32)
+        ens.configure(loss)
+        for _, values, _ in ens.named_parameters():
+            values *= 300  # outputs far beyond what float32 probabilities can tell apart from 0 and 1
+        Y = ens.check_data(X, labels)[1]
+        each = ens.measure_members(np.stack([X, X]).astype(np.float32), np.stack([Y, Y]))[0]
+        for k in range(2):
+            alone = ens.member(k)
+            alone.configure(loss)
+            assert each[k] == pytest.approx(alone.measure(X.astype(np.float32), Y)["loss"], rel=1e-5)
+
+
+def test_resume_without_patience_never_saves_a_member_worse_than_it_loaded(tmp_path, capsys):
+    path = tmp_path / "t.csv"
+    frame().to_csv(path, index=False)
+    model = tmp_path / "m.glassnet"
+    assert main(["train", str(path), "--target", "y", "--epochs", "30", "--patience", "0", "--lr", "0.02",
+                 "--out", str(model), "--quiet"]) == 0
+    loaded = gn.load_model(model)
+    loaded.network.optimizer.lr = 3.0  # every epoch from here is worse
+    loaded.save(model)
+    capsys.readouterr()
+    assert main(["resume", str(model), str(path), "--epochs", "5"]) == 0
+    assert "each member kept the weights of its best epoch: its starting weights, its starting weights" in \
+        capsys.readouterr().out
+    np.testing.assert_array_equal(gn.load_model(model).network.flat, loaded.network.flat)

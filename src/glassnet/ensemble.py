@@ -20,8 +20,10 @@ With ``fit(..., validation_split=F)`` each member holds out rows of its own, tho
 seed=seeds[k])`` would hold out, and learns from the others in its own random order: each step multiplies a
 (K, rows, n_in) batch, member k's rows, by the stacked weights. Early stopping then watches each member's loss
 on its own validation rows, gives each member the weights of its own best epoch, and stops when every member
-has waited its patience. So member k ends where its seed's network, trained alone with the same validation
-split, ends (up to the order of its batches), and the ensemble as a whole learns from every row. With
+has waited its patience. Member k trains on and is validated on the rows its seed's network would be, trained
+alone with the same validation split (in another order of batches); but it goes on training until the last
+member stops, so it can find a later best epoch than that network, which stops at its own patience. The
+ensemble as a whole learns from every row. With
 ``validation_data`` instead, every member is validated on those rows and the members stop together (as they do
 when a layer's weights are shared by all members, ``SharedDense``: by the mean of the members' losses).
 
@@ -126,8 +128,9 @@ class Ensemble(Network):
     def measure_members(self, X: Array, Y: Array) -> tuple[Array, dict[str, float]]:
         """Each member on its own rows (X, Y of shape (members, rows, columns)): (each member's loss, the loss and
         metrics of all of them together, the loss as the mean of the members')."""
-        a = self.forward(X, keep=False)
-        each = np.array([self.loss.value(Y[k], a[k], _pre_activation(self.loss, a[k])) for k in range(self.members)])
+        a = self.forward(X)
+        z = self.layers[-1].z if self.loss.fused else None  # (each member's own pre-activation: exact losses)
+        each = np.array([self.loss.value(Y[k], a[k], None if z is None else z[k]) for k in range(self.members)])
         Y, a = Y.reshape(-1, Y.shape[-1]), a.reshape(-1, a.shape[-1])
         return each, {"loss": float(each.mean()), **{name: metrics.get(name)(Y, a) for name in self.metrics}}
 

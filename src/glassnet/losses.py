@@ -225,7 +225,7 @@ class CategoricalCrossentropy(Loss):
         return np.eye(n_outputs, dtype=dtype)[labels.astype(np.intp)]
 
     def _smoothed(self, y: Array) -> tuple[Array, Array | None]:
-        """(y', each row's weight as a (rows, 1) column, or None without class weights)."""
+        """(y', each row's weight as a (..., rows, 1) column, or None without class weights)."""
         weights = None if self.class_weight is None else np.dot(y, self.class_weight.astype(y.dtype))[..., None]
         if self.label_smoothing:
             y = y * (1 - self.label_smoothing) + self.label_smoothing / y.shape[-1]

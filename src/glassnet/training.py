@@ -100,9 +100,9 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
     stopper = Stopper(net, settings.patience, members is not None)
     rows = len(X) if members is None else members.train.shape[1]
     own_val = (X[members.val], Y[members.val]) if members is not None and members.val.size else None
-    if own_val is not None and net.epochs_trained:  # (going on: no member ends worse than it began)
-        stopper.begin(first - 1, net.measure_members(*own_val)[0])
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        if own_val is not None and net.epochs_trained:  # (going on: no member ends worse than it began)
+            stopper.begin(first - 1, net.measure_members(*own_val)[0])
         try:
             for epoch in range(first, last + 1):
                 before, start.flat = start.flat, before
@@ -247,22 +247,25 @@ def _epoch(net: Network, batches: Batches, n: int) -> dict[str, float]:
 def _batches(net: Network, X: Array, Y: Array, batch_size: int, shuffle: bool,
              members: MemberRows | None) -> Callable[[], Batches]:
     """What gives each epoch's batches: consecutive ones, shuffled ones, or each member's own rows."""
+    buffers: dict[tuple[int, ...], tuple[Array, Array]] = {}  # batches are gathered into these, reused
     if members is not None:
-        return lambda: _members_batches(net, X, Y, members.train, batch_size, shuffle)
+        return lambda: _members_batches(net, X, Y, members.train, batch_size, shuffle, buffers)
     if not shuffle:
         fixed = _slices(X, Y, batch_size)
         return lambda: fixed
-    buffers: dict[int, tuple[Array, Array]] = {}  # shuffled batches are gathered into these, reused
     return lambda: _shuffled(net, X, Y, batch_size, buffers)
 
 
-def _members_batches(net: Network, X: Array, Y: Array, rows: Array, batch_size: int,
-                     shuffle: bool) -> Iterator[tuple[Array, Array]]:
+def _members_batches(net: Network, X: Array, Y: Array, rows: Array, batch_size: int, shuffle: bool,
+                     buffers: dict[tuple[int, ...], tuple[Array, Array]]) -> Iterator[tuple[Array, Array]]:
     """Batches of (members, rows, columns): member k's from its own rows ``rows[k]``, in its own random order."""
     order = net.rng.permuted(rows, axis=1) if shuffle else rows
     for i in range(0, order.shape[1], batch_size):
         idx = order[:, i:i + batch_size]
-        yield X[idx], Y[idx]
+        xb, yb = _buffer(buffers, idx.shape, X, Y)
+        np.take(X, idx, axis=0, out=xb)
+        np.take(Y, idx, axis=0, out=yb)
+        yield xb, yb
 
 
 def _slices(X: Array, Y: Array, batch_size: int) -> list[tuple[Array, Array]]:
@@ -271,19 +274,25 @@ def _slices(X: Array, Y: Array, batch_size: int) -> list[tuple[Array, Array]]:
 
 
 def _shuffled(net: Network, X: Array, Y: Array, batch_size: int,
-              buffers: dict[int, tuple[Array, Array]]) -> Iterator[tuple[Array, Array]]:
+              buffers: dict[tuple[int, ...], tuple[Array, Array]]) -> Iterator[tuple[Array, Array]]:
     """Batches in a new random order, each gathered into ``buffers`` reused from step to step
     (so an epoch never copies the whole data set)."""
     order = net.rng.permutation(len(X))
     for i in range(0, len(X), batch_size):
         idx = order[i:i + batch_size]
-        xb, yb = buffers.get(len(idx), (None, None))
-        if xb is None or xb.shape[1] != X.shape[1] or yb.shape[1] != Y.shape[1] or xb.dtype != X.dtype:
-            xb, yb = buffers[len(idx)] = (np.empty((len(idx), X.shape[1]), X.dtype),
-                                           np.empty((len(idx), Y.shape[1]), Y.dtype))
+        xb, yb = _buffer(buffers, idx.shape, X, Y)
         np.take(X, idx, axis=0, out=xb)
         np.take(Y, idx, axis=0, out=yb)
         yield xb, yb
+
+
+def _buffer(buffers: dict[tuple[int, ...], tuple[Array, Array]], shape: tuple[int, ...], X: Array,
+            Y: Array) -> tuple[Array, Array]:
+    """Arrays to gather the rows of X and Y picked by an index array of ``shape`` into, made once per shape."""
+    xb, yb = buffers.get(shape, (None, None))
+    if xb is None or xb.shape[-1] != X.shape[1] or yb.shape[-1] != Y.shape[1] or xb.dtype != X.dtype:
+        xb, yb = buffers[shape] = np.empty((*shape, X.shape[1]), X.dtype), np.empty((*shape, Y.shape[1]), Y.dtype)
+    return xb, yb
 
 
 def validation_rows(Y: Array, n_val: int, seed: int) -> tuple[Array, Array]:

@@ -80,7 +80,9 @@ def kept_weights(history: Any, net: Any, args: argparse.Namespace) -> str:
     if history.best_epochs:
         stopped = f"stopped at epoch {net.epochs_trained}: every member had gone {args.patience} epochs without a " \
             "better validation loss on its own rows; " if history.epochs < args.epochs else ""
-        return f"{stopped}each member kept the weights of its best epoch: {', '.join(map(str, history.best_epochs))}"
+        began = net.epochs_trained - history.epochs  # (an epoch of this run, or the weights it began with)
+        kept = ", ".join(str(e) if e > began else "its starting weights" for e in history.best_epochs)
+        return f"{stopped}each member kept the weights of its best epoch: {kept}"
     best = history.best_epoch
     if best is None or best >= net.epochs_trained:
         return ""

@@ -15,7 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "state and preprocessing. It keeps the weights of the epoch with the lowest "
                                    "validation loss, and never saves weights whose validation loss is worse than "
                                    "that of the weights MODEL holds: if no epoch beats them, it keeps them (and "
-                                   "the record of the epochs tried). Without validation rows (--val-split 0) "
+                                   "the record of the epochs tried); in an ensemble whose members validate on rows of their own, "
+                                   "each member keeps its own best epoch. Without validation rows (--val-split 0) "
                                    "there is nothing to compare: it keeps the last weights (or, with --patience, "
                                    "those of the lowest training loss, as train does). `train --epochs N "
                                    "--patience 0` then `resume --epochs M --keep-last` gives the same model as "
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                         "validation and test rows would include rows the model learned from; to learn from other "
                         "data, train a new model")
     splits = training_splits(model, table, settings)
-    schedule_note = check_schedule(net.optimizer, args, rows_learned_from(len(splits[0]), settings),
+    schedule_note = check_schedule(net.optimizer, args, rows_learned_from(splits, settings),
                                    settings["batch_size"])
     if args.patience is None:
         args.patience = settings.get("patience") or 0

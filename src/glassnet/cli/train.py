@@ -69,7 +69,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="train K networks from the seeds S, S+1, ... together and average them "
                         f"({preset_help('ensemble')})")
     p.add_argument("--val-split", type=rule("val_split"), default=0.1, metavar="F",
-                   help="share of rows for validation, which early stopping watches (default: 0.1)")
+                   help="share of rows for validation, which early stopping watches; in an ensemble each member "
+                   "holds out that many training rows of its own (default: 0.1)")
     p.add_argument("--test-split", type=rule("test_split"), default=0.2, metavar="F",
                    help="share of rows held out for the final test (default: 0.2)")
     p.add_argument("--seed", type=rule("seed"), default=0, metavar="S", help="seed for splits, weights, shuffling")

@@ -231,7 +231,8 @@ class GlassnetClassifier(ClassifierMixin, _GlassnetEstimator):
 
     label_smoothing  {label_smoothing}: train towards (1 - e) one-hot + e / classes rather than the one-hot rows
     class_weight     None; "balanced" (each class weighs rows / (classes * its rows), counted on the rows trained
-                     on; not for ``partial_fit``); or a dict {class: weight}, 1 for a class it leaves out
+                     on, in an ensemble on all of them; not for ``partial_fit``); or a dict {class: weight}, 1 for
+                     a class it leaves out
 
     Fitted attributes: ``classes_``, ``n_features_in_``, ``network_`` (the ``glassnet.Network``, or
     ``glassnet.Ensemble``, which takes scaled inputs), ``scaler_`` (the fitted ``scaling``, or None),

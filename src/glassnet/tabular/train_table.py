@@ -29,6 +29,7 @@ from .workflow import (
     default_batch_size,
     loss_for,
     optimizer_for,
+    own_validation_rows,
     prepare,
     rows_learned_from,
     shares_first_layer,
@@ -79,7 +80,8 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     own = ensemble > 1 and val_split > 0  # (each member holds out validation rows of its own: below)
     prep, splits = prepare(table, target, task, 0.0 if own else val_split, test_split, seed, missing,
                            settings["ignore"], notes, scaling)
-    shared = shares_first_layer(prep.n_inputs, list(hidden), ensemble, round(len(splits[0]) * (1 - val_split)))
+    shared = shares_first_layer(prep.n_inputs, list(hidden), ensemble,
+                                len(splits[0]) - round(sum(map(len, splits)) * val_split))
     if own and shared:  # (a shared first layer multiplies one batch for all members: common validation rows)
         own, notes = False, Notes()
         prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes,
@@ -87,14 +89,14 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     del table  # (the splits hold every row: one copy of a large table is enough)
     settings["own_validation"] = own
     if own:
-        _check_own_validation(len(splits[0]), val_split, source)
+        _check_own_validation(len(splits[0]), own_validation_rows(splits, settings), val_split, source)
     if prep.task == "regression" and not smoothing_given:
         label_smoothing = settings["label_smoothing"] = 0.0  # (the preset's smoothing is for classes)
     prep.na_values, prep.decimal = settings["na_values"], decimal
     for text in notes.warnings:
         warn(text)
     network = build_network(prep, list(hidden), activation, seed, dtype, dropout, ensemble, shared)
-    learned_from = rows_learned_from(len(splits[0]), settings)
+    learned_from = rows_learned_from(splits, settings)
     settings.update(task=prep.task, batch_size=batch_size or default_batch_size(learned_from),
                     data=source if not isinstance(data, (str, os.PathLike)) else os.fspath(data))
     model = Model(network, prep, TrainingRecord(settings))
@@ -105,7 +107,7 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
         weights = balanced_class_weights(prep.targets(splits[0]), prep.n_outputs)
     network.configure(loss_for(prep, label_smoothing, weights), chosen)
     validation = f"{len(splits[1])} validation" if not own else \
-        f"each of the {ensemble} members holding out {round(len(splits[0]) * val_split)} of them for its validation"
+        f"each of the {ensemble} members holding out {own_validation_rows(splits, settings)} of them for its validation"
     say(f"{source}: {sum(map(len, splits))} rows -> {len(splits[0])} training, {validation}, {len(splits[2])} test; "
         f"{describe_target(prep)}")
     for text in notes.info:
@@ -120,9 +122,10 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     return model
 
 
-def _check_own_validation(rows: int, val_split: float, source: str) -> None:
-    """The members' own validation rows must leave each member rows on both sides."""
-    if not 0 < round(rows * val_split) < rows:
+def _check_own_validation(rows: int, held: int, val_split: float, source: str) -> None:
+    """Each member's own validation rows (``held`` of the ``rows`` training rows) must leave it rows on both
+    sides."""
+    if not 0 < held < rows:
         raise InputError(f"{source}: {rows} training rows are too few for --val-split {val_split}: each member's "
                          "validation set would be empty (use more rows, a larger fraction, or --val-split 0)")
 

@@ -167,10 +167,17 @@ def _say_imputed(table: Table, prep: Preprocessor, missing: str, notes: Notes) -
         notes.info.append(f"imputed missing cells: {', '.join(parts)}")
 
 
-def rows_learned_from(rows: int, settings: dict) -> int:
-    """How many of ``rows`` training rows each network learns from: all, or all but its own validation rows for
-    the members of an ensemble trained with ``own_validation`` (``fit``)."""
-    return rows - round(rows * settings["val_split"]) if settings.get("own_validation") else rows
+def own_validation_rows(splits: Splits, settings: dict) -> int:
+    """How many training rows each member of an ensemble trained with ``own_validation`` holds out for its
+    validation: as many as ``--val-split``'s share of all the rows, what a common validation set would hold (0
+    without ``own_validation``)."""
+    return round(sum(map(len, splits)) * settings["val_split"]) if settings.get("own_validation") else 0
+
+
+def rows_learned_from(splits: Splits, settings: dict) -> int:
+    """How many training rows each network learns from: all of ``splits[0]``, but for the members' own
+    validation rows (``own_validation_rows``)."""
+    return len(splits[0]) - own_validation_rows(splits, settings)
 
 
 def default_batch_size(training_rows: int) -> int:
@@ -265,12 +272,12 @@ def fit(model: Model, splits: Splits, epochs: int, batch_size: int, patience: in
         callback: Callable[[int, dict[str, float]], None] | None = None, optimizer: Any = None) -> History:
     """Train ``model.network`` on the training rows, watching the validation rows (if any) for early stopping;
     ``optimizer`` for a new network (a resumed one goes on with its own). An ensemble trained with
-    ``own_validation`` (its settings) has no common validation rows: each member holds out its own share
-    ``val_split`` of the training rows (``Ensemble.fit``'s ``validation_split``)."""
+    ``own_validation`` (its settings) has no common validation rows: each member holds out its own
+    ``own_validation_rows`` of the training rows (``Ensemble.fit``'s ``validation_split``)."""
     prep, (train, val, _) = model.preprocessing, splits
     validation = (prep.inputs(val), prep.targets(val)) if len(val) else None
     settings = model.record.settings or {}
-    own = settings["val_split"] if settings.get("own_validation") else 0.0  # (Ensemble.fit: each member its own)
+    own = own_validation_rows(splits, settings) / len(train)  # (Ensemble.fit: each member its own rows)
     loss = model.network.loss or loss_for(prep)  # (a network set up by train_table keeps its own loss)
     return model.network.fit(prep.inputs(train), prep.targets(train), epochs=epochs, loss=loss,
                              optimizer=optimizer, batch_size=batch_size, validation_data=validation,
@@ -325,6 +332,8 @@ def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: 
     from .evaluation import evaluate
 
     model.record.test_metrics = None  # they described other weights
+    if keeper is not None and own_validation_rows(splits, model.record.settings or {}) and not patience:
+        patience = epochs  # (resume keeps each member's best epoch: early stopping that cannot stop before the end)
     try:
         callback = Checkpoints(model, out, checkpoint_every)
         with blas_threads(threads):

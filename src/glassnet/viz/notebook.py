@@ -56,6 +56,8 @@ def history_html(history: Any) -> str:
         items[f"best epoch (lowest {history.watched})"] = f"{best[0]} ({best[1]:.4g})"
     if history.best_epoch is not None:
         items["weights kept by early stopping"] = f"epoch {history.best_epoch}"
+    if history.best_epochs:
+        items["weights kept by early stopping"] = f"each member's best: epochs {', '.join(map(str, history.best_epochs))}"
     return f'<div class="glassnet-history">{_dl(items)}<div style="display:flex;flex-wrap:wrap">{"".join(charts)}' \
            "</div></div>"
 

@@ -80,7 +80,7 @@ def _summary(model: Model, title: str) -> str:
         if values and np.isfinite(values[-1]):
             items[f"last {escape(key)}"] = f"{values[-1]:.4g}"
     best = net.history.best("val_loss")
-    if best:  # (with early stopping, the weights are this epoch's)
+    if best:  # (with early stopping on common validation rows, the weights are this epoch's)
         items["lowest val_loss"] = f"{best[1]:.4g} at epoch {best[0]}"
     for key, value in (model.record.test_metrics or {}).items():
         if isinstance(value, float):
