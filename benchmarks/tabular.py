@@ -2,7 +2,7 @@
 boosting and LightGBM on real tables that installable packages ship (``tabular_data.py``).
 
     python benchmarks/tabular.py                       # every table, seeds 0-19, the defaults and the ablation
-                                                       # recipes: writes benchmarks/TABULAR.md (about 12 minutes)
+                                                       # recipes: writes benchmarks/TABULAR.md (about 45 minutes)
     python benchmarks/tabular.py --smoke               # three small tables, one seed, few epochs: seconds
     python benchmarks/tabular.py --recipes wide,units_64 --no-defaults  # other glassnet recipes (RECIPES)
 
