@@ -108,10 +108,10 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
                 before, start.flat = start.flat, before
                 start.take()
                 try:
-                    values = _epoch(net, batches(), rows)
+                    values = _epoch(net, batches(), rows, own_rows=members is not None)
                     if not math.isfinite(values["loss"]):
                         _diverged(net, epoch, values["loss"], before, epoch - 1, first)
-                    watched = _validate(net, values, val, own_val)
+                    own_losses = _validate(net, values, val, own_val)
                     net.history.append(values)
                     report.update(epoch, values)
                     if settings.callback:
@@ -119,7 +119,7 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
                 except KeyboardInterrupt:
                     start.restore(epoch)
                     raise
-                if stopper.stop(epoch, watched):
+                if stopper.patience and stopper.stop(epoch, values, own_losses):
                     break
             if not np.isfinite(net.flat).all():
                 _diverged(net, epoch, math.nan, start.flat, epoch, first)
@@ -131,17 +131,16 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
 
 
 def _validate(net: Network, values: dict[str, float], val: tuple[Array, Array] | None,
-              own_val: tuple[Array, Array] | None) -> Array:
-    """Add the validation loss and metrics to ``values``; return the loss(es) early stopping watches: the
-    validation loss (the training loss without validation rows), or each member's on its own rows ``own_val``
-    ((members, rows, columns) arrays)."""
+              own_val: tuple[Array, Array] | None) -> Array | None:
+    """Add the validation loss and metrics to ``values``; with each member's own rows ``own_val`` ((members,
+    rows, columns) arrays), return each member's loss on its rows (else None)."""
     if own_val is not None:
         losses, measured = net.measure_members(*own_val)
         values.update({f"val_{k}": v for k, v in measured.items()})
         return losses
     if val is not None:
         values.update({f"val_{k}": v for k, v in net.measure(*val).items()})
-    return np.array([values.get("val_loss", values["loss"])])
+    return None
 
 
 class Stopper:
@@ -165,9 +164,10 @@ class Stopper:
             self.best_loss, self.best_epoch = watched.copy(), np.full(len(watched), epoch)
             self.best = self.net.flat.copy()
 
-    def stop(self, epoch: int, watched: Array) -> bool:
-        if not self.patience:
-            return False
+    def stop(self, epoch: int, values: dict[str, float], own_losses: Array | None) -> bool:
+        """Watch the epoch's loss: each member's on its own rows (``own_losses``), else the validation loss (the
+        training loss without validation rows); True when it is time to stop."""
+        watched = own_losses if own_losses is not None else np.array([values.get("val_loss", values["loss"])])
         if self.owner is None:
             watched = watched.mean(keepdims=True)
         if self.best is None:
@@ -222,7 +222,7 @@ def _diverged(net: Network, epoch: int, loss: float, saved: Array, kept: int, fi
     )
 
 
-def _epoch(net: Network, batches: Batches, n: int) -> dict[str, float]:
+def _epoch(net: Network, batches: Batches, n: int, own_rows: bool = False) -> dict[str, float]:
     """One pass over the batches: a step and an update each; returns the epoch's mean loss and metrics
     (summed losses such as sse are added up instead), from each batch's forward pass before its update.
     (Batches of members' own rows, (members, rows, columns), are measured as all their rows together.)"""
@@ -231,9 +231,9 @@ def _epoch(net: Network, batches: Batches, n: int) -> dict[str, float]:
     loss_total, totals = 0.0, [0.0] * len(fns)
     for xb, yb in batches:
         loss_value, a = step(xb, yb)
-        rows = xb.shape[-2]
+        rows = xb.shape[1] if own_rows else len(xb)
         loss_total += loss_value if summed else loss_value * rows
-        if yb.ndim == 3:
+        if own_rows:
             yb, a = yb.reshape(-1, yb.shape[-1]), a.reshape(-1, a.shape[-1])
         for i, fn in enumerate(fns):
             totals[i] += fn(yb, a) * rows
