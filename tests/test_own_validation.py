@@ -61,8 +61,7 @@ def test_training_stops_when_every_member_has_waited_its_patience():
     assert history.epochs < 400
     assert max(history.best_epochs) + 5 == history.epochs  # the last member to improve decides
     assert min(history.best_epochs) < max(history.best_epochs)
-    for k, best in enumerate(history.best_epochs):  # each member's kept weights are those of its best epoch
-        assert best >= 1
+    assert all(best >= 1 for best in history.best_epochs)
 
 
 def test_a_shared_first_layer_trains_on_own_rows_and_stops_by_the_members_mean_loss():

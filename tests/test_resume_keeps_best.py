@@ -19,7 +19,7 @@ def cli(*args):
     return main([str(a) for a in args])
 
 
-TRAIN = ("train", "iris", "--target", "species", "--quiet", "--seed", "2", "--ensemble", "1")  # (common validation rows)
+TRAIN = ("train", "iris", "--target", "species", "--quiet", "--seed", "2", "--ensemble", "1")  # (common val. rows)
 
 
 def validation_loss(path):

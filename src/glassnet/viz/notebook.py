@@ -57,7 +57,8 @@ def history_html(history: Any) -> str:
     if history.best_epoch is not None:
         items["weights kept by early stopping"] = f"epoch {history.best_epoch}"
     if history.best_epochs:
-        items["weights kept by early stopping"] = f"each member's best: epochs {', '.join(map(str, history.best_epochs))}"
+        epochs = ", ".join(map(str, history.best_epochs))
+        items["weights kept by early stopping"] = f"each member's best: epochs {epochs}"
     return f'<div class="glassnet-history">{_dl(items)}<div style="display:flex;flex-wrap:wrap">{"".join(charts)}' \
            "</div></div>"
 
