@@ -189,3 +189,21 @@ def test_resume_without_patience_never_saves_a_member_worse_than_it_loaded(tmp_p
     assert "each member kept the weights of its best epoch: its starting weights, its starting weights" in \
         capsys.readouterr().out
     np.testing.assert_array_equal(gn.load_model(model).network.flat, loaded.network.flat)
+
+
+def test_a_member_never_loses_the_only_training_row_of_a_class():
+    labels = np.array([0] * 11 + [1] * 11 + [2] * 11 + [3] * 11 + [4])
+    Y = np.eye(5)[labels]
+    for seed in range(40):
+        train, val = validation_rows(Y, 9, seed)
+        assert 44 in train and len(val) == 9
+    said = []
+    X = np.random.default_rng(0).normal(size=(45, 2))
+    data = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": [f"c{k}" for k in labels[:-1]] + ["rare"]})
+    model = gn.train_table(data, "y", epochs=2, val_split=0.2, test_split=0.0, say=said.append)
+    assert model.record.settings["own_validation"]
+
+
+def test_fractions_adding_up_to_one_are_named_as_such_for_an_ensemble():
+    with pytest.raises(gn.InputError, match=r"--val-split \+ --test-split must be below 1; got 0.5 \+ 0.5"):
+        gn.train_table(frame(rows=100), "y", epochs=2, val_split=0.5, test_split=0.5)

@@ -101,7 +101,7 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
     rows = len(X) if members is None else members.train.shape[1]
     own_val = (X[members.val], Y[members.val]) if members is not None and members.val.size else None
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        if own_val is not None and net.epochs_trained:  # (going on: no member ends worse than it began)
+        if own_val is not None and net.epochs_trained and settings.patience:  # (going on: none ends worse)
             stopper.begin(first - 1, net.measure_members(*own_val)[0])
         try:
             for epoch in range(first, last + 1):
@@ -170,8 +170,9 @@ class Stopper:
         watched = own_losses if own_losses is not None else np.array([values.get("val_loss", values["loss"])])
         if self.owner is None:
             watched = watched.mean(keepdims=True)
-        if self.best is None:
-            self.best_loss, self.best_epoch = np.full(len(watched), math.inf), np.zeros(len(watched), dtype=int)
+        if self.best is None:  # (a member whose loss is never finite keeps this first epoch's weights)
+            first = epoch if self.owner is not None else 0
+            self.best_loss, self.best_epoch = np.full(len(watched), math.inf), np.full(len(watched), first)
             self.best = self.net.flat.copy()
         better = watched < self.best_loss
         if better.any():
@@ -298,7 +299,8 @@ def _buffer(buffers: dict[tuple[int, ...], tuple[Array, Array]], shape: tuple[in
 def validation_rows(Y: Array, n_val: int, seed: int) -> tuple[Array, Array]:
     """(training rows, validation rows) of prepared targets ``Y``, as sorted indices: ``n_val`` rows drawn at
     random by ``seed``. Where ``Y`` holds classes (one-hot rows, or one column of whole numbers such as 0/1
-    labels), each class gives rows in proportion to its size, the rounding going to randomly chosen classes."""
+    labels), each class gives rows in proportion to its size, the rounding going to randomly chosen classes, but
+    not the last training row of a class while another class can give it."""
     rng = np.random.default_rng(seed)
     labels = _class_labels(Y)
     by_class = np.argsort(labels, kind="stable")
@@ -307,6 +309,8 @@ def validation_rows(Y: Array, n_val: int, seed: int) -> tuple[Array, Array]:
     counts = np.floor(quota).astype(int)
     order = rng.permutation(len(sizes))  # (ties in the rounding go to random classes, not the first ones)
     order = order[np.argsort(counts[order] - quota[order], kind="stable")]
+    room = counts[order] < sizes[order] - 1  # (a class keeps a training row of its own where it can)
+    order = np.concatenate([order[room], order[~room]])
     counts[order[:n_val - counts.sum()]] += 1
     groups = np.split(by_class, np.cumsum(sizes)[:-1])
     chosen = np.concatenate([rng.choice(group, count, replace=False) for group, count in zip(groups, counts)])

@@ -23,6 +23,14 @@ def _allocate(sizes: Array, total: int) -> Array:
     return counts
 
 
+def check_fractions(val: float, test: float) -> tuple[float, float]:
+    """--val-split and --test-split, checked: each a fraction, and together below 1."""
+    val, test = check("val_split", val, "--val-split"), check("test_split", test, "--test-split")
+    if val + test >= 1:
+        raise InputError(f"--val-split + --test-split must be below 1; got {val} + {test}")
+    return val, test
+
+
 def split(n: int, labels: Array | None, val: float, test: float, seed: int,
           class_names: Sequence[str] | None = None, source: str = "the data") -> tuple[Array, Array, Array]:
     """Row indices (train, validation, test), each sorted, reproducible from ``seed``.
@@ -30,9 +38,7 @@ def split(n: int, labels: Array | None, val: float, test: float, seed: int,
     round(n * test) rows go to test and round(n * val) to validation; with ``labels`` (classification) each
     class contributes in proportion to its size (stratified). Every class keeps at least one training row.
     """
-    val, test = check("val_split", val, "--val-split"), check("test_split", test, "--test-split")
-    if val + test >= 1:
-        raise InputError(f"--val-split + --test-split must be below 1; got {val} + {test}")
+    val, test = check_fractions(val, test)
     n_test, n_val = round(n * test), round(n * val)
     for name, value, count in (("--test-split", test, n_test), ("--val-split", val, n_val)):
         if value and not count:

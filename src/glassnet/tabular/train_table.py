@@ -21,6 +21,7 @@ from .fingerprint import fingerprint
 from .fitting import SCALINGS
 from .model import Model, TrainingRecord
 from .presets import with_preset
+from .splits import check_fractions
 from .workflow import (
     SCHEDULES,
     Notes,
@@ -77,6 +78,7 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     table = resolve(data, sep, decimal, settings["na_values"])
     source = table.source
     settings.update(rows=len(table), fingerprint=fingerprint(table))  # (the data as read: evaluate --split test)
+    check_fractions(val_split, test_split)
     own = ensemble > 1 and val_split > 0  # (each member holds out validation rows of its own: below)
     prep, splits = prepare(table, target, task, 0.0 if own else val_split, test_split, seed, missing,
                            settings["ignore"], notes, scaling)
