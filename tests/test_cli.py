@@ -363,3 +363,12 @@ def test_predict_gives_a_float32_networks_regression_in_float64(tmp_path):
     printed = np.array([float(row[0]) for row in predictions(tmp_path / "p.csv")[1:]])
     np.testing.assert_allclose(printed, loaded.predict_table(data), rtol=1e-12)
     assert len(np.unique(printed)) > 390 and np.sqrt(np.mean((printed - y) ** 2)) < 30
+
+
+def test_early_stopping_without_validation_rows_says_it_watched_the_training_loss(tmp_path, capsys):
+    out = tmp_path / "m.safetensors"
+    assert cli("train", "iris", "--target", "species", "--val-split", "0", "--patience", "3", "--ensemble", "1",
+               "--out", out) == 0
+    text = capsys.readouterr().out
+    assert "no better training loss in 3 epochs; kept the weights of epoch" in text
+    assert "whose training loss was lowest" in text and "validation loss" not in text

@@ -113,7 +113,8 @@ def test_resume_goes_on_with_each_members_own_rows(tmp_path, capsys):
     assert main(["train", str(path), "--target", "y", "--epochs", "20", "--out", str(model), "--quiet"]) == 0
     assert main(["resume", str(model), str(path), "--epochs", "15", "--patience", "5"]) == 0
     out = capsys.readouterr().out
-    assert "on 192 training rows" in out and "each member kept the weights of its best epoch: " in out
+    assert "on 192 training rows (patience 5; each member validated on its own rows, keeping its best epoch)" in out
+    assert "each member kept the weights of its best epoch: " in out
     assert gn.load_model(model).network.epochs_trained > 20
 
 

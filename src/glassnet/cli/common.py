@@ -86,14 +86,19 @@ def kept_weights(history: Any, net: Any, args: argparse.Namespace) -> str:
     best = history.best_epoch
     if best is None or best >= net.epochs_trained:
         return ""
-    return f"{stopped_early(history, net, args)}kept the weights of epoch {best}, whose validation loss was lowest"
+    return f"{stopped_early(history, net, args)}kept the weights of epoch {best}, whose {_watched(history)} was lowest"
 
 
 def stopped_early(history: Any, net: Any, args: argparse.Namespace) -> str:
     """ "stopped at epoch N: ...; " if early stopping ended the run before its --epochs, else ""."""
     if history.epochs >= args.epochs:
         return ""
-    return f"stopped at epoch {net.epochs_trained}: no better validation loss in {args.patience} epochs; "
+    return f"stopped at epoch {net.epochs_trained}: no better {_watched(history)} in {args.patience} epochs; "
+
+
+def _watched(history: Any) -> str:
+    """What early stopping watched: the validation loss, or the training loss when there were no validation rows."""
+    return "validation loss" if "val_loss" in history else "training loss"
 
 
 def print_report(values: dict, rows: str) -> None:

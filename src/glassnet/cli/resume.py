@@ -64,8 +64,9 @@ def run(args: argparse.Namespace) -> int:
         args.patience = settings.get("patience") or 0
     keeper = Keeper(model, splits[1], args)
     start = f"; the validation loss of its weights is {keeper.loss:.6g}" if keeper.loss is not None else ""
+    own = "; each member validated on its own rows, keeping its best epoch" if settings.get("own_validation") else ""
     say(args, f"resuming {args.model} after epoch {net.epochs_trained} on {len(splits[0])} training rows "
-              f"(patience {args.patience}){start}{schedule_note}")
+              f"(patience {args.patience}{own}){start}{schedule_note}")
     return fit_and_save(model, splits, args, keeper=keeper)
 
 
