@@ -74,6 +74,11 @@ class Ensemble(Network):
     def members(self) -> int:
         return len(self.seeds)
 
+    @property
+    def shares_weights(self) -> bool:
+        """Whether a layer's weights are shared by the members (``SharedDense``), and so their optimizer state."""
+        return any(hasattr(layer, "alone") for layer in self.layers)
+
     def __repr__(self) -> str:
         return f"Ensemble of {self.members} (seeds {self.seeds}): {super().__repr__()}"
 
@@ -165,7 +170,7 @@ class Ensemble(Network):
         self._check_member(k)
         if self.optimizer is None:
             raise InputError("this ensemble has no optimizer yet: fit or configure it first")
-        if any(hasattr(layer, "alone") for layer in self.layers):
+        if self.shares_weights:
             raise InputError("a layer of this ensemble shares its weights among the members (SharedDense), so no "
                              "member has optimizer state of its own")
         copy = optimizers.REGISTRY.build(optimizers.REGISTRY.spec(self.optimizer))

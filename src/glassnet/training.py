@@ -91,14 +91,14 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
     With ``members``, each member of the ensemble ``net`` trains on its own rows and keeps its own best epoch."""
     first = net.epochs_trained + 1
     last = first + settings.epochs - 1
-    batch_size = settings.batch_size or (len(X) if members is None else members.train.shape[1])
+    rows = len(X) if members is None else members.train.shape[1]
+    batch_size = settings.batch_size or rows
     report = progress.reporter(settings.verbose, first, last)
     batches = _batches(net, X, Y, batch_size, settings.shuffle, members)
     randomized = settings.shuffle or any(layer.uses_rng for layer in net.layers)
     start = EpochStart(net, randomized)
     before = net.flat.copy()  # the weights at the start of the previous epoch, to fall back on if it diverges
-    stopper = Stopper(net, settings.patience, members is not None)
-    rows = len(X) if members is None else members.train.shape[1]
+    stopper = Stopper(net, settings.patience, members is not None and not net.shares_weights)
     own_val = (X[members.val], Y[members.val]) if members is not None and members.val.size else None
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         if own_val is not None and net.epochs_trained and settings.patience:  # (going on: none ends worse)
@@ -152,15 +152,13 @@ class Stopper:
     def __init__(self, net: Network, patience: int | None, per_member: bool) -> None:
         self.net, self.patience = net, patience
         self.owner = _member_of_each_weight(net) if per_member else None
-        if self.owner is not None and (self.owner < 0).any():
-            self.owner = None  # (weights the members share: one best epoch for all, by their mean loss)
         self.best_loss: Array | None = None
         self.best_epoch: Array | None = None
         self.best: Array | None = None
 
     def begin(self, epoch: int, watched: Array) -> None:
         """Count the weights as they are, after ``epoch``, as each member's best so far."""
-        if self.patience and self.owner is not None:
+        if self.owner is not None:
             self.best_loss, self.best_epoch = watched.copy(), np.full(len(watched), epoch)
             self.best = self.net.flat.copy()
 
@@ -192,13 +190,10 @@ class Stopper:
 
 
 def _member_of_each_weight(net: Network) -> Array:
-    """For each number of ``net.flat``, the member of the ensemble it belongs to (-1: a layer whose weights the
-    members share, ``SharedDense``)."""
-    owner = np.full(net.flat.size, -1)
+    """For each number of ``net.flat``, the member of the ensemble (one without shared weights) it belongs to."""
+    owner = np.empty(net.flat.size, dtype=np.intp)
     start = net.flat.ctypes.data
-    for i, layer in enumerate(net.layers):
-        if hasattr(layer, "alone"):
-            continue
+    for i in range(len(net.layers)):
         for values, _ in net.layer_parameters(i).values():
             offset = (values.ctypes.data - start) // values.itemsize
             owner[offset:offset + values.size].reshape(values.shape)[...] = \

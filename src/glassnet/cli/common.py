@@ -78,11 +78,9 @@ def warn(text: str) -> None:
 def kept_weights(history: Any, net: Any, args: argparse.Namespace) -> str:
     """What early stopping did, in words ("" if it kept the last epoch's weights)."""
     if history.best_epochs:
-        stopped = f"stopped at epoch {net.epochs_trained}: every member had gone {args.patience} epochs without a " \
-            "better validation loss on its own rows; " if history.epochs < args.epochs else ""
         began = net.epochs_trained - history.epochs  # (an epoch of this run, or the weights it began with)
         kept = ", ".join(str(e) if e > began else "its starting weights" for e in history.best_epochs)
-        return f"{stopped}each member kept the weights of its best epoch: {kept}"
+        return f"{stopped_early(history, net, args)}each member kept the weights of its best epoch: {kept}"
     best = history.best_epoch
     if best is None or best >= net.epochs_trained:
         return ""
@@ -93,7 +91,9 @@ def stopped_early(history: Any, net: Any, args: argparse.Namespace) -> str:
     """ "stopped at epoch N: ...; " if early stopping ended the run before its --epochs, else ""."""
     if history.epochs >= args.epochs:
         return ""
-    return f"stopped at epoch {net.epochs_trained}: no better {_watched(history)} in {args.patience} epochs; "
+    why = f"every member had gone {args.patience} epochs without a better validation loss on its own rows" \
+        if history.best_epochs else f"no better {_watched(history)} in {args.patience} epochs"
+    return f"stopped at epoch {net.epochs_trained}: {why}; "
 
 
 def _watched(history: Any) -> str:

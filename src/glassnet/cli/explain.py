@@ -88,7 +88,7 @@ def _member_optimizer(net: Any) -> Any:
     share a layer's weights (and so their optimizer state), the settings alone, said so."""
     from ..optimizers import REGISTRY
 
-    if net.optimizer is None or not any(hasattr(layer, "alone") for layer in net.layers):
+    if net.optimizer is None or not net.shares_weights:
         return net.member_optimizer(0)  # (an InputError without an optimizer)
     print("(A layer's weights are shared by the members, and so is their optimizer state: the step below starts "
           "the optimizer afresh.)\n")

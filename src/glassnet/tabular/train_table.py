@@ -82,14 +82,14 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     own = ensemble > 1 and val_split > 0  # (each member holds out validation rows of its own: below)
     prep, splits = prepare(table, target, task, 0.0 if own else val_split, test_split, seed, missing,
                            settings["ignore"], notes, scaling)
-    shared = shares_first_layer(prep.n_inputs, list(hidden), ensemble,
-                                len(splits[0]) - round(sum(map(len, splits)) * val_split))
+    settings["own_validation"] = own
+    shared = shares_first_layer(prep.n_inputs, list(hidden), ensemble, rows_learned_from(splits, settings))
     if own and shared:  # (a shared first layer multiplies one batch for all members: common validation rows)
-        own, notes = False, Notes()
+        own = settings["own_validation"] = False
+        notes = Notes()
         prep, splits = prepare(table, target, task, val_split, test_split, seed, missing, settings["ignore"], notes,
                                scaling)
     del table  # (the splits hold every row: one copy of a large table is enough)
-    settings["own_validation"] = own
     if own:
         _check_own_validation(len(splits[0]), own_validation_rows(splits, settings), val_split, source)
     if prep.task == "regression" and not smoothing_given:
