@@ -11,7 +11,8 @@ from .errors import InputError
 class History(dict):
     """Per-epoch values, one list per name: ``loss``, each metric, and ``val_`` versions. The History that
     ``fit`` returns names in ``best_epoch`` the epoch whose weights early stopping kept (None without it), or
-    in ``best_epochs`` each member's, for an ensemble whose members were validated on rows of their own."""
+    in ``best_epochs`` each member's, for an ensemble whose members were validated on rows of their own; so
+    does the network's whole ``history`` until its next fit (and a model file keeps them)."""
 
     best_epoch: int | None = None
     best_epochs: list[int] | None = None
@@ -79,6 +80,12 @@ class History(dict):
     def watched(self) -> str:
         """What early stopping watches: ``val_loss`` where validation was measured, else ``loss``."""
         return "val_loss" if any(math.isfinite(v) for v in self.get("val_loss", ())) else "loss"
+
+    def kept(self) -> str | None:
+        """Which epoch's weights early stopping kept, in words (None where it kept none)."""
+        if self.best_epochs:
+            return f"each member's best epoch: {', '.join(map(str, self.best_epochs))}"
+        return None if self.best_epoch is None else f"epoch {self.best_epoch}"
 
     def best(self, key: str | None = None) -> tuple[int, float] | None:
         """(epoch, value) of the lowest finite value of ``key`` (default: ``watched``), epochs counted from 1;

@@ -100,9 +100,10 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
     before = net.flat.copy()  # the weights at the start of the previous epoch, to fall back on if it diverges
     stopper = Stopper(net, settings.patience, members is not None and not net.shares_weights)
     own_val = (X[members.val], Y[members.val]) if members is not None and members.val.size else None
+    kept_before, net.history.best_epoch, net.history.best_epochs = net.history.best_epochs, None, None
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         if own_val is not None and net.epochs_trained and settings.patience:  # (going on: none ends worse)
-            stopper.begin(first - 1, net.measure_members(*own_val)[0])
+            stopper.begin(kept_before or first - 1, net.measure_members(*own_val)[0])
         try:
             for epoch in range(first, last + 1):
                 before, start.flat = start.flat, before
@@ -127,6 +128,7 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
             report.close()
     history = net.history.since(first - 1)
     stopper.restore(history)
+    net.history.best_epoch, net.history.best_epochs = history.best_epoch, history.best_epochs
     return history
 
 
@@ -156,10 +158,11 @@ class Stopper:
         self.best_epoch: Array | None = None
         self.best: Array | None = None
 
-    def begin(self, epoch: int, watched: Array) -> None:
-        """Count the weights as they are, after ``epoch``, as each member's best so far."""
+    def begin(self, epochs: int | list[int], watched: Array) -> None:
+        """Count the weights as they are as each member's best so far: those of ``epochs`` (one for all, or each
+        member's)."""
         if self.owner is not None:
-            self.best_loss, self.best_epoch = watched.copy(), np.full(len(watched), epoch)
+            self.best_loss, self.best_epoch = watched.copy(), np.broadcast_to(epochs, len(watched)).copy()
             self.best = self.net.flat.copy()
 
     def stop(self, epoch: int, values: dict[str, float], own_losses: Array | None) -> bool:

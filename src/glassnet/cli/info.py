@@ -60,7 +60,8 @@ def numeric_scaling(column: object) -> str:
 
 
 def history_summary(history: History) -> str:
-    """``87 epochs; last: loss 0.05, val_loss 0.06; lowest val_loss 0.04 at epoch 57``."""
+    """``87 epochs; last: loss 0.05, val_loss 0.06; lowest val_loss 0.04 at epoch 57; weights kept by early
+    stopping: epoch 57``."""
     import math
 
     if not history.epochs:
@@ -68,7 +69,8 @@ def history_summary(history: History) -> str:
     last = ", ".join(f"{k} {v[-1]:.4g}" for k, v in history.items() if math.isfinite(v[-1]))
     best = history.best()
     lowest = f"lowest {history.watched} {best[1]:.4g} at epoch {best[0]}" if best else "no finite loss"
-    return f"{history.epochs} epochs; last: {last}; {lowest}"
+    kept = f"; weights kept by early stopping: {history.kept()}" if history.kept() else ""
+    return f"{history.epochs} epochs; last: {last}; {lowest}{kept}"
 
 
 def test_summary(values: dict) -> str:

@@ -99,7 +99,7 @@ class Keeper:
     def __init__(self, model: Any, val: Any, args: argparse.Namespace) -> None:
         self.net, self.args = model.network, args
         self.loss = _validation_loss(model, val) if len(val) else None  # (None: no validation rows)
-        self.loaded_epoch = _epoch_of(self.net.history, self.loss)
+        self.loaded_epoch = self.net.history.best_epoch or _epoch_of(self.net.history, self.loss)
         self.best, self.last = self.net.flat.copy(), self.net.flat.copy()
         self.best_loss, self.best_epoch = self.loss, None  # (None: the weights it was loaded with)
 
@@ -115,8 +115,12 @@ class Keeper:
         return each_epoch
 
     def choose(self, history: Any) -> str:
-        """Put the chosen weights into the network; ``said`` (and the return value) says which, in words."""
+        """Put the chosen weights into the network and name their epoch in its history; ``said`` (and the return
+        value) says which, in words."""
         self.said = self._choose(history)
+        if self.args.keep_last or self.loss is not None:  # (else: as the fit's early stopping left them)
+            chosen = None if self.args.keep_last else self.best_epoch or self.loaded_epoch
+            self.net.history.best_epoch, self.net.history.best_epochs = chosen, None
         return self.said
 
     def _choose(self, history: Any) -> str:
@@ -135,8 +139,9 @@ class Keeper:
                 "(no validation rows to compare them by)"
         net.flat[...] = self.best
         if self.best_epoch is None:
+            held = f"epoch {self.loaded_epoch}" if self.loaded_epoch else "an epoch it does not record"
             return (f"{stopped}no epoch beat the validation loss {self.loss:.6g} of the weights {args.model} held "
-                    f"({self.loaded_epoch}): kept those (--keep-last saves the last epoch's instead)")
+                    f"({held}): kept those (--keep-last saves the last epoch's instead)")
         return (f"{stopped}kept the weights of epoch {self.best_epoch}, whose validation loss {self.best_loss:.6g} "
                 f"is the lowest (the weights {args.model} held: {self.loss:.6g})")
 
@@ -147,13 +152,14 @@ def _validation_loss(model: Any, val: Any) -> float:
     return net.measure(*net.check_data(prep.inputs(val, unknown="ignore"), prep.targets(val)))["loss"]
 
 
-def _epoch_of(history: Any, loss: float | None) -> str:
-    """Which recorded epoch weights of validation loss ``loss`` are from, in words (the last that matches)."""
+def _epoch_of(history: Any, loss: float | None) -> int | None:
+    """The recorded epoch whose validation loss is ``loss`` (the last that matches; None if none does): where
+    weights that a model file does not date come from."""
     import math
 
     matches = [epoch for epoch, value in enumerate(history.get("val_loss", ()), 1)
                if loss is not None and math.isclose(value, loss, rel_tol=1e-9)]
-    return f"epoch {matches[-1]}" if matches else "an epoch it does not record"
+    return matches[-1] if matches else None
 
 
 def training_settings(settings: dict | None, path: str) -> dict:

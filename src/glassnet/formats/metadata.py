@@ -87,7 +87,8 @@ def from_version_1(meta: dict) -> dict:
 KEYS = {"": {"format", "version", "network", "state", "preprocessing", "training"},
         "network": {"dtype", "seed", "init", "layers"}, "state": {"loss", "metrics", "optimizer", "rng"},
         "training": {"settings", "test_metrics", "history"}}
-OPTIONAL = {"network": {"seeds"}}  # an ensemble's member seeds (glassnet.Ensemble); a plain network has none
+OPTIONAL = {"network": {"seeds"},  # an ensemble's member seeds (glassnet.Ensemble); a plain network has none
+            "training": {"kept"}}  # the epoch(s) whose weights early stopping kept; none: the last epoch's
 
 
 def check_keys(meta: dict) -> None:

@@ -8,7 +8,9 @@ a JSON object whose format version 2 has four parts:
     network         dtype, seed, initializer, and each layer as {"name": ..., "config": ...}: the maths
     state           loss, metrics, optimizer (with its step count) and the shuffling generator: to go on training
     preprocessing   how the columns of a table become inputs (``glassnet.tabular``), or null
-    training        the training record: the command line's settings, the test metrics and the history
+    training        the training record: the command line's settings, the test metrics and the history, and
+                    "kept": {"epoch": N} (or {"epochs": [one for each member]}) where early stopping chose the
+                    weights (without it, they are the last epoch's)
 
 An ensemble (``glassnet.Ensemble``) is saved the same way, its parameters stacked with a leading member axis,
 (members, n_in, n_out), and its member seeds under ``network.seeds``.
@@ -107,7 +109,7 @@ def _serialize(net: Network, preprocessing: dict | None, training: dict) -> tupl
                   "rng": net.rng.bit_generator.state},
         "preprocessing": preprocessing,
         "training": {"settings": training.get("settings"), "test_metrics": training.get("test_metrics"),
-                     "history": {key: list(values) for key, values in net.history.items()}},
+                     "history": {key: list(values) for key, values in net.history.items()}, **_kept(net.history)},
     }
     return {k: np.ascontiguousarray(v) for k, v in tensors.items()}, meta
 
@@ -308,6 +310,7 @@ def _restore_state(net: Network, meta: dict, expected: dict[str, np.ndarray],
         net.optimizer = _optimizer(opt, net, expected, tensors)
     _set_generator(net.rng, field(state, "rng", dict, ""))
     net.history = _history(field(meta["training"], "history", dict, "training "))
+    _restore_kept(net, meta["training"])
 
 
 def _optimizer(spec: dict, net: Network, expected: dict[str, np.ndarray],
@@ -347,6 +350,34 @@ def _set_generator(rng: np.random.Generator, state: dict) -> None:
         rng.bit_generator.state = state
     except (TypeError, ValueError, KeyError, OverflowError) as exc:
         raise ModelFileError(f"the random-number state is malformed ({exc})") from None
+
+
+def _kept(history: History) -> dict:
+    """The training record's "kept": the epoch whose weights early stopping kept, or each member's (none: the
+    weights are the last epoch's)."""
+    if history.best_epochs:
+        return {"kept": {"epochs": list(history.best_epochs)}}
+    return {} if history.best_epoch is None else {"kept": {"epoch": history.best_epoch}}
+
+
+def _restore_kept(net: Network, training: dict) -> None:
+    """``history.best_epoch`` or ``best_epochs`` from the training record's "kept" (epochs the history has, and
+    one for each member of an ensemble)."""
+    if "kept" not in training:
+        return
+    kept = training["kept"]
+    key = next(iter(kept)) if isinstance(kept, dict) and len(kept) == 1 else None
+    listed = kept[key] if key == "epochs" else [kept.get(key)] if key == "epoch" else [None]
+    members = len(net.seeds) if isinstance(net, Ensemble) else 0
+    if not isinstance(listed, list) or not all(is_int(e) and 1 <= e <= net.history.epochs for e in listed) \
+            or key == "epochs" and len(listed) != members:
+        raise ModelFileError(f"the training record's 'kept' is {reprlib.repr(kept)}: it must be {{'epoch': N}} or, "
+                             f"for an ensemble, {{'epochs': [one N for each member]}}, each N an epoch of the "
+                             f"{net.history.epochs} the history records")
+    if key == "epochs":
+        net.history.best_epochs = listed
+    else:
+        net.history.best_epoch = listed[0]
 
 
 def _history(spec: dict) -> History:

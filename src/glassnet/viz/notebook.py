@@ -54,11 +54,8 @@ def history_html(history: Any) -> str:
     best = history.best()
     if best:
         items[f"best epoch (lowest {history.watched})"] = f"{best[0]} ({best[1]:.4g})"
-    if history.best_epoch is not None:
-        items["weights kept by early stopping"] = f"epoch {history.best_epoch}"
-    if history.best_epochs:
-        epochs = ", ".join(map(str, history.best_epochs))
-        items["weights kept by early stopping"] = f"each member's best: epochs {epochs}"
+    if history.kept():
+        items["weights kept by early stopping"] = history.kept()
     return f'<div class="glassnet-history">{_dl(items)}<div style="display:flex;flex-wrap:wrap">{"".join(charts)}' \
            "</div></div>"
 

@@ -80,8 +80,10 @@ def _summary(model: Model, title: str) -> str:
         if values and np.isfinite(values[-1]):
             items[f"last {escape(key)}"] = f"{values[-1]:.4g}"
     best = net.history.best("val_loss")
-    if best:  # (with early stopping on common validation rows, the weights are this epoch's)
+    if best:
         items["lowest val_loss"] = f"{best[1]:.4g} at epoch {best[0]}"
+    if net.history.kept():
+        items["weights kept by early stopping"] = net.history.kept()
     for key, value in (model.record.test_metrics or {}).items():
         if isinstance(value, float):
             items[f"test {escape(key)}"] = f"{value:.4g}"
