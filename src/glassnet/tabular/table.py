@@ -18,6 +18,8 @@ from ..errors import InputError
 
 Array = np.ndarray
 SHOWN = 60  # characters of a cell quoted in an error message
+UNNAMED = "(unnamed column {})"  # the name of a column whose header cell is empty (format: its place, from 1)
+ROW_NAMES = ("rownames", "row.names", "unnamed: 0", UNNAMED.format(1))  # R's and pandas' names for row names
 
 
 class Table:

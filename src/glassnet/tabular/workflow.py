@@ -22,6 +22,7 @@ from ..history import History
 from ..layers import Dense, Dropout, Layer, SharedDense
 from ..network import Network
 from .fitting import SCALINGS, choose_task, fit_classes, fit_columns, fit_standardization
+from .inputs import present_in_training, untested_classes, usable_inputs
 from .model import Model
 from .preprocessing import MISSING, Numeric, Preprocessor, Target
 from .splits import split_table
@@ -62,17 +63,19 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
     if not inputs:
         raise InputError(f"{table.source} has no column besides the target {quote(target)} to learn from")
     table = _rows_with_target(table, target, missing, notes)
-    inputs = _usable_inputs(table, inputs, notes)
+    inputs = usable_inputs(table, inputs, notes)
     table = _missing_inputs(table, inputs, missing, notes)
     task = choose_task(table, target, task)
     spec = fit_classes(table, target) if task == "classification" else Target(target, task)
     splits = split_table(table, spec, val, test, seed)
+    if task == "classification":
+        untested_classes(spec, splits[2], notes)
     if task == "regression":
         spec.mean, spec.scale = fit_standardization(splits[0], target)
         if spec.scale == 0:
             raise InputError(f"{table.source}: target column {quote(target)} is {spec.mean:g} in every training row; "
                              "there is nothing to learn")
-    inputs = _present_in_training(splits[0], inputs, notes)
+    inputs = present_in_training(splits[0], inputs, notes)
     prep = Preprocessor(fit_columns(splits[0], inputs, scaling), spec)
     _say_imputed(table, prep, missing, notes)
     return prep, splits
@@ -95,37 +98,16 @@ def _rows_with_target(table: Table, target: str, missing: str, notes: Notes) -> 
     return table.take(kept)
 
 
-def _usable_inputs(table: Table, inputs: list[str], notes: Notes) -> list[str]:
-    """The inputs without columns that are missing in every row (with a warning), each checked to be usable;
-    a warning for text columns with (nearly) one value per row, such as ids."""
-    usable = []
-    for name in inputs:
-        numeric = table.is_numeric(name)
-        gaps = table.missing(name)
-        if gaps.all():
-            notes.warnings.append(f"column {quote(name)} is empty in every row; it is left out")
-            continue
-        usable.append(name)
-        present = int((~gaps).sum())
-        distinct = 0 if numeric or present < 20 else len(set(table.data[name][~gaps]))
-        if distinct and distinct >= 0.9 * present:
-            notes.warnings.append(f"column {quote(name)} holds text with a different value in nearly every row "
-                                  f"({distinct} of {present}): an id? It adds one input per value; pass --ignore "
-                                  f"{name} to leave it out")
-    if not usable:
-        raise InputError(f"{table.source}: every input column is empty")
-    return usable
 
 
-def _present_in_training(train: Table, inputs: list[str], notes: Notes) -> list[str]:
-    """The inputs without columns whose every training cell is missing (with a warning): there is nothing to
-    learn from them, nor a median to fill them with."""
-    empty = [name for name in inputs if train.missing(name).all()]
-    for name in empty:
-        notes.warnings.append(f"column {quote(name)} is empty in every training row; it is left out")
-    if len(empty) == len(inputs):
-        raise InputError(f"{train.source}: every input column is empty in the training rows")
-    return [name for name in inputs if name not in empty]
+
+
+
+
+
+
+
+
 
 
 def _missing_inputs(table: Table, inputs: list[str], missing: str, notes: Notes) -> Table:

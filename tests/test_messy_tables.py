@@ -1,0 +1,142 @@
+"""Tables as R, pandas and spreadsheets write them: row names (an empty first header cell, or a column named
+``rownames``) are left out, a column that numbers the rows is warned of, empty header cells get a name, whole
+numbers are classes only when there are rows enough for each, common missing-cell spellings are read as
+missing, and a mixed column's error says what to do."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.cli import main
+
+
+def rows(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 2)).round(3)
+    return x, np.where(x[:, 0] + x[:, 1] > 0, "yes", "no")
+
+
+def write(path, header, lines):
+    path.write_text("\n".join([header, *lines]) + "\n")
+    return path
+
+
+def train(path, *options, target="y"):
+    out = path.with_suffix(".safetensors")
+    code = main(["train", str(path), "--target", target, "--epochs", "3", "--ensemble", "2", "--out", str(out),
+                 *options])
+    return code, out
+
+
+def inputs_of(path):
+    return [c.name for c in gn.load_model(path).preprocessing.columns]
+
+
+@pytest.mark.parametrize("header, cell", [('"","a","b","y"', '"{i}"'),  # R's write.csv
+                                          (",a,b,y", "{i0}"),  # pandas' to_csv with its index
+                                          ("rownames,a,b,y", "car {i}")])  # Rdatasets' row names
+def test_row_names_are_left_out_and_said(tmp_path, capsys, header, cell):
+    x, y = rows()
+    lines = [f"{cell.format(i=i + 1, i0=i)},{a},{b},{label}" for i, ((a, b), label) in enumerate(zip(x, y))]
+    code, model = train(write(tmp_path / "t.csv", header, lines))
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "row names (a different value in every row), not an input" in out
+    assert inputs_of(model) == ["a", "b"]
+    assert main(["predict", str(model), str(tmp_path / "t.csv")]) == 0  # (the file's own row names are no bother)
+
+
+def test_a_rownames_column_that_repeats_is_an_input(tmp_path, capsys):
+    x, y = rows()
+    lines = [f"{i % 3},{a},{label}" for i, ((a, _), label) in enumerate(zip(x, y))]
+    code, model = train(write(tmp_path / "t.csv", "rownames,a,y", lines))
+    assert code == 0 and inputs_of(model) == ["rownames", "a"]
+    assert "row names" not in capsys.readouterr().out
+
+
+def test_empty_header_cells_are_named_and_an_empty_trailing_column_is_left_out(tmp_path, capsys):
+    x, y = rows()
+    lines = [f"{a},{b},{label}," for (a, b), label in zip(x, y)]  # (a spreadsheet's trailing comma)
+    code, model = train(write(tmp_path / "t.csv", "a,,y,", lines))
+    assert code == 0 and inputs_of(model) == ["a", "(unnamed column 2)"]
+    assert "column '(unnamed column 4)' is empty in every row; it is left out" in capsys.readouterr().err
+
+
+def test_a_column_that_numbers_the_rows_is_warned_of(tmp_path, capsys):
+    x, y = rows()
+    lines = [f"{i},{1900 + i},{a},{label}" for i, ((a, _), label) in enumerate(zip(x, y))]
+    assert train(write(tmp_path / "t.csv", "id,year,a,y", lines))[0] == 0
+    err = capsys.readouterr().err
+    assert "column 'id' numbers the rows (0, 1, 2, ...): an id?" in err and "--ignore id" in err
+    assert "'year'" not in err  # (rising whole numbers that do not start at 0 or 1: a real input)
+
+
+@pytest.mark.parametrize("values, task", [
+    ([3, 7, 9, 12, 15, 18, 20, 22, 25, 28, 31, 33, 35, 38] + [3, 7, 9, 12, 15, 18, 20], "regression"),  # 14 in 21
+    (list(range(16)), "regression"),  # one row each
+    ([0, 1] * 4, "classification"),  # two values are classes, however few the rows
+    ([1, 2, 3] * 50, "classification"),
+])
+def test_whole_numbers_are_classes_only_with_rows_enough_for_each(tmp_path, capsys, values, task):
+    x = np.random.default_rng(1).normal(size=len(values)).round(3)
+    path = write(tmp_path / "t.csv", "a,y", [f"{a},{v}" for a, v in zip(x, values)])
+    code, model = train(path, "--test-split", "0", "--val-split", "0")
+    assert code == 0 and gn.load_model(model).preprocessing.task == task
+
+
+def test_a_class_the_test_rows_lack_is_warned_of(tmp_path, capsys):
+    x = np.random.default_rng(2).normal(size=300).round(3)
+    labels = ["a"] * 298 + ["b"] * 2  # (a fifth of 2 rows rounds to no test row)
+    assert train(write(tmp_path / "t.csv", "x,y", [f"{v},{c}" for v, c in zip(x, labels)]))[0] == 0
+    assert "the 60 test rows hold no row of class(es) 'b'" in capsys.readouterr().err
+    x, y = rows()
+    assert train(write(tmp_path / "u.csv", "a,b,y", [f"{a},{b},{c}" for (a, b), c in zip(x, y)]))[0] == 0
+    assert "test rows hold no row" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("token", ["#N/A", "n/a", "<NA>", "#NA"])
+def test_common_spellings_of_a_missing_cell_are_missing(tmp_path, capsys, token):
+    x, y = rows()
+    lines = [f"{token if i % 10 == 0 else a},{b},{label}" for i, ((a, b), label) in enumerate(zip(x, y))]
+    assert train(write(tmp_path / "t.csv", "a,b,y", lines))[0] == 0
+    assert "imputed missing cells: 'a' 12 row(s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("cell, said", [
+    ("missing", "'missing' is not a number, but line 2 holds the number '0.126'; a column holds numbers or text, "
+                "not both; if 'missing' marks a missing cell, pass --na-values=missing (in Python: "
+                "na_values=['missing'])"),
+    ("-", "if '-' marks a missing cell, pass --na-values=- "),
+    ('"a\nb"', "a column holds numbers or text, not both\n"),  # (no advice to name a cell that spans lines)
+])
+def test_a_few_words_among_numbers_are_named_with_a_way_out(tmp_path, capsys, cell, said):
+    x, y = rows()
+    lines = [f"{cell if i == 5 else a},{label}" for i, ((a, _), label) in enumerate(zip(x, y))]
+    assert train(write(tmp_path / "t.csv", "a,y", lines))[0] == 2
+    assert said in capsys.readouterr().err
+
+
+def test_a_number_among_words_is_the_one_named(tmp_path, capsys):
+    x, y = rows()
+    sizes = ["S", "M", "L"]
+    lines = [f"{'10' if i == 50 else sizes[i % 3]},{a},{label}" for i, ((a, _), label) in enumerate(zip(x, y))]
+    assert train(write(tmp_path / "t.csv", "size,a,y", lines))[0] == 2
+    assert "line 52, column 'size': '10' is a number, but the column holds text (such as 'S', line 2)" \
+        in capsys.readouterr().err
+
+
+def test_a_class_too_small_names_only_the_splits_that_took_its_rows(tmp_path, capsys):
+    path = write(tmp_path / "t.csv", "x,y", [f"{i},{60000 + 37 * i}" for i in range(1, 17)])
+    assert train(path, "--task", "classification")[0] == 2  # (an ensemble: no common validation split)
+    assert "too few for --test-split 0.2 to leave it a training row" in capsys.readouterr().err
+    assert train(path, "--task", "classification", "--ensemble", "1")[0] == 2
+    assert "too few for --val-split 0.1 and --test-split 0.2 to leave" in capsys.readouterr().err
+
+
+def test_train_table_leaves_out_the_row_names_of_a_data_frame_read_back_by_pandas():
+    pd = pytest.importorskip("pandas")
+    x, y = rows()
+    frame = pd.DataFrame({"Unnamed: 0": np.arange(len(y)), "a": x[:, 0], "b": x[:, 1], "y": y})
+    said = []
+    model = gn.train_table(frame, "y", epochs=2, ensemble=2, warn=said.append)
+    assert [c.name for c in model.preprocessing.columns] == ["a", "b"]
