@@ -140,3 +140,26 @@ def test_train_table_leaves_out_the_row_names_of_a_data_frame_read_back_by_panda
     said = []
     model = gn.train_table(frame, "y", epochs=2, ensemble=2, warn=said.append)
     assert [c.name for c in model.preprocessing.columns] == ["a", "b"]
+
+
+@pytest.mark.parametrize("write_number", ["{:.1f}%", "${:.2f}", "€ {:.2f}"])
+def test_numbers_written_with_a_unit_are_named_not_read_as_categories(tmp_path, capsys, write_number):
+    x, y = rows()
+    lines = [f"{write_number.format(abs(a) * 10)},{b},{label}" for (a, b), label in zip(x, y)]
+    assert train(write(tmp_path / "t.csv", "a,b,y", lines))[0] == 2
+    assert "is a number written with a unit ('%', '$', ...); write the numbers alone" in capsys.readouterr().err
+
+
+def test_words_that_end_in_a_percent_sign_are_text(tmp_path):
+    x, y = rows()
+    lines = [f"{['low%', 'high%'][i % 2]},{a},{label}" for i, ((a, _), label) in enumerate(zip(x, y))]
+    code, model = train(write(tmp_path / "t.csv", "level,a,y", lines))
+    assert code == 0 and inputs_of(model) == ["level", "a"]
+
+
+def test_a_number_token_is_missing_however_the_number_is_written(tmp_path, capsys):
+    x, y = rows()
+    written = ["-999", "-999.0", "-9.99e2"]
+    lines = [f"{written[i % 3] if i % 10 == 0 else a},{b},{label}" for i, ((a, b), label) in enumerate(zip(x, y))]
+    assert train(write(tmp_path / "t.csv", "a,b,y", lines), "--na-values=-999")[0] == 0
+    assert "imputed missing cells: 'a' 12 row(s)" in capsys.readouterr().out

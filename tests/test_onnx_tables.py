@@ -251,3 +251,22 @@ def test_cli_refusal_writes_nothing(tmp_path, capsys):
     assert err.startswith("glassnet export: error: ") and "opset must be an integer from 13" in err
     assert err.count("\n") == 1
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_a_number_given_as_na_values_is_missing_in_the_graph_as_in_glassnet(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=120), rng.normal(size=120)
+    a[::7] = -999
+    rows = [(f"{x:g}", f"{y:.6f}", f"{x + y:.6f}") for x, y in zip(a, b)]
+    write(tmp_path / "num.csv", rows, header=("a", "b", "y"))
+    model = gn.train_table(str(tmp_path / "num.csv"), "y", epochs=5, seed=0, hidden=[4], na_values=["-999"])
+    assert model.preprocessing.columns[0].indicator  # (-999 was read as missing)
+    model.save(tmp_path / "model.safetensors")
+    assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 0
+    frame = pd.DataFrame({"a": [-999.0, np.nan, 0.5], "b": [0.1, 0.1, 0.1]})
+    want = model.predict_table(frame)
+    assert want[0] == want[1] != want[2]  # a DataFrame's -999.0 is missing too, as the CSV's -999 was
+    feeds = {name: frame[[name]].to_numpy() for name in ("a", "b")}
+    got = session(onnx.load(tmp_path / "m.onnx")).run(None, feeds)
+    assert np.max(np.abs(got[0][:, 0] - want)) <= 1e-9

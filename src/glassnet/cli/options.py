@@ -66,5 +66,6 @@ def add_table_options(p: argparse.ArgumentParser) -> None:
     """How a CSV file is read: its separator, decimal mark and missing-cell tokens."""
     p.add_argument("--sep", metavar="CHAR", help="the CSV separator (default: found in the header among , ; tab |)")
     p.add_argument("--decimal", choices=[".", ","], default=".", help="the decimal mark of numbers (default: .)")
-    p.add_argument("--na-values", metavar="TOK[,TOK]", help="more cell values that mean missing, "
-                   "besides empty, NA, N/A, NaN, nan, null, NULL, None and ? (default: none)")
+    p.add_argument("--na-values", metavar="TOK[,TOK]", help="more cell values that mean missing, besides empty, "
+                   "NA, N/A, n/a, #N/A, #NA, <NA>, NaN, nan, null, NULL, None and ?; a number, such as -999, however "
+                   "it is written; one that begins with '-' as --na-values=-999,NA (default: none)")

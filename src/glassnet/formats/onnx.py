@@ -12,7 +12,8 @@ the default domain and the lowest IR version that supports it, and passes
 With ``preprocessing`` (a model trained from a table) the graph does what ``Preprocessor.inputs`` does, so it
 takes the table's raw columns, one graph input per input column (``column_inputs``):
 
-- a column of numbers: a float64 tensor (rows, 1), NaN for a missing cell. IsNaN -> Where(fill) ->
+- a column of numbers: a float64 tensor (rows, 1), NaN (or a number token of ``na_values``, such as -999) for a
+  missing cell. IsNaN (Or Equal(token)) -> Where(fill) ->
   (x - mean) / scale, and with an indicator a second network input Cast(IsNaN) (1.0 where missing). (An
   infinite number, which glassnet refuses with an error, is not checked: it gives inf or NaN outputs.);
 - a column of text: a string tensor (rows, 1) of the cells (stripped of surrounding blanks, as glassnet reads
@@ -237,7 +238,7 @@ def _table_model(onnx: Any, net: Network, opset: int, prep: Any, metadata: dict[
     """The graph of a model trained from a table: raw columns in, preprocessing, the network, outputs out."""
     from onnx import TensorProto, helper, numpy_helper
 
-    from ..tabular.cells import BLANKS, NA_VALUES
+    from ..tabular.cells import BLANKS, NA_VALUES, Reader
     from ..tabular.preprocessing import Category, Numeric
 
     if (prep.n_inputs, prep.n_outputs) != (net.n_inputs, net.n_outputs):
@@ -254,6 +255,7 @@ def _table_model(onnx: Any, net: Network, opset: int, prep: Any, metadata: dict[
     names = column_inputs(prep.input_columns)
     _utf8(prep.input_columns, "the column name")
     na = list(dict.fromkeys(t for t in (*NA_VALUES, *(v.strip(BLANKS) for v in prep.na_values))))
+    na_numbers = Reader(prep.na_values, prep.decimal).na_numbers
     _utf8(na, "the missing-cell token")
     graph = Graph(helper, numpy_helper, np.dtype(np.float64))
     graph._names.update(names + [OUTPUT])
@@ -263,6 +265,9 @@ def _table_model(onnx: Any, net: Network, opset: int, prep: Any, metadata: dict[
             inputs.append(helper.make_tensor_value_info(name, TensorProto.DOUBLE, ["rows", 1]))
             described.append({"name": name, "column": column.name, "type": "float64"})
             gaps = graph.node("IsNaN", [name])
+            for k, token in enumerate(na_numbers):  # (a number given as --na-values, such as -999)
+                same = graph.node("Equal", [name, graph.const(f"{name}_na{k}", np.full((1, 1), token))])
+                gaps = graph.node("Or", [gaps, same])
             filled = graph.node("Where", [gaps, graph.const(f"{name}_fill", np.full((1, 1), column.fill)), name])
             parts.append(_scaled(graph, name, filled, column))
             if column.indicator:

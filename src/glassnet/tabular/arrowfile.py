@@ -111,7 +111,7 @@ def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, 
     data, exact = {}, {}
     for name, (kind, values, large, original) in columns.items():
         if kind == "number":
-            data[name] = values
+            data[name] = reader.missing_numbers(values)
             if large:
                 exact[name] = reader.as_text(["" if v is None else str(v) for v in original])
         else:  # (text that is all numbers is numbers, as in a CSV file)

@@ -30,6 +30,8 @@ _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+", re.ASCII)
 _POINT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d*)?", re.ASCII)  # 1.462,54
 _INTEGER = re.compile(r"[-+]?\d+", re.ASCII)
+_UNITS = re.compile(r"[$\u20ac\u00a3\u00a5] ?[-+]?(\d+(\.\d*)?|\.\d+)"  # $12.5, or 38.6%
+                    r"|[-+]?[$\u20ac\u00a3\u00a5]?(\d+(\.\d*)?|\.\d+) ?%")
 _TOKEN = re.compile(r"[!#-&(-+\--:<-~]{1,20}", re.ASCII)  # a short word that --na-values can name (no ' " , ; or space)
 
 
@@ -53,6 +55,12 @@ class Reader:
         # (a token such as -999 is a number to NumPy: such a token sends every column cell by cell)
         numeric = [v for v in self.na if v and v.isascii() and not v.encode("ascii").translate(None, allowed)]
         self._allowed = None if numeric else allowed
+        tokens = {parse_number(v, decimal) for v in self.na}
+        self.na_numbers = np.array(sorted(v for v in tokens if v is not None and math.isfinite(v)))
+
+    def missing_numbers(self, values: Array) -> Array:
+        """``values`` with NaN where a value is a number token of ``na_values`` (-999.0 as well as -999)."""
+        return np.where(np.isin(values, self.na_numbers), np.nan, values) if self.na_numbers.size else values
 
     def convert(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
         """(values, exact): ``exact`` keeps the text of a column of numbers holding 16-digit integers."""
@@ -64,7 +72,7 @@ class Reader:
             except ValueError:
                 pass  # an empty cell, a lone '-', ...: cell by cell below
             else:
-                return values, self.as_text(cells) if inexact(values) else None
+                return self.missing_numbers(values), self.as_text(cells) if inexact(values) else None
         return self._cell_by_cell(cells)
 
     def _cell_by_cell(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
@@ -75,7 +83,7 @@ class Reader:
             if value is None:
                 return self.as_text(stripped), None
             values[i] = value
-        return values, self.as_text(stripped) if inexact(values) else None
+        return self.missing_numbers(values), self.as_text(stripped) if inexact(values) else None
 
     def as_text(self, cells: Sequence[str]) -> Array:
         out = np.empty(len(cells), dtype=object)
@@ -120,6 +128,9 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
         return (f"{table.where(i, name)}: {quote(text)} is a number written with '.' between thousands and a "
                 "decimal comma; remove the thousands separators and pass --decimal , (in Python: decimal=\",\") so "
                 "the column is read as numbers, not as text")
+    if decimal == "." and all(_UNITS.fullmatch(c) for c in every):
+        return (f"{table.where(i, name)}: {quote(text)} is a number written with a unit ('%', '$', ...); write the "
+                "numbers alone (38.6, not 38.6%) so the column is read as numbers, not as text")
     if numbers:
         number, k = numbers[0]
         if len(numbers) < len(texts):  # (text, with a few numbers among it)
