@@ -3,6 +3,7 @@ exact resume (also after Ctrl-C), checkpoints, progress, info and plots."""
 
 import csv
 import json
+import re
 import sys
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from sklearn import metrics as sk
 
 import glassnet as gn
+from glassnet import cli as cli_module
 from glassnet import optimizers
 from glassnet.cli import main
 from glassnet.tabular import datasets
@@ -372,3 +374,104 @@ def test_early_stopping_without_validation_rows_says_it_watched_the_training_los
     text = capsys.readouterr().out
     assert "no better training loss in 3 epochs; kept the weights of epoch" in text
     assert "whose training loss was lowest" in text and "validation loss" not in text
+
+
+def option_names(command):
+    """The option strings the parser of ``glassnet command`` takes."""
+    sub = next(a for a in cli_module.build_parser()._actions if a.dest == "command")
+    return {name for action in sub.choices[command]._actions for name in action.option_strings}
+
+
+def two_formats(tmp_path):
+    """The same table written twice: ordinary (dot.csv: ',' between cells, '1.5') and with decimal commas
+    (comma.csv: ';' between cells, '1,5')."""
+    rng = np.random.default_rng(2)
+    rows = [(f"{a:.2f}", f"{b:.2f}", int(a > b)) for a, b in rng.normal(size=(60, 2))]
+    (tmp_path / "dot.csv").write_text("x1,x2,y\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows))
+    (tmp_path / "comma.csv").write_text("x1;x2;y\n" + "".join(f"{a.replace('.', ',')};{b.replace('.', ',')};{y}\n"
+                                                              for a, b, y in rows))
+    return tmp_path / "dot.csv", tmp_path / "comma.csv"
+
+
+def test_commands_that_read_data_take_sep_and_decimal_and_advise_only_those(tmp_path, capsys):
+    dot, comma = two_formats(tmp_path)
+    model = tmp_path / "m.safetensors"  # trained on decimal commas: they are its default
+    assert cli("train", comma, "--target", "y", "--decimal", ",", "--epochs", "3", "--quiet", "--out", model) == 0
+    ordinary = ("--sep", ",", "--decimal", ".")
+    runs = {"predict": (model, dot, "--out", tmp_path / "p.csv"), "evaluate": (model, dot, "--split", "test"),
+            "report": (model, dot, "--out", tmp_path / "r.html"), "plot": (model, dot, "--out", tmp_path / "b.png"),
+            "explain": (model, dot, "--rows", "2"),
+            "resume": (model, dot, "--epochs", "1", "--quiet", "--out", tmp_path / "more.safetensors")}
+    for command, args in runs.items():
+        capsys.readouterr()
+        assert cli(command, *args) == 2, command  # a comma can't be both the separator and the decimal mark
+        error = capsys.readouterr().err
+        assert "--decimal . for numbers written with a point" in error, command
+        assert set(re.findall(r"--[a-z][a-z-]*", error)) <= option_names(command), (command, error)
+        assert cli(command, *args, *ordinary) == 0, command
+    assert cli("predict", model, comma, "--out", tmp_path / "from_comma.csv") == 0  # the same cells, read alike
+    assert predictions(tmp_path / "p.csv") == predictions(tmp_path / "from_comma.csv")
+
+
+@pytest.mark.parametrize("data, options, advice", [
+    ("comma.csv", (), "pass --decimal ,"),  # a model of ordinary numbers, on decimal commas
+    ("comma.csv", ("--sep", ","), "(is the separator ';'? pass --sep)"),
+    ("dot.csv", ("--decimal", ","), "pass --sep with another separator, or --decimal ."),
+])
+def test_read_errors_advise_options_the_command_has(tmp_path, capsys, data, options, advice):
+    two_formats(tmp_path)
+    model = tmp_path / "m.safetensors"
+    assert cli("train", tmp_path / "dot.csv", "--target", "y", "--epochs", "2", "--quiet", "--out", model) == 0
+    for command in ("predict", "evaluate"):
+        assert cli(command, model, tmp_path / data, *options) == 2
+        error = capsys.readouterr().err
+        assert advice in error and len(error.splitlines()) == 1
+        assert set(re.findall(r"--[a-z][a-z-]*", error)) <= option_names(command)
+        good = {"comma.csv": ("--sep", ";", "--decimal", ","), "dot.csv": ()}[data]
+        assert cli(command, model, tmp_path / data, *good) == 0
+
+
+def test_a_model_of_decimal_commas_names_a_point_it_meets(tmp_path, capsys):
+    dot, comma = two_formats(tmp_path)
+    model, semicolons = tmp_path / "m.safetensors", tmp_path / "semicolons.csv"
+    assert cli("train", comma, "--target", "y", "--decimal", ",", "--epochs", "2", "--quiet", "--out", model) == 0
+    semicolons.write_text(dot.read_text().replace(",", ";"))  # ';' between cells, '1.5'
+    capsys.readouterr()
+    assert cli("predict", model, semicolons) == 2
+    assert "holds a '.', but the decimal mark is ','; pass --decimal . (in Python: decimal=\".\")" in \
+        capsys.readouterr().err
+    assert cli("predict", model, semicolons, "--decimal", ".") == 0
+
+
+def test_the_training_summary_keeps_each_class_name_on_its_line(tmp_path, capsys):
+    data, model = tmp_path / "odd.csv", tmp_path / "m.safetensors"
+    names = ['"two\nlines"', "tab\tbed", "ansi\x1b[31m"]
+    data.write_text("a,b,y\n" + "".join(f"{i % 7},{i % 5},{names[i % 3]}\n" for i in range(60)))
+    assert cli("train", data, "--target", "y", "--epochs", "2", "--ensemble", "1", "--out", model) == 0
+    shown = ["two\\nlines", "tab\\tbed", "ansi\\x1b[31m"]
+    printed = capsys.readouterr().out
+    assert f"into 3 classes ({', '.join(sorted(shown))})" in printed
+    lines = printed.splitlines()
+    start = lines.index(next(line for line in lines if line.lstrip().startswith("class ")))
+    table = lines[start:start + 4] + lines[start + 5:start + 8]  # the per-class rows and the confusion matrix
+    assert [line.split()[0] for line in table[1:4]] == sorted(shown) == [line.split()[0] for line in table[4:]]
+    assert len({len(line) for line in table[:4]}) == 1 and len({len(line) for line in table[4:]}) == 1  # aligned
+    assert not any(line.startswith(("lines", "bed")) for line in lines)
+    assert cli("info", model) == 0
+    assert f"classes ({', '.join(sorted(shown))})" in capsys.readouterr().out
+
+
+def test_a_huge_r2_is_printed_in_a_few_digits(tmp_path, capsys):
+    data, model = tmp_path / "r.csv", tmp_path / "r.safetensors"
+    regression_csv(data)
+    assert cli("train", data, "--target", "y", "--epochs", "3", "--preset", "quick", "--quiet", "--out", model) == 0
+    assert cli("evaluate", model, data) == 0
+    assert re.search(r"R\^2 -?\d\.\d{4}\n", capsys.readouterr().out)  # an ordinary R^2: four decimals
+    bundle = gn.load_model(model)
+    bundle.preprocessing.target.scale *= 1e12  # predictions some 1e12 away from the truth: R^2 near -1e24
+    bundle.save(model)
+    assert cli("evaluate", model, data) == 0
+    r2 = evaluate(bundle, read_csv(data))["r2"]
+    assert r2 < -1e20 and f"R^2 {r2:.4g}\n" in capsys.readouterr().out
+    assert cli("report", model, data, "--out", tmp_path / "r.html") == 0
+    assert f"R&sup2; {r2:.4g}." in (tmp_path / "r.html").read_text()

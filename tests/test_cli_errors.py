@@ -88,6 +88,11 @@ CASES = [
     (["export", "model.safetensors", "--onnx", "nowhere/m.onnx"], "--onnx nowhere/m.onnx: the folder"),
     (["train", "train.csv", "--target", "y", "--hidden", "99999999999", "--out", "big.safetensors"],
      "not enough memory"),
+    # --sep and --decimal say how DATA is written
+    (["report", "model.safetensors", "--decimal", ",", "--out", "r.html"], "there is no DATA to read with --decimal: "
+                                                                           "give DATA, or leave out --decimal"),
+    (["plot", "model.safetensors", "--sep", ";", "--out", "c.png"], "there is no DATA to read with --sep"),
+    (["explain", "--tutorial", "--sep", ";", "--decimal", "."], "there is no DATA to read with --sep and --decimal"),
     # predict's CSV names no column twice (glassnet's own reader would refuse it)
     (["predict", "model.safetensors", "train.csv", "--id", "size,y"], "--id y: the predictions already have a "
                                                                       "column 'y'; leave it out of --id"),

@@ -190,7 +190,7 @@ def test_sep_and_decimal_options(tmp_path, capsys):
     assert read_csv(write(tmp_path, "a\tb\n1\t2\n"), sep="tab").columns == ["a", "b"]
     with pytest.raises(InputError, match="line 2: 3 cell"):
         read_csv(write(tmp_path, "a;b\n1;2;3\n"), sep=";")
-    with pytest.raises(InputError, match="--decimal and --sep are both ','"):
+    with pytest.raises(InputError, match="the separator and the decimal mark are both ','"):
         read_csv(write(tmp_path, "a,b\n1,2\n"), sep=",", decimal=",")
     code, model = train(tmp_path, text, "--target", "y", "--decimal", ",")
     assert code == 0 and gn.load_model(model).preprocessing.decimal == ","

@@ -77,11 +77,14 @@ class ShowVersion(argparse.Action):
 # name from a file could rewrite the terminal's line, reverse it, or fail to encode)
 _UNSEEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069"
                      "\ud800-\udfff]")
+_UNSEEN_IN_A_LINE = re.compile(f"[\t\n\r]|{_UNSEEN.pattern}")  # (and what would break a line: tabs, line breaks)
 
 
-def printable(text: str) -> str:
-    """``text`` with each character a terminal would act on or hide written as an escape (\\x1b, \\u202e)."""
-    return _UNSEEN.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+def printable(text: str, one_line: bool = False) -> str:
+    """``text`` with each character a terminal would act on or hide written as an escape (\\x1b, \\u202e);
+    ``one_line``: tabs and line breaks too, for text that must stay on its line (a class name from a file)."""
+    unseen = _UNSEEN_IN_A_LINE if one_line else _UNSEEN
+    return unseen.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 class Output:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any
+
+from . import printable
 
 
 def check_outputs(args: argparse.Namespace) -> None:
@@ -21,9 +24,26 @@ def check_outputs(args: argparse.Namespace) -> None:
                                                     "the model file": getattr(args, "model", None)})
 
 
+def read_data(model: Any, args: argparse.Namespace, keep: Sequence[str] = (), sep: str | None = None) -> Any:
+    """DATA as a Table, read as MODEL's training data was, but with --sep and --decimal where given (``sep``: the
+    separator otherwise, None: found in the header; ``keep``: columns also kept as written); None without DATA."""
+    check_format_options(args)
+    return None if args.data is None else model.read(args.data, keep, args.sep or sep, args.decimal)
+
+
+def check_format_options(args: argparse.Namespace) -> None:
+    """--sep and --decimal say how DATA is written: an InputError if they are given without DATA."""
+    from ..errors import InputError
+
+    given = " and ".join(f"--{name}" for name in ("sep", "decimal") if getattr(args, name) is not None)
+    if given and args.data is None:
+        raise InputError(f"there is no DATA to read with {given}: give DATA, or leave out {given}")
+
+
 def say(args: argparse.Namespace, text: str) -> None:
+    """One line for people (unless --quiet): a name from a file in it stays on the line (``printable``)."""
     if not args.quiet:
-        print(text, flush=True)
+        print(printable(text, one_line=True), flush=True)
 
 
 def progress_level(args: argparse.Namespace) -> int:
@@ -102,21 +122,25 @@ def _watched(history: Any) -> str:
 
 
 def print_report(values: dict, rows: str) -> None:
-    """Metrics from ``glassnet.tabular.evaluation.evaluate`` as text; ``rows`` says which, e.g. "rows of data.csv"."""
+    """Metrics from ``glassnet.tabular.evaluation.evaluate`` as text; ``rows`` says which, e.g. "rows of data.csv".
+    Class names are escaped to stay on their lines (``printable``)."""
+    from ..tabular.evaluation import metric_text
+
     print(f"{values['task']} on {values['n_rows']} {rows}")
     if values["task"] == "regression":
-        print(f"  MAE {values['mae']:.4g}   RMSE {values['rmse']:.4g}   R^2 {values['r2']:.4f}")
+        print(f"  MAE {values['mae']:.4g}   RMSE {values['rmse']:.4g}   R^2 {metric_text(values['r2'])}")
         return
     print(f"  accuracy {values['accuracy']:.4f}   log loss {values['log_loss']:.4f}")
     classes = values["classes"]
-    width = max(9, *(len(c) for c in classes))
+    shown = [printable(c, one_line=True) for c in classes]
+    width = max(9, *map(len, shown))
     print(f"  {'class':<{width}}  precision  recall     f1  support")
-    for c in classes:
-        print(f"  {c:<{width}}  {values['precision'][c]:9.3f}  {values['recall'][c]:6.3f}  {values['f1'][c]:5.3f}"
+    for c, name in zip(classes, shown):
+        print(f"  {name:<{width}}  {values['precision'][c]:9.3f}  {values['recall'][c]:6.3f}  {values['f1'][c]:5.3f}"
               f"  {values['support'][c]:7d}")
     print("  confusion matrix (rows: true class, columns: predicted class, in the order above):")
     cell = max(4, len(str(values["n_rows"])))
-    for c, row in zip(classes, values["confusion_matrix"]):
-        print(f"  {c:<{width}}  " + " ".join(f"{n:>{cell}d}" for n in row))
+    for name, row in zip(shown, values["confusion_matrix"]):
+        print(f"  {name:<{width}}  " + " ".join(f"{n:>{cell}d}" for n in row))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import add_model
+from .options import add_format_options, add_model
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--drop-missing", action="store_true", help="skip rows with empty, NaN or infinite cells "
                    "(--split all; the test rows are those training kept)")
+    add_format_options(p, model=True)
     p.set_defaults(run=run)
 
 
@@ -34,11 +35,11 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..tabular.evaluation import evaluate, labelled_rows
     from ..tabular.preprocessing import Counts
-    from .common import print_report, warn
+    from .common import print_report, read_data, warn
 
     model = load_model(args.model)
     prep = model.require_preprocessing(args.model)
-    table = model.read(args.data)
+    table = read_data(model, args)
     if args.split == "test":
         table, rows, notes = held_out_rows(model, table, args.model), "test rows", []
     else:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from .options import rule
+from .options import add_format_options, rule
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,18 +23,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rows", type=rule("rows"), help="how many rows of DATA make the batch (default: 4; the "
                    "tutorial's batch is its own 4 rows)")
     p.add_argument("--step", action="store_true", help="wait for Enter before each next step")
+    add_format_options(p, model=True)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..teach import explain
+    from .common import check_format_options
 
     if args.tutorial == bool(args.model):
         raise InputError("give a MODEL file, or --tutorial for the tutorial's network")
     if args.tutorial and args.rows is not None:
         raise InputError("--rows chooses rows of DATA; the tutorial's step takes its own 4 rows: leave --rows out")
-    steps = _tutorial_steps() if args.tutorial else _model_steps(args.model, args.data, args.rows or 4)
+    check_format_options(args)
+    steps = _tutorial_steps() if args.tutorial else _model_steps(args)
     for i in range(len(steps)):
         if i and args.step:
             _wait(i, len(steps))
@@ -51,12 +54,14 @@ def _tutorial_steps() -> list:
                    tutorial=True)
 
 
-def _model_steps(model: str, data: str | None, rows: int) -> list:
+def _model_steps(args: argparse.Namespace) -> list:
     import textwrap
 
     from ..errors import InputError
+    from .common import read_data
 
-    if data is None:
+    model, rows = args.model, args.rows or 4
+    if args.data is None:
         raise InputError("explaining a MODEL needs DATA: a CSV file or bundled dataset with its columns and target")
     from .. import load_model
     from ..ensemble import Ensemble
@@ -67,7 +72,7 @@ def _model_steps(model: str, data: str | None, rows: int) -> list:
         raise InputError(f"{model} holds no CSV preprocessing (it was saved from Python); use net.explain(X, y)")
     from ..tabular.evaluation import labelled_rows
 
-    table = labelled_rows(bundle.read(data), prep)[0]
+    table = labelled_rows(read_data(bundle, args), prep)[0]
     table = table.take(range(min(rows, len(table))))
     X, y = prep.inputs(table), prep.targets(table)
     print(textwrap.fill(f"The next training step of {model} on the first {len(table)} rows of {table.source}, as "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from . import printable
 from .options import add_model
 
 if TYPE_CHECKING:
@@ -32,11 +33,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"  optimizer: {net.optimizer!r}, {net.optimizer.steps} steps taken")
     print(f"  history: {history_summary(net.history)}")
     if prep is not None:
-        print(f"  target: {describe_target(prep)}; numeric inputs: {prep.scaling} scaling")
+        print(printable(f"  target: {describe_target(prep)}; numeric inputs: {prep.scaling} scaling", one_line=True))
         for column in prep.columns:
             if hasattr(column, "categories"):
                 missing = ", and (missing) for missing cells" if column.missing else ""
-                print(f"  input {column.name!r}: text, one-hot over {', '.join(column.categories)}{missing}")
+                categories = printable(", ".join(column.categories), one_line=True)
+                print(f"  input {column.name!r}: text, one-hot over {categories}{missing}")
             else:
                 missing = f"; missing in training, filled with the median {column.fill:.6g}, and an input that " \
                     "is 1 where the cell was missing" if column.indicator else ""

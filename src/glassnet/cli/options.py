@@ -62,10 +62,21 @@ def add_progress_options(p: argparse.ArgumentParser, patience_default: str = "")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
+FOUND_IN_HEADER = "found in the header among , ; tab |"
+
+
 def add_table_options(p: argparse.ArgumentParser) -> None:
     """How a CSV file is read: its separator, decimal mark and missing-cell tokens."""
-    p.add_argument("--sep", metavar="CHAR", help="the CSV separator (default: found in the header among , ; tab |)")
-    p.add_argument("--decimal", choices=[".", ","], default=".", help="the decimal mark of numbers (default: .)")
+    add_format_options(p)
     p.add_argument("--na-values", metavar="TOK[,TOK]", help="more cell values that mean missing, besides empty, "
                    "NA, N/A, n/a, #N/A, #NA, <NA>, NaN, nan, null, NULL, None and ?; a number, such as -999, however "
                    "it is written; one that begins with '-' as --na-values=-999,NA (default: none)")
+
+
+def add_format_options(p: argparse.ArgumentParser, model: bool = False, sep: str = FOUND_IN_HEADER) -> None:
+    """How a CSV file writes its cells: --sep and --decimal. ``model``: for DATA read with a saved MODEL, whose
+    training data's decimal mark is --decimal's default; ``sep``: --sep's default, in words."""
+    p.add_argument("--sep", metavar="CHAR", help=f"the CSV separator (default: {sep})")
+    default = "the one MODEL was trained with" if model else "."
+    p.add_argument("--decimal", choices=[".", ","], default=None if model else ".",
+                   help=f"the decimal mark of numbers (default: {default})")

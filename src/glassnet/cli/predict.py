@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import add_model
+from .options import add_format_options, add_model
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unknown", choices=["ignore", "error"], default="ignore",
                    help="a category never seen in training: ignore (encode it as all zeros and warn) or error "
                         "(default: ignore)")
+    add_format_options(p, model=True)
     p.set_defaults(run=run)
 
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         output_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
     from .. import load_model
     from ..tabular.workflow import columns_named
-    from .common import warn
+    from .common import read_data, warn
 
     model = load_model(args.model)
     prep = model.require_preprocessing(args.model)
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--proba needs a classification model; {args.model} does regression")
     ids = columns_named(args.id)
     header = csv_header(ids, prep, args.proba)
-    inputs, table, counts = model.table_inputs(args.data, args.unknown, keep=ids)
+    inputs, table, counts = model.table_inputs(read_data(model, args, ids), args.unknown)
     table.require(ids, what="--id names")
     outputs = model.outputs(inputs, table)
     with np.errstate(over="ignore"):

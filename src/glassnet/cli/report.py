@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import add_model
+from .options import add_format_options, add_model
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -15,6 +15,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "(regression), and the decision boundary of a classifier of 2 numeric columns.")
     add_model(p, "with the model's columns and its target", optional=True)
     p.add_argument("--out", default="report.html", help="the HTML file to write (default: report.html)")
+    add_format_options(p, model=True)
     p.set_defaults(run=run)
 
 
@@ -23,12 +24,13 @@ def run(args: argparse.Namespace) -> int:
 
     from ..formats.files import atomic_write, output_file
     from ..viz import report
+    from .common import read_data
 
     output_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
     from .. import load_model
 
     model = load_model(args.model)
-    table = None if args.data is None else model.read(args.data)
+    table = read_data(model, args)
     page = report.render(model, f"glassnet report: {os.path.basename(args.model)}", table)
     atomic_write(args.out, page.encode("utf-8"))
     print(f"wrote {args.out} ({len(page) / 1024:.0f} KiB)")

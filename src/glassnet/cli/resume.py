@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import add_model, add_progress_options, rule
+from .options import FOUND_IN_HEADER, add_format_options, add_model, add_progress_options, rule
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,14 +31,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keep-last", action="store_true", help="save the weights of the last epoch, even if their "
                    "validation loss is worse than that of the weights MODEL holds")
     add_progress_options(p, " (default: the patience MODEL was trained with; 0 if it does not record one)")
+    add_format_options(p, model=True, sep=f"the --sep MODEL was trained with, if any, else {FOUND_IN_HEADER}")
     p.set_defaults(run=run, patience=None)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..tabular import datasets
     from ..tabular.workflow import loss_for, rows_learned_from
-    from .common import check_outputs, fit_and_save, say
+    from .common import check_outputs, fit_and_save, read_data, say
     from .evaluate import check_training_data
 
     args.out = args.out or args.model
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if net.loss.name != loss_for(prep):
         raise InputError(f"{args.model} does {prep.task} with the loss {net.loss.name!r}; resume continues the "
                          f"training glassnet train does, with {loss_for(prep)!r}")
-    table = datasets.resolve(args.data, settings.get("sep"), prep.decimal, prep.na_values)
+    table = read_data(model, args, sep=settings.get("sep"))
     check_training_data(settings, table, args.model, "resume splits it again as train did, so on other data its "
                         "validation and test rows would include rows the model learned from; to learn from other "
                         "data, train a new model")

@@ -109,6 +109,10 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
     for cell, i in distinct.items():
         (texts if parse_number(cell, decimal) is None else numbers).append((cell, i))
     for cell, i in texts:
+        if decimal == "," and parse_number(cell) is not None:
+            return (f"{table.where(i, name)}: {quote(cell)} holds a '.', but the decimal mark is ','; pass --decimal "
+                    ". (in Python: decimal=\".\") if the numbers are written with a point, or remove the '.' if it "
+                    "separates thousands, so the column is read as numbers, not as text")
         if _float_reads(cell):
             return (f"{table.where(i, name)}: {quote(cell)} is not written as an ASCII decimal number (digits 0-9, "
                     f"one {decimal!r}, an exponent; no '_', no other digits, no no-break spaces); write it so, or it "

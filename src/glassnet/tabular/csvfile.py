@@ -42,13 +42,14 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
         raise InputError(f"--sep must be one character other than a quote or a line break; got {sep!r}")
     if decimal not in (".", ","):
         raise InputError(f"--decimal must be '.' or ','; got {decimal!r}")
-    if decimal == sep:
-        raise InputError(f"--decimal and --sep are both {sep!r}: a cell could not be told from a number")
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
+            found = "" if sep else " (found in the header)"
             sep = sep or _find_separator(f, source)
             if decimal == sep:
-                raise InputError(f"{source}: the separator is {sep!r}, so the decimal mark cannot be; pass --sep")
+                raise InputError(f"{source}: the separator{found} and the decimal mark are both {sep!r}, so a cell "
+                                 "could not be told from a number; pass --sep with another separator, or --decimal . "
+                                 "for numbers written with a point")
             reader = Reader(na_values, decimal)
             table = arrowcsv.read(path, source, sep, reader, _header, keep)
             if table is not None:

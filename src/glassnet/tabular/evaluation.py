@@ -32,6 +32,12 @@ def labelled_rows(table: Table, prep: Preprocessor, drop: bool = False) -> tuple
     return (table if keep.all() else table.take(np.flatnonzero(keep))), notes
 
 
+def metric_text(value: float) -> str:
+    """A metric that may be unbounded (R^2) as text: 4 decimals (0.9333), or 4 significant digits where that would
+    be long (a diverged R^2 of -1.2e+25, rather than 26 digits)."""
+    return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.4g}"
+
+
 def evaluate(model: Model, table: Table, counts: Counts | None = None) -> dict[str, Any]:
     """Metrics of ``model`` on ``table`` (which holds the target), as a JSON-safe dict: ``task`` and ``n_rows``,
     then ``metrics.classification_report`` or ``metrics.regression_report``."""

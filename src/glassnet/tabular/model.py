@@ -117,13 +117,15 @@ class Model:
                              f"{bad.size} row(s) in all")
         return outputs
 
-    def read(self, data: Any, keep: Sequence[str] = ()) -> Any:
+    def read(self, data: Any, keep: Sequence[str] = (), sep: str | None = None, decimal: str | None = None) -> Any:
         """``data`` (a path, bundled dataset name, DataFrame or Table) as a Table, read as the training data was
-        (its decimal mark and missing-cell tokens); ``keep``: columns also kept as written (ids)."""
+        (its decimal mark and missing-cell tokens); ``keep``: columns also kept as written (ids). A CSV file's
+        separator is ``sep`` (None: found in its header) and its decimal mark ``decimal`` (None: the training
+        data's)."""
         from .datasets import resolve
 
         prep = self.require_preprocessing("this model")
-        return resolve(data, decimal=prep.decimal, na_values=prep.na_values, keep=keep)
+        return resolve(data, sep, decimal or prep.decimal, prep.na_values, keep)
 
     def table_inputs(self, data: Any, unknown: str = "ignore", keep: Sequence[str] = ()) -> tuple[np.ndarray, Any,
                                                                                                    Any]:

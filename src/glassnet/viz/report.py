@@ -18,7 +18,7 @@ from .. import metrics
 from ..ensemble import Ensemble
 from ..errors import InputError
 from ..network import Network
-from ..tabular.evaluation import labelled_rows
+from ..tabular.evaluation import labelled_rows, metric_text
 from ..tabular.model import Model
 from ..tabular.preprocessing import Numeric
 from ..tabular.table import Table
@@ -191,8 +191,8 @@ def _residuals(prep, table: Table, outputs: Array) -> str:
     scores = metrics.regression_report(truth, predicted)
     chart = svg.scatter_against_truth(truth, predicted, prep.target.name)
     note = (f"{len(truth)} rows of {escape(table.source)}: mean absolute error {scores['mae']:.4g}, "
-            f"root mean squared error {scores['rmse']:.4g}, R&sup2; {scores['r2']:.4f}. Perfect predictions lie on "
-            "the dashed line.")
+            f"root mean squared error {scores['rmse']:.4g}, R&sup2; {metric_text(scores['r2'])}. Perfect predictions "
+            "lie on the dashed line.")
     return _section("residuals", "Predictions against true values", chart, note)
 
 
