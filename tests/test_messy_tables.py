@@ -163,3 +163,21 @@ def test_a_number_token_is_missing_however_the_number_is_written(tmp_path, capsy
     lines = [f"{written[i % 3] if i % 10 == 0 else a},{b},{label}" for i, ((a, b), label) in enumerate(zip(x, y))]
     assert train(write(tmp_path / "t.csv", "a,b,y", lines), "--na-values=-999")[0] == 0
     assert "imputed missing cells: 'a' 12 row(s)" in capsys.readouterr().out
+
+
+def test_a_number_below_one_with_a_comma_is_a_decimal_comma_not_thousands(tmp_path, capsys):
+    x, y = rows()
+    lines = [f"0,{int(abs(a) * 300) % 1000:03d};{label}" for (a, _), label in zip(x, y)]
+    assert train(write(tmp_path / "t.csv", "a;y", lines))[0] == 2
+    assert f"'0,{lines[0][2:5]}' is a number written with a decimal comma; pass --decimal ," \
+        in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("write_date", ["2024-{:02d}-{:02d}", "{}/{}/2024", "2024-{:02d}-{:02d} 10:30:00"])
+def test_a_column_of_dates_is_warned_of(tmp_path, capsys, write_date):
+    x, y = rows()
+    lines = [f"{write_date.format(1 + i % 12, 1 + i % 28)},{a},{label}" for i, ((a, _), label) in enumerate(zip(x, y))]
+    assert train(write(tmp_path / "t.csv", "day,a,y", lines))[0] == 0
+    err = capsys.readouterr().err
+    assert "column 'day' holds dates, which are read as text" in err and "--ignore day" in err
+    assert "an id?" not in err

@@ -26,7 +26,7 @@ _DIGITS = "0123456789eE+-"
 
 # (one way to match each string: '\d+\.?\d*' would try every split of a 100,000-digit cell, for hours)
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.IGNORECASE | re.ASCII)
-_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
+_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?", re.ASCII)  # (0,126 is a decimal comma)
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+", re.ASCII)
 _POINT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d*)?", re.ASCII)  # 1.462,54
 _INTEGER = re.compile(r"[-+]?\d+", re.ASCII)

@@ -3,6 +3,7 @@ row names; a warning for columns that look like ids, and for classes the test ro
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,6 +36,11 @@ def usable_inputs(table: Table, inputs: list[str], notes: Notes) -> list[str]:
                                   f"--ignore {name} to leave it out")
         usable.append(name)
         present = int((~gaps).sum())
+        if not numeric and _dates(table.data[name][~gaps]):
+            notes.warnings.append(f"column {quote(name)} holds dates, which are read as text: one input per date "
+                                  f"seen in training, and none for a new one; write them as numbers (the year, days "
+                                  f"since a start, ...) or pass --ignore {name} to leave them out")
+            continue
         distinct = 0 if numeric or present < 20 else len(set(table.data[name][~gaps]))
         if distinct and distinct >= 0.9 * present:
             notes.warnings.append(f"column {quote(name)} holds text with a different value in nearly every row "
@@ -55,6 +61,15 @@ def untested_classes(spec: Target, test: Table, notes: Notes) -> None:
         notes.warnings.append(f"the {len(test)} test rows hold no row of class(es) {quote_names(absent)}: the test "
                               "metrics say nothing of how the model does on them (a larger --test-split, or more "
                               "rows of them, would)")
+
+
+_DATE = re.compile(r"\d{4}-\d\d?-\d\d?([ T]\d\d?:\d\d(:\d\d(\.\d+)?)?)?|\d\d?/\d\d?/\d{2}(\d\d)?", re.ASCII)
+
+
+def _dates(cells: np.ndarray) -> bool:
+    """Whether nearly all of a text column's present cells (9 in 10) are dates: 2024-05-01 (a time may follow) or
+    5/1/2024."""
+    return len(cells) > 0 and sum(bool(_DATE.fullmatch(c)) for c in cells[:1000]) >= 0.9 * min(len(cells), 1000)
 
 
 def _row_names(table: Table, name: str, gaps: np.ndarray) -> bool:
