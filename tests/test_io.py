@@ -97,7 +97,7 @@ def test_file_layout_is_documented_safetensors(tmp_path):
     with safe_open(path, "np") as f:
         meta = json.loads(f.metadata()["glassnet"])
         keys = set(f.keys())
-    assert meta["format"] == "glassnet-model" and meta["version"] == 2
+    assert meta["format"] == "glassnet-model" and meta["version"] == 3
     assert set(meta) == {"format", "version", "network", "state", "preprocessing", "training"}
     assert [layer["name"] for layer in meta["network"]["layers"]] == ["dense"] * 3
     assert [layer["config"]["activation"] for layer in meta["network"]["layers"]] == [
@@ -192,7 +192,7 @@ def state(m):
 
 
 @pytest.mark.parametrize("change, match", [
-    (lambda m: m.update(version=3), r"newer glassnet \(model format 3; this glassnet reads format 2"),
+    (lambda m: m.update(version=4), r"newer glassnet \(model format 4; this glassnet reads format 3"),
     (lambda m: m.update(version="1"), "format version '1' is not a positive integer"),
     (lambda m: m.update(format="other"), "does not say format 'glassnet-model'"),
     (lambda m: layer(0)(m)["activation"].update(name="gelu"), "layer 0: unknown activation 'gelu'"),

@@ -235,7 +235,7 @@ def test_a_changed_bit_anywhere_is_caught_by_the_checksum(model):
     header_json = json.loads(header)
     del header_json["__metadata__"]["glassnet.sha256"]
     write(model, json.dumps(header_json).encode(), bytes(blob[8 + n:]))
-    refused(model, r"it lacks the checksum \(glassnet.sha256\) that format 2 files hold")
+    refused(model, r"it lacks the checksum \(glassnet.sha256\) that files of format 2 and later hold")
 
 
 @pytest.mark.parametrize("length", [0x0480, 0x0580])

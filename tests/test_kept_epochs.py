@@ -122,3 +122,45 @@ def test_resume_dates_the_weights_it_keeps(tmp_path, capsys):
     assert gn.load(model).history.best_epoch == loaded
     assert main(["resume", str(model), "iris", "--epochs", "2", "--keep-last", "--quiet"]) == 0
     assert gn.load(model).history.best_epoch is None
+
+
+def test_going_on_waits_its_patience_from_where_it_goes_on():
+    ens = gn.Ensemble(layers(), seeds=3)
+    fit(ens, 300, 5)
+    then = fit(ens, 50, 5)  # (each member's kept epoch is old: its patience still counts from now)
+    assert then.epochs >= 5
+
+
+def stop(epoch, values):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("how", ["interrupt", "divergence"])
+@pytest.mark.parametrize("kind", ["network", "ensemble"])
+def test_a_fit_that_ends_where_it_began_keeps_the_record_of_its_weights(how, kind):
+    regression = [gn.Dense(4, 10, activation="relu"), gn.Dense(10, 1)]
+    net = gn.Network(regression, seed=3) if kind == "network" else gn.Ensemble(regression, seeds=3)
+    X, _ = data()
+    y = X[:, :1] - X[:, 1:2]
+    net.fit(X, y, epochs=60, batch_size=16, loss="mse", validation_split=0.2, early_stopping=5, verbose=0)
+    kept, weights = net.history.kept(), net.flat.copy()
+    with pytest.raises(KeyboardInterrupt if how == "interrupt" else gn.DivergenceError):
+        if how == "interrupt":  # (Ctrl-C in the first epoch: the weights it began with are put back)
+            net.fit(X, y, epochs=3, batch_size=16, validation_split=0.2, callback=stop, verbose=0)
+        else:  # (diverging in the first epoch: the same)
+            net.fit(X, y * 1e3, epochs=3, batch_size=5, optimizer=gn.Adam(lr=1e300), verbose=0)
+    np.testing.assert_array_equal(net.flat, weights)
+    assert kept is not None and net.history.kept() == kept
+
+
+def test_a_version_2_file_loads_and_may_not_say_kept(tmp_path):
+    net = gn.Network(layers(), seed=3)
+    fit(net, 60, 5)
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    rewrite(path, lambda m: m.update(version=2))
+    refused(path, "the training part holds \\['kept'\\]")
+    rewrite(path, lambda m: (m.update(version=2), m["training"].pop("kept")))
+    loaded = gn.load(path)
+    np.testing.assert_array_equal(loaded.flat, net.flat)
+    assert loaded.history.kept() is None

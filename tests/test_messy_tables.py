@@ -94,11 +94,14 @@ def test_a_class_the_test_rows_lack_is_warned_of(tmp_path, capsys):
     assert "test rows hold no row" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("token", ["#N/A", "n/a", "<NA>", "#NA"])
-def test_common_spellings_of_a_missing_cell_are_missing(tmp_path, capsys, token):
+@pytest.mark.parametrize("token", ["#N/A", "n/a", "<NA>"])
+def test_another_spelling_of_a_missing_cell_is_named_with_the_option_that_reads_it(tmp_path, capsys, token):
     x, y = rows()
     lines = [f"{token if i % 10 == 0 else a},{b},{label}" for i, ((a, b), label) in enumerate(zip(x, y))]
-    assert train(write(tmp_path / "t.csv", "a,b,y", lines))[0] == 0
+    path = write(tmp_path / "t.csv", "a,b,y", lines)
+    assert train(path)[0] == 2
+    assert f"if '{token}' marks a missing cell, pass --na-values=" in capsys.readouterr().err
+    assert train(path, f"--na-values={token}")[0] == 0
     assert "imputed missing cells: 'a' 12 row(s)" in capsys.readouterr().out
 
 
@@ -181,3 +184,29 @@ def test_a_column_of_dates_is_warned_of(tmp_path, capsys, write_date):
     err = capsys.readouterr().err
     assert "column 'day' holds dates, which are read as text" in err and "--ignore day" in err
     assert "an id?" not in err
+
+
+def test_measurements_under_an_empty_first_header_cell_stay_an_input(tmp_path, capsys):
+    x, y = rows()
+    lines = [f"{a},{b},{label}" for (a, b), label in zip(x, y)]
+    code, model = train(write(tmp_path / "t.csv", ",b,y", lines))
+    assert code == 0 and inputs_of(model) == ["(unnamed column 1)", "b"]
+    assert "row names" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("cells, sep", [(['"$1,059.27"', '"$100.00"'], ","), (["-$3.50", "$4.00"], ","),
+                                        (["1059.27 €", "3 €"], ","), (["10,6%", "3,5%"], ";")])
+def test_other_ways_of_writing_units_are_named_too(tmp_path, capsys, cells, sep):
+    x, y = rows(16)
+    lines = [sep.join([cells[i % 2], str(a).replace(".", "," if sep == ";" else "."), label])
+             for i, ((a, _), label) in enumerate(zip(x, y))]
+    decimal = ("--decimal", ",") if sep == ";" else ()
+    assert train(write(tmp_path / "t.csv", sep.join(["money", "a", "y"]), lines), *decimal, "--test-split", "0")[0] == 2
+    assert "is a number written with a unit" in capsys.readouterr().err
+
+
+def test_a_whole_number_class_too_small_to_train_names_task_regression(tmp_path, capsys):
+    x = np.random.default_rng(3).normal(size=100).round(3)
+    values = [0] * 87 + list(range(1, 14))  # (counts: 14 values in 100 rows, most of them once)
+    assert train(write(tmp_path / "t.csv", "a,y", [f"{a},{v}" for a, v in zip(x, values)]))[0] == 2
+    assert "if the numbers are measurements, not classes, pass --task regression" in capsys.readouterr().err

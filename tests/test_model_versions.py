@@ -35,7 +35,7 @@ def test_resuming_a_version_1_file_gives_what_glassnet_0_1_gave(tmp_path, capsys
     assert f"warning: {model} records neither the number of rows nor the fingerprint of its training data (saved " \
            "by the playground or an older glassnet), so iris cannot be checked against them" in capsys.readouterr().err
     resumed, expected = gn.load_model(model), EXPECTED["iris"]["resumed_3"]
-    assert resumed.version == 2 and resumed.network.optimizer.steps == expected["steps"]
+    assert resumed.version == 3 and resumed.network.optimizer.steps == expected["steps"]
     np.testing.assert_allclose(resumed.network.history["loss"], expected["history_loss"], **CLOSE)
     for layer, weights, bias in zip(resumed.network.layers, expected["weights"], expected["bias"]):
         np.testing.assert_allclose(layer.weights, weights, **CLOSE)
@@ -60,11 +60,11 @@ def test_a_version_1_network_saved_from_python_goes_on_training_as_before(tmp_pa
     np.testing.assert_allclose(net.layers[0].weights, expected["continued_weights0"], rtol=1e-5, atol=1e-7)
 
 
-def test_a_version_1_file_saved_again_is_version_2_and_the_same_model(tmp_path):
+def test_a_version_1_file_saved_again_is_version_3_and_the_same_model(tmp_path):
     old = gn.load_model(DATA / "v1_iris.safetensors")
     old.save(tmp_path / "v2.safetensors")
     new = gn.load_model(tmp_path / "v2.safetensors")
-    assert new.version == 2 and new.record == old.record
+    assert new.version == 3 and new.record == old.record
     assert new.preprocessing.to_json() == old.preprocessing.to_json()
     for (name, a, _), (_, b, _) in zip(old.network.named_parameters(), new.network.named_parameters()):
         np.testing.assert_array_equal(a, b, err_msg=name)

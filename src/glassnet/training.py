@@ -100,10 +100,11 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
     before = net.flat.copy()  # the weights at the start of the previous epoch, to fall back on if it diverges
     stopper = Stopper(net, settings.patience, members is not None and not net.shares_weights)
     own_val = (X[members.val], Y[members.val]) if members is not None and members.val.size else None
-    kept_before, net.history.best_epoch, net.history.best_epochs = net.history.best_epochs, None, None
+    kept_before = net.history.best_epoch, net.history.best_epochs  # (the weights change: said again at the end)
+    net.history.best_epoch = net.history.best_epochs = None
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         if own_val is not None and net.epochs_trained and settings.patience:  # (going on: none ends worse)
-            stopper.begin(kept_before or first - 1, net.measure_members(*own_val)[0])
+            stopper.begin(first - 1, net.measure_members(*own_val)[0], kept_before[1])
         try:
             for epoch in range(first, last + 1):
                 before, start.flat = start.flat, before
@@ -124,6 +125,10 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
                     break
             if not np.isfinite(net.flat).all():
                 _diverged(net, epoch, math.nan, start.flat, epoch, first)
+        except (KeyboardInterrupt, DivergenceError):
+            if net.epochs_trained == first - 1:  # (back to the weights it began with: as they were kept)
+                net.history.best_epoch, net.history.best_epochs = kept_before
+            raise
         finally:
             report.close()
     history = net.history.since(first - 1)
@@ -157,13 +162,15 @@ class Stopper:
         self.best_loss: Array | None = None
         self.best_epoch: Array | None = None
         self.best: Array | None = None
+        self.dated: tuple[int, Array] | None = None
 
-    def begin(self, epochs: int | list[int], watched: Array) -> None:
-        """Count the weights as they are as each member's best so far: those of ``epochs`` (one for all, or each
-        member's)."""
+    def begin(self, epoch: int, watched: Array, kept: list[int] | None) -> None:
+        """Count the weights as they are, after ``epoch``, as each member's best so far (its patience counts from
+        ``epoch``); ``kept``: the epochs they date from, where early stopping kept each member's."""
         if self.owner is not None:
-            self.best_loss, self.best_epoch = watched.copy(), np.broadcast_to(epochs, len(watched)).copy()
+            self.best_loss, self.best_epoch = watched.copy(), np.full(len(watched), epoch)
             self.best = self.net.flat.copy()
+            self.dated = (epoch, np.array(kept)) if kept else None
 
     def stop(self, epoch: int, values: dict[str, float], own_losses: Array | None) -> bool:
         """Watch the epoch's loss: each member's on its own rows (``own_losses``), else the validation loss (the
@@ -189,7 +196,11 @@ class Stopper:
         if self.owner is None:
             history.best_epoch = int(self.best_epoch[0])
         else:
-            history.best_epochs = self.best_epoch.tolist()
+            epochs = self.best_epoch.copy()
+            if self.dated is not None:  # (members that kept the weights they began with: the epochs of those)
+                began, kept = self.dated
+                epochs[epochs == began] = kept[epochs == began]
+            history.best_epochs = epochs.tolist()
 
 
 def _member_of_each_weight(net: Network) -> Array:

@@ -69,7 +69,7 @@ def add_table_options(p: argparse.ArgumentParser) -> None:
     """How a CSV file is read: its separator, decimal mark and missing-cell tokens."""
     add_format_options(p)
     p.add_argument("--na-values", metavar="TOK[,TOK]", help="more cell values that mean missing, besides empty, "
-                   "NA, N/A, n/a, #N/A, #NA, <NA>, NaN, nan, null, NULL, None and ?; a number, such as -999, however "
+                   "NA, N/A, NaN, nan, null, NULL, None and ?; a number, such as -999, however "
                    "it is written; one that begins with '-' as --na-values=-999,NA (default: none)")
 
 

@@ -75,8 +75,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="share of rows held out for the final test (default: 0.2)")
     p.add_argument("--seed", type=rule("seed"), default=0, metavar="S", help="seed for splits, weights, shuffling")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
-                   help="auto: text, or whole numbers with 2 values or at most 20 with 5 rows each, mean "
-                        "classification (default: auto)")
+                   help="auto: text, or whole numbers with 2 values, or with at most 20 and 5 times as many rows, "
+                        "mean classification (default: auto)")
     p.add_argument("--dtype", choices=["float32", "float64"], help="the arithmetic of training and prediction "
                    f"({preset_help('dtype')})")
     p.add_argument("--out", default="model.safetensors", metavar="FILE", help="default: model.safetensors")

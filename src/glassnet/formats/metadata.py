@@ -1,5 +1,6 @@
 """The JSON metadata of a model file: read from the safetensors header, checked part by part, and version-1
-metadata (glassnet 0.1) rewritten as version 2. Values from the file are quoted shortened (``reprlib``) in
+metadata (glassnet 0.1) rewritten as version 2 (version 3 is version 2 with the training record's
+"kept"). Values from the file are quoted shortened (``reprlib``) in
 every error, since the file may be hostile."""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from .. import activations, initializers, losses
 from ..errors import ModelFileError
 
 FORMAT = "glassnet-model"
-VERSION = 2
-CHECKSUM = "glassnet.sha256"  # the entry beside "glassnet" that holds the checksum (format 2)
+VERSION = 3  # 3: the training record may say which epoch's weights early stopping kept ("kept")
+CHECKSUM = "glassnet.sha256"  # the entry beside "glassnet" that holds the checksum (format 2 and later)
 PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PK\x03\x04")
 
 
@@ -88,15 +89,17 @@ KEYS = {"": {"format", "version", "network", "state", "preprocessing", "training
         "network": {"dtype", "seed", "init", "layers"}, "state": {"loss", "metrics", "optimizer", "rng"},
         "training": {"settings", "test_metrics", "history"}}
 OPTIONAL = {"network": {"seeds"},  # an ensemble's member seeds (glassnet.Ensemble); a plain network has none
-            "training": {"kept"}}  # the epoch(s) whose weights early stopping kept; none: the last epoch's
+            "training": {"kept"}}  # (format 3) the epoch(s) whose weights early stopping kept; none: the last epoch's
 
 
 def check_keys(meta: dict) -> None:
-    """Each part of version-2 metadata holds exactly its keys (a key too many would be ignored: refused)."""
+    """Each part of version-2 or 3 metadata holds exactly its keys (a key too many would be ignored: refused);
+    "kept" is format 3's."""
     parts = {part: field(meta, part, dict, "") if part else meta for part in KEYS}
     for part, keys in KEYS.items():
         obj = parts[part]
-        if set(obj) - OPTIONAL.get(part, set()) != keys:
+        optional = OPTIONAL.get(part, set()) - ({"kept"} if meta["version"] < 3 else set())
+        if set(obj) - optional != keys:
             where = f"the {part} part" if part else "the metadata"
             raise ModelFileError(f"{where} holds {reprlib.repr(sorted(set(obj) - keys))} and lacks "
                                  f"{reprlib.repr(sorted(keys - set(obj)))}; format {VERSION} has "

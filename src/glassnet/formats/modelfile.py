@@ -3,7 +3,7 @@
 Tensors: each layer's parameters, ``layers.{i}.{name}`` (a Dense layer's ``weights`` (n_in, n_out) and ``bias``
 (n_out,)), and the optimizer's state per group of parameters, ``optimizer.{p}.{key}`` (group 0 the weights,
 1 the biases; ``velocity`` for SGD with momentum, ``m`` and ``v`` for Adam). The metadata entry ``glassnet`` is
-a JSON object whose format version 2 has four parts:
+a JSON object whose format version 3 has four parts:
 
     network         dtype, seed, initializer, and each layer as {"name": ..., "config": ...}: the maths
     state           loss, metrics, optimizer (with its step count) and the shuffling generator: to go on training
@@ -15,7 +15,8 @@ a JSON object whose format version 2 has four parts:
 An ensemble (``glassnet.Ensemble``) is saved the same way, its parameters stacked with a leading member axis,
 (members, n_in, n_out), and its member seeds under ``network.seeds``.
 
-Version 1 (glassnet 0.1: Dense layers only, components by name) is read by rewriting its metadata as version 2;
+Version 2 is version 3 without "kept", and is read as it is. Version 1 (glassnet 0.1: Dense layers only,
+components by name) is read by rewriting its metadata as version 2;
 ``glassnet.formats.metadata`` reads and checks the JSON, this module the tensors and the network they make.
 
 Loading reads data only (JSON and raw tensors): it accepts registered layer, activation, loss, optimizer,
@@ -191,7 +192,7 @@ def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
         if version >= 2 and checksum != digest(text, tensors):
             raise ModelFileError("its checksum does not match its contents: the file was changed or damaged since "
                                  "glassnet wrote it" if isinstance(checksum, str) else
-                                 f"it lacks the checksum ({metadata.CHECKSUM}) that format 2 files hold")
+                                 f"it lacks the checksum ({metadata.CHECKSUM}) that files of format 2 and later hold")
         net = _build(meta, tensors)
         training = meta["training"]
         parts = {"version": version, "preprocessing": field(meta, "preprocessing", (dict, type(None)), ""),

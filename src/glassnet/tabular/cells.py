@@ -20,7 +20,8 @@ import numpy as np
 from .table import Table, quote
 
 Array = np.ndarray
-NA_VALUES = ("", "NA", "N/A", "n/a", "#N/A", "#NA", "<NA>", "NaN", "nan", "null", "NULL", "None", "?")
+NA_VALUES = ("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?")  # (a model reads with the ones it was
+# trained with: another token here would change how an older model reads its categories)
 BLANKS = " \t\r\n"  # what is stripped around a cell (not a no-break space: '1.5\xa0' is not read as 1.5)
 _DIGITS = "0123456789eE+-"
 
@@ -30,8 +31,16 @@ _THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?", re.ASCII)  # (0,1
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+", re.ASCII)
 _POINT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d*)?", re.ASCII)  # 1.462,54
 _INTEGER = re.compile(r"[-+]?\d+", re.ASCII)
-_UNITS = re.compile(r"[$\u20ac\u00a3\u00a5] ?[-+]?(\d+(\.\d*)?|\.\d+)"  # $12.5, or 38.6%
-                    r"|[-+]?[$\u20ac\u00a3\u00a5]?(\d+(\.\d*)?|\.\d+) ?%")
+_SIGNS = "[$\u20ac\u00a3\u00a5]"  # $, euro, pound, yen
+
+
+def _with_unit(point: str, group: str) -> re.Pattern:
+    """A number (thousands grouped or not) with a currency sign before or after it, or a % after it."""
+    number = rf"[-+]?(\d{{1,3}}({group}\d{{3}})+|\d+)({point}\d*)?|[-+]?{point}\d+"
+    return re.compile(rf"[-+]?{_SIGNS} ?({number})|({number}) ?({_SIGNS}|%)", re.ASCII)
+
+
+_UNITS = {".": _with_unit(r"\.", ","), ",": _with_unit(",", r"\.")}  # by decimal mark: $1,059.27, 10,6 %
 _TOKEN = re.compile(r"[!#-&(-+\--:<-~]{1,20}", re.ASCII)  # a short word that --na-values can name (no ' " , ; or space)
 
 
@@ -132,7 +141,7 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
         return (f"{table.where(i, name)}: {quote(text)} is a number written with '.' between thousands and a "
                 "decimal comma; remove the thousands separators and pass --decimal , (in Python: decimal=\",\") so "
                 "the column is read as numbers, not as text")
-    if decimal == "." and all(_UNITS.fullmatch(c) for c in every):
+    if all(_UNITS[decimal].fullmatch(c) for c in every):
         return (f"{table.where(i, name)}: {quote(text)} is a number written with a unit ('%', '$', ...); write the "
                 "numbers alone (38.6, not 38.6%) so the column is read as numbers, not as text")
     if numbers:

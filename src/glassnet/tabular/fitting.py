@@ -15,13 +15,13 @@ from .scaling import SCALERS, fit_scaler, mean_and_std
 from .table import Table, quote
 
 MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification ...
-ROWS_PER_CODE = 5  # ... if it has this many rows for each of them (two values always do: 0/1 are classes)
+ROWS_PER_CODE = 5  # ... if it has this many rows per value (two values always do: 0/1 are classes)
 SCALINGS = ("standard", *SCALERS)  # how numeric inputs may be scaled (fit_columns)
 
 
 def choose_task(table: Table, target: str, task: str) -> str:
     """``auto``: text or a few distinct integers mean classification: two, or at most MAX_CLASS_CODES with
-    ROWS_PER_CODE rows for each (21 rows of 14 whole numbers are a measurement, not 14 classes)."""
+    ROWS_PER_CODE times as many rows (21 rows of 14 whole numbers are a measurement, not 14 classes)."""
     numeric = table.is_numeric(target)
     if task == "regression" and not numeric:
         raise InputError(f"{table.source}: target column {quote(target)} holds text; regression needs numbers")

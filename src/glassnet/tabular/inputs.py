@@ -74,11 +74,12 @@ def _dates(cells: np.ndarray) -> bool:
 
 def _row_names(table: Table, name: str, gaps: np.ndarray) -> bool:
     """Whether column ``name`` holds row names: named as R and pandas name them (or unnamed, in the first place
-    of the header, where they write them), with a different value in every row."""
+    of the header, where they write them), with a different text or whole number in every row."""
     if name.lower() not in ROW_NAMES or gaps.any():
         return False
     values = table.numbers(name) if table.is_numeric(name) else table.data[name]
-    return len(set(values.tolist())) == len(values)
+    whole = not table.is_numeric(name) or bool(np.all(values == np.round(values)))  # (not measurements)
+    return whole and len(set(values.tolist())) == len(values)
 
 
 def _numbers_rows(values: np.ndarray) -> bool:

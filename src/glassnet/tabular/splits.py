@@ -32,8 +32,10 @@ def check_fractions(val: float, test: float) -> tuple[float, float]:
 
 
 def split(n: int, labels: Array | None, val: float, test: float, seed: int,
-          class_names: Sequence[str] | None = None, source: str = "the data") -> tuple[Array, Array, Array]:
-    """Row indices (train, validation, test), each sorted, reproducible from ``seed``.
+          class_names: Sequence[str] | None = None, source: str = "the data", hint: str = "") -> tuple[Array, Array,
+                                                                                                  Array]:
+    """Row indices (train, validation, test), each sorted, reproducible from ``seed``; ``hint`` ends the error of
+    a class too small to keep a training row.
 
     round(n * test) rows go to test and round(n * val) to validation; with ``labels`` (classification) each
     class contributes in proportion to its size (stratified). Every class keeps at least one training row.
@@ -57,7 +59,7 @@ def split(n: int, labels: Array | None, val: float, test: float, seed: int,
             held = " and ".join(f"{flag} {value}" for flag, value in (("--val-split", val), ("--test-split", test))
                                 if value)
             raise InputError(f"{source}: {name} has {len(rows)} row(s): too few for {held} to leave it a training "
-                             "row")
+                             f"row{hint}")
         rows = rng.permutation(rows)
         parts[0].append(rows[t + v:])
         parts[1].append(rows[t:t + v])
@@ -68,5 +70,6 @@ def split(n: int, labels: Array | None, val: float, test: float, seed: int,
 def split_table(table: Table, target: Target, val: float, test: float, seed: int) -> tuple[Table, Table, Table]:
     """The (train, validation, test) tables of ``split``, stratified by ``target``'s classes if it has any."""
     labels = target.encode(table) if target.task == "classification" else None
-    parts = split(len(table), labels, val, test, seed, target.classes, table.source)
+    hint = "; if the numbers are measurements, not classes, pass --task regression" if target.numeric else ""
+    parts = split(len(table), labels, val, test, seed, target.classes, table.source, hint)
     return tuple(table.take(rows) for rows in parts)
