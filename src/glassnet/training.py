@@ -103,9 +103,9 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
     kept_before = net.history.best_epoch, net.history.best_epochs  # (the weights change: said again at the end)
     net.history.best_epoch = net.history.best_epochs = None
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        if own_val is not None and net.epochs_trained and settings.patience:  # (going on: none ends worse)
-            stopper.begin(first - 1, net.measure_members(*own_val)[0], kept_before[1])
         try:
+            if own_val is not None and net.epochs_trained and settings.patience:  # (going on: none ends worse)
+                stopper.begin(first - 1, net.measure_members(*own_val)[0], kept_before[1])
             for epoch in range(first, last + 1):
                 before, start.flat = start.flat, before
                 start.take()
