@@ -69,6 +69,7 @@ def test_going_on_counts_each_members_kept_epoch_as_its_best_so_far():
     ({"epoch": True}, "'kept' is {'epoch': True}"),
     ({"epoch": "5"}, "must be {'epoch': N}"),
     ({"epochs": [5]}, "'kept' is {'epochs': \\[5\\]}"),
+    ({"epochs": []}, "'kept' is {'epochs': \\[\\]}"),
     ({"epoch": 5, "epochs": [5]}, "'kept' is"),
     ([5], "'kept' is \\[5\\]"),
     (None, "'kept' is None"),
@@ -159,7 +160,7 @@ def test_a_version_2_file_loads_and_may_not_say_kept(tmp_path):
     path = tmp_path / "m.safetensors"
     net.save(path)
     rewrite(path, lambda m: m.update(version=2))
-    refused(path, "the training part holds \\['kept'\\]")
+    refused(path, "the training part holds 'kept', which format 3 added, but the file says format 2")
     rewrite(path, lambda m: (m.update(version=2), m["training"].pop("kept")))
     loaded = gn.load(path)
     np.testing.assert_array_equal(loaded.flat, net.flat)

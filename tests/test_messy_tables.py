@@ -210,3 +210,29 @@ def test_a_whole_number_class_too_small_to_train_names_task_regression(tmp_path,
     values = [0] * 87 + list(range(1, 14))  # (counts: 14 values in 100 rows, most of them once)
     assert train(write(tmp_path / "t.csv", "a,y", [f"{a},{v}" for a, v in zip(x, values)]))[0] == 2
     assert "if the numbers are measurements, not classes, pass --task regression" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cells, options", [(["10,6%", "3,5%"], ()),  # (a decimal comma, without --decimal ,)
+                                            (["5%", "n/a", "10%"], ())])  # (and a word for a missing cell)
+def test_units_are_named_whatever_the_decimal_mark_and_beside_a_missing_word(tmp_path, capsys, cells, options):
+    x, y = rows(30)
+    lines = [f"{cells[i % len(cells)]};{i};{label}" for i, (_, label) in enumerate(zip(x, y))]
+    assert train(write(tmp_path / "t.csv", "money;a;y", lines), *options, "--test-split", "0")[0] == 2
+    err = capsys.readouterr().err
+    assert "is a number written with a unit" in err
+    assert ("if 'n/a' marks a missing cell, pass --na-values=n/a" in err) == ("n/a" in cells)
+
+
+def test_a_model_that_one_hot_encoded_a_column_of_units_still_resumes_and_tests(tmp_path, capsys, monkeypatch):
+    from glassnet.tabular import cells
+
+    x, y = rows()
+    money = ["$1.00", "$2.50", "$4.00"]
+    path = write(tmp_path / "t.csv", "v,a,y", [f"{money[i % 3]},{a},{label}"
+                                               for i, ((a, _), label) in enumerate(zip(x, y))])
+    with monkeypatch.context() as older:  # (as an older glassnet read it: three categories)
+        older.setattr(cells, "_with_units", lambda texts: None)
+        code, model = train(path)
+    assert code == 0 and gn.load_model(model).preprocessing.columns[0].categories == money
+    assert main(["evaluate", str(model), str(path), "--split", "test"]) == 0
+    assert main(["resume", str(model), str(path), "--epochs", "2", "--quiet"]) == 0

@@ -187,9 +187,13 @@ def training_settings(settings: dict | None, path: str) -> dict:
 def training_splits(model: Any, table: Any, settings: dict) -> tuple:
     """The (training, validation, test) tables that ``glassnet train`` made of ``table`` (its DATA as read), from
     the checked ``settings`` (``training_settings``): the same rows kept, the same seed, the same fractions."""
+    from ..tabular.preprocessing import Category
     from ..tabular.workflow import prepare
 
     prep = model.preprocessing
+    for column in prep.columns:  # (a column the model one-hot encodes is its text, whatever this glassnet would
+        if isinstance(column, Category):  # say of it for a new model, such as numbers written with '%')
+            table.problems.pop(column.name, None)
     missing = settings.get("missing", "drop" if settings["drop_missing"] else "impute")
     val = 0.0 if settings.get("own_validation") else settings["val_split"]  # (each member's: from the training rows)
     return prepare(table, prep.target.name, prep.task, val, settings["test_split"], settings["seed"], missing,

@@ -98,8 +98,10 @@ def check_keys(meta: dict) -> None:
     parts = {part: field(meta, part, dict, "") if part else meta for part in KEYS}
     for part, keys in KEYS.items():
         obj = parts[part]
-        optional = OPTIONAL.get(part, set()) - ({"kept"} if meta["version"] < 3 else set())
-        if set(obj) - optional != keys:
+        if meta["version"] < 3 and part == "training" and "kept" in obj:
+            raise ModelFileError(f"the training part holds 'kept', which format 3 added, but the file says format "
+                                 f"{reprlib.repr(meta['version'])}")
+        if set(obj) - OPTIONAL.get(part, set()) != keys:
             where = f"the {part} part" if part else "the metadata"
             raise ModelFileError(f"{where} holds {reprlib.repr(sorted(set(obj) - keys))} and lacks "
                                  f"{reprlib.repr(sorted(keys - set(obj)))}; format {VERSION} has "

@@ -371,7 +371,7 @@ def _restore_kept(net: Network, training: dict) -> None:
     listed = kept[key] if key == "epochs" else [kept.get(key)] if key == "epoch" else [None]
     members = len(net.seeds) if isinstance(net, Ensemble) else 0
     if not isinstance(listed, list) or not all(is_int(e) and 1 <= e <= net.history.epochs for e in listed) \
-            or key == "epochs" and len(listed) != members:
+            or key == "epochs" and (not members or len(listed) != members):
         raise ModelFileError(f"the training record's 'kept' is {reprlib.repr(kept)}: it must be {{'epoch': N}} or, "
                              f"for an ensemble, {{'epochs': [one N for each member]}}, each N an epoch of the "
                              f"{net.history.epochs} the history records")

@@ -41,6 +41,7 @@ def _with_unit(point: str, group: str) -> re.Pattern:
 
 
 _UNITS = {".": _with_unit(r"\.", ","), ",": _with_unit(",", r"\.")}  # by decimal mark: $1,059.27, 10,6 %
+_HAS_DIGIT = re.compile(r"\d", re.ASCII)
 _TOKEN = re.compile(r"[!#-&(-+\--:<-~]{1,20}", re.ASCII)  # a short word that --na-values can name (no ' " , ; or space)
 
 
@@ -141,9 +142,13 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
         return (f"{table.where(i, name)}: {quote(text)} is a number written with '.' between thousands and a "
                 "decimal comma; remove the thousands separators and pass --decimal , (in Python: decimal=\",\") so "
                 "the column is read as numbers, not as text")
-    if all(_UNITS[decimal].fullmatch(c) for c in every):
-        return (f"{table.where(i, name)}: {quote(text)} is a number written with a unit ('%', '$', ...); write the "
-                "numbers alone (38.6, not 38.6%) so the column is read as numbers, not as text")
+    if (unit := _with_units(texts)) is not None:
+        cell, k = unit
+        words = [c for c in every if not _HAS_DIGIT.search(c)]
+        missing = f"; if {quote(words[0])} marks a missing cell, pass --na-values={shlex.quote(words[0])}" \
+            if words and _TOKEN.fullmatch(words[0]) else ""
+        return (f"{table.where(k, name)}: {quote(cell)} is a number written with a unit ('%', '$', ...); write the "
+                f"numbers alone (38.6, not 38.6%) so the column is read as numbers, not as text{missing}")
     if numbers:
         number, k = numbers[0]
         if len(numbers) < len(texts):  # (text, with a few numbers among it)
@@ -155,6 +160,18 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
             if len(texts) <= 3 and _TOKEN.fullmatch(text) else ""
         return (f"{table.where(i, name)}: {quote(text)} is not a number, but {table.line(k)} holds the number "
                 f"{quote(number)}; a column holds numbers or text, not both{missing}")
+    return None
+
+
+def _with_units(texts: list[tuple[str, int]]) -> tuple[str, int] | None:
+    """The first of a column's text cells written as a number with a unit, when every other one is too (with
+    either decimal mark) or is a word without digits (a missing cell, such as 'n/a'), and those words are not
+    the most; else None."""
+    words = [c for c, _ in texts if not _HAS_DIGIT.search(c)]
+    for pattern in _UNITS.values():
+        units = [(c, i) for c, i in texts if pattern.fullmatch(c)]
+        if units and len(units) + len(words) == len(texts) and len(units) >= len(words):
+            return units[0]
     return None
 
 
