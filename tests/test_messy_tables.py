@@ -236,3 +236,13 @@ def test_a_model_that_one_hot_encoded_a_column_of_units_still_resumes_and_tests(
     assert code == 0 and gn.load_model(model).preprocessing.columns[0].categories == money
     assert main(["evaluate", str(model), str(path), "--split", "test"]) == 0
     assert main(["resume", str(model), str(path), "--epochs", "2", "--quiet"]) == 0
+
+
+def test_a_wrong_separator_is_named_when_a_column_is_missing(tmp_path, capsys):
+    path = write(tmp_path / "t.csv", "a;b;y", ["1;2;x", "3;4;z"])
+    assert train(path, "--sep", ",")[0] == 2
+    assert "its columns are 'a;b;y'; its one column's name holds a separator: read with another --sep?" \
+        in capsys.readouterr().err
+    assert train(write(tmp_path / "u.csv", "a,b", ["1,2", "3,4"]))[0] == 2  # (a plain missing column: no such hint)
+    assert "another --sep" not in capsys.readouterr().err
+

@@ -81,8 +81,10 @@ class Table:
             lower = {name.lower(): name for name in self.columns}
             guesses = difflib.get_close_matches(missing[0].lower(), list(lower), n=1)
             hint = f" (did you mean {quote(lower[guesses[0]])}?)" if guesses else ""
+            joined = len(self.columns) == 1 and any(sep in self.columns[0] for sep in ",;\t|")
+            sep = "; its one column's name holds a separator: read with another --sep?" if joined else ""
             raise InputError(f"{self.source} lacks column(s) {quote_names(missing)} that {what}{hint}; "
-                             f"its columns are {quote_names(self.columns)}")
+                             f"its columns are {quote_names(self.columns)}{sep}")
 
     def line(self, i: int) -> str:
         """Where row ``i`` is: "line 7" of a file, or "row 6" of a data frame."""
