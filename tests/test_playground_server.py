@@ -383,3 +383,14 @@ def test_folders_of_killed_playgrounds_are_removed(tmp_path, monkeypatch):
     mine.mkdir()
     server.remove_stale_folders()
     assert not stale.exists() and mine.exists()
+
+
+def test_the_command_reads_a_csv_with_its_separator_decimal_mark_and_missing_cells(tmp_path, monkeypatch):
+    path = tmp_path / "comma.csv"
+    path.write_text("a;b;y\n" + "".join(f"{i},5;{'-999' if i == 3 else i % 3};{i % 2}\n" for i in range(20)))
+    served = []
+    monkeypatch.setattr(server, "serve", lambda session, host, port, browser: served.append(session) or 0)
+    assert main(["playground", str(path), "--decimal", ",", "--na-values=-999", "--no-browser"]) == 0
+    table = served[0].upload
+    np.testing.assert_array_equal(table.numbers("a")[:3], [0.5, 1.5, 2.5])
+    assert np.isnan(table.numbers("b")[3])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from .options import add_table_options
+
 
 def port(text: str) -> int:
     try:
@@ -30,6 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "machine only)")
     p.add_argument("--port", type=port, default=8765, help="default: 8765; 0 picks a free one")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    add_table_options(p)
     p.set_defaults(run=run)
 
 
@@ -49,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError('the playground needs starlette and uvicorn, which are not installed: '
                          'pip install "glassnet[web]"') from None
     from ..tabular import datasets
+    from ..tabular.workflow import columns_named
     from ..web.server import serve
     from ..web.session import UPLOAD, Session, Settings
 
@@ -56,5 +60,6 @@ def run(args: argparse.Namespace) -> int:
     if args.data in datasets.DATASETS and not os.path.exists(args.data):
         settings.dataset = args.data
     else:
-        upload, settings.dataset = datasets.resolve(args.data), UPLOAD
+        upload = datasets.resolve(args.data, args.sep, args.decimal, columns_named(args.na_values))
+        settings.dataset = UPLOAD
     return serve(Session(settings, upload), args.host, args.port, not args.no_browser)
