@@ -231,7 +231,7 @@ def test_a_model_that_one_hot_encoded_a_column_of_units_still_resumes_and_tests(
     path = write(tmp_path / "t.csv", "v,a,y", [f"{money[i % 3]},{a},{label}"
                                                for i, ((a, _), label) in enumerate(zip(x, y))])
     with monkeypatch.context() as older:  # (as an older glassnet read it: three categories)
-        older.setattr(cells, "_with_units", lambda texts: None)
+        older.setattr(cells, "_with_units", lambda texts, words: None)
         code, model = train(path)
     assert code == 0 and gn.load_model(model).preprocessing.columns[0].categories == money
     assert main(["evaluate", str(model), str(path), "--split", "test"]) == 0

@@ -238,7 +238,7 @@ def _table_model(onnx: Any, net: Network, opset: int, prep: Any, metadata: dict[
     """The graph of a model trained from a table: raw columns in, preprocessing, the network, outputs out."""
     from onnx import TensorProto, helper, numpy_helper
 
-    from ..tabular.cells import BLANKS, NA_VALUES, Reader
+    from ..tabular.cells import BLANKS, NA_VALUES, number_tokens
     from ..tabular.preprocessing import Category, Numeric
 
     if (prep.n_inputs, prep.n_outputs) != (net.n_inputs, net.n_outputs):
@@ -255,7 +255,7 @@ def _table_model(onnx: Any, net: Network, opset: int, prep: Any, metadata: dict[
     names = column_inputs(prep.input_columns)
     _utf8(prep.input_columns, "the column name")
     na = list(dict.fromkeys(t for t in (*NA_VALUES, *(v.strip(BLANKS) for v in prep.na_values))))
-    na_numbers = Reader(prep.na_values, prep.decimal).na_numbers
+    na_numbers = number_tokens(prep.na_values, prep.decimal)
     _utf8(na, "the missing-cell token")
     graph = Graph(helper, numpy_helper, np.dtype(np.float64))
     graph._names.update(names + [OUTPUT])

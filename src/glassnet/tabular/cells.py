@@ -54,6 +54,12 @@ def parse_number(cell: str, decimal: str = ".") -> float | None:
     return float(cell) if _NUMBER.fullmatch(cell) else None
 
 
+def number_tokens(tokens: Sequence[str], decimal: str = ".") -> Array:
+    """The missing-cell tokens that are finite numbers (such as -999), sorted: a number equal to one is missing."""
+    values = {parse_number(t.strip(BLANKS), decimal) for t in tokens}
+    return np.array(sorted(v for v in values if v is not None and math.isfinite(v)))
+
+
 class Reader:
     """Turns columns of cells (as the csv module gives them) into arrays: float64 with NaN for missing cells,
     or, when some cell is text, object arrays of stripped strings with None for missing cells."""
@@ -65,8 +71,7 @@ class Reader:
         # (a token such as -999 is a number to NumPy: such a token sends every column cell by cell)
         numeric = [v for v in self.na if v and v.isascii() and not v.encode("ascii").translate(None, allowed)]
         self._allowed = None if numeric else allowed
-        tokens = {parse_number(v, decimal) for v in self.na}
-        self.na_numbers = np.array(sorted(v for v in tokens if v is not None and math.isfinite(v)))
+        self.na_numbers = number_tokens(self.na, decimal)
 
     def missing_numbers(self, values: Array) -> Array:
         """``values`` with NaN where a value is a number token of ``na_values`` (-999.0 as well as -999)."""
@@ -142,32 +147,33 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
         return (f"{table.where(i, name)}: {quote(text)} is a number written with '.' between thousands and a "
                 "decimal comma; remove the thousands separators and pass --decimal , (in Python: decimal=\",\") so "
                 "the column is read as numbers, not as text")
-    if (unit := _with_units(texts)) is not None:
+    words = [c for c in every if not _HAS_DIGIT.search(c)]
+    if (unit := _with_units(texts, words)) is not None:
         cell, k = unit
-        words = [c for c in every if not _HAS_DIGIT.search(c)]
-        missing = f"; if {quote(words[0])} marks a missing cell, pass --na-values={shlex.quote(words[0])}" \
-            if words and _TOKEN.fullmatch(words[0]) else ""
         return (f"{table.where(k, name)}: {quote(cell)} is a number written with a unit ('%', '$', ...); write the "
-                f"numbers alone (38.6, not 38.6%) so the column is read as numbers, not as text{missing}")
+                f"numbers alone (38.6, not 38.6%) so the column is read as numbers, not as text"
+                f"{_na_hint(words[0]) if words else ''}")
     if numbers:
         number, k = numbers[0]
         if len(numbers) < len(texts):  # (text, with a few numbers among it)
             return (f"{table.where(k, name)}: {quote(number)} is a number, but the column holds text (such as "
                     f"{quote(text)}, {table.line(i)}); a column holds numbers or text, not both: if it is a category, "
                     f"name it with a letter too, or leave the column out (--ignore {name})")
-        missing = f"; if {quote(text)} marks a missing cell, pass --na-values={shlex.quote(text)} (in Python: " \
-            f"na_values=[{text!r}])" \
-            if len(texts) <= 3 and _TOKEN.fullmatch(text) else ""
         return (f"{table.where(i, name)}: {quote(text)} is not a number, but {table.line(k)} holds the number "
-                f"{quote(number)}; a column holds numbers or text, not both{missing}")
+                f"{quote(number)}; a column holds numbers or text, not both{_na_hint(text) if len(texts) <= 3 else ''}")
     return None
 
 
-def _with_units(texts: list[tuple[str, int]]) -> tuple[str, int] | None:
+def _na_hint(word: str) -> str:
+    """How to read ``word`` as a missing cell, as the end of an error ("" for one --na-values cannot name)."""
+    return f"; if {quote(word)} marks a missing cell, pass --na-values={shlex.quote(word)} (in Python: " \
+        f"na_values=[{word!r}])" if _TOKEN.fullmatch(word) else ""
+
+
+def _with_units(texts: list[tuple[str, int]], words: list[str]) -> tuple[str, int] | None:
     """The first of a column's text cells written as a number with a unit, when every other one is too (with
-    either decimal mark) or is a word without digits (a missing cell, such as 'n/a'), and those words are not
-    the most; else None."""
-    words = [c for c, _ in texts if not _HAS_DIGIT.search(c)]
+    either decimal mark) or is one of ``words``, without digits (a missing cell, such as 'n/a'), and those words
+    are not the most; else None."""
     for pattern in _UNITS.values():
         units = [(c, i) for c, i in texts if pattern.fullmatch(c)]
         if units and len(units) + len(words) == len(texts) and len(units) >= len(words):
