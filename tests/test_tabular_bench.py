@@ -9,7 +9,7 @@ import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
-for module in ("sklearn", "pandas", "palmerpenguins", "threadpoolctl"):
+for module in ("sklearn", "pandas", "palmerpenguins", "threadpoolctl", "vega_datasets", "plotly"):
     pytest.importorskip(module)
 
 
@@ -70,3 +70,35 @@ def test_the_paired_comparison_calls_a_difference_only_beyond_two_standard_error
     one = {key: values[:1] for key, values in results.items()}  # (one seed: no standard error, no verdict)
     assert tabular.paired(one, ["t"], ["glassnet", "ahead"]) == [
         "", "(One seed: no standard error, so no seed-by-seed comparison.)"]
+
+
+def test_the_held_out_tables_load_as_their_list_says(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    import tabular_data
+
+    listed = {}
+    for line in tabular_data.__doc__.split("HELD_OUT", 1)[1].splitlines():
+        words = line.split()
+        if len(words) > 3 and words[2].isdigit():
+            listed[words[0]] = (words[1], int(words[2]), "regression" if words[3] == "regression" else "classification")
+    assert set(listed) == {d.name for d in tabular_data.HELD_OUT}
+    assert not {d.name for d in tabular_data.HELD_OUT} & {d.name for d in tabular_data.DATASETS}
+    for data in tabular_data.HELD_OUT:
+        frame = data.load()
+        assert listed[data.name] == (data.package, len(frame), data.task), data.name
+        assert frame[data.target].notna().all() and frame.shape[1] >= 3, data.name
+        if data.task == "classification":
+            assert 2 <= frame[data.target].nunique() <= 5, data.name
+
+
+def test_the_held_out_smoke_run_scores_its_tables_and_refuses_an_unknown_one():
+    done = subprocess.run([sys.executable, str(BENCH / "tabular.py"), "--held-out", "--smoke"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("# Tabular benchmark: the held-out tables")
+    rows = {line.split("|")[1].strip() for line in done.stdout.splitlines() if "class." in line or "regre." in line}
+    assert rows == {"tips", "cars_origin"}
+    assert "## Ablation" not in done.stdout  # (no recipes unless asked)
+    wrong = subprocess.run([sys.executable, str(BENCH / "tabular.py"), "--held-out", "--smoke", "--tables", "iris"],
+                           capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2 and "unknown table(s) iris; known: cars_mpg" in wrong.stderr

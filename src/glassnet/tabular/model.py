@@ -65,7 +65,7 @@ class Model:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Model:
-        """Read a model file (format 1 or 2); anything wrong raises ModelFileError naming the file."""
+        """Read a model file (format 1, 2 or 3); anything wrong raises ModelFileError naming the file."""
         from ..formats.modelfile import read
 
         net, parts = read(path)
