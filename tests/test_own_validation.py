@@ -187,8 +187,7 @@ def test_resume_without_patience_never_saves_a_member_worse_than_it_loaded(tmp_p
     loaded.save(model)
     capsys.readouterr()
     assert main(["resume", str(model), str(path), "--epochs", "5"]) == 0
-    assert "each member kept the weights of its best epoch: its starting weights, its starting weights" in \
-        capsys.readouterr().out
+    assert "no member did better than the weights it began with: each kept them" in capsys.readouterr().out
     np.testing.assert_array_equal(gn.load_model(model).network.flat, loaded.network.flat)
 
 
@@ -208,3 +207,18 @@ def test_a_member_never_loses_the_only_training_row_of_a_class():
 def test_fractions_adding_up_to_one_are_named_as_such_for_an_ensemble():
     with pytest.raises(gn.InputError, match=r"--val-split \+ --test-split must be below 1; got 0.5 \+ 0.5"):
         gn.train_table(frame(rows=100), "y", epochs=2, val_split=0.5, test_split=0.5)
+
+
+def test_the_kept_weights_line_names_each_members_epoch_or_its_start():
+    import argparse
+
+    from glassnet.cli.common import kept_weights
+    from glassnet.history import History
+
+    history, net = History(loss=[1.0, 0.9, 0.8]), argparse.Namespace(epochs_trained=13)  # (epochs 11-13 this run)
+    args = argparse.Namespace(epochs=3, patience=30)
+    history.best_epochs = [12, 10, 13]
+    assert kept_weights(history, net, args) == \
+        "each member kept the weights of its best epoch: 12, its starting weights, 13"
+    history.best_epochs = [10, 10, 7]
+    assert kept_weights(history, net, args) == "no member did better than the weights it began with: each kept them"

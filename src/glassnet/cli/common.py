@@ -99,6 +99,9 @@ def kept_weights(history: Any, net: Any, args: argparse.Namespace) -> str:
     """What early stopping did, in words ("" if it kept the last epoch's weights)."""
     if history.best_epochs:
         began = net.epochs_trained - history.epochs  # (an epoch of this run, or the weights it began with)
+        if all(e <= began for e in history.best_epochs):
+            return f"{stopped_early(history, net, args)}no member did better than the weights it began with: " \
+                "each kept them"
         kept = ", ".join(str(e) if e > began else "its starting weights" for e in history.best_epochs)
         return f"{stopped_early(history, net, args)}each member kept the weights of its best epoch: {kept}"
     best = history.best_epoch
