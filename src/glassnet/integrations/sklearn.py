@@ -130,6 +130,8 @@ class _GlassnetEstimator(BaseEstimator):
     def _hidden(self) -> list[int]:
         sizes = self.hidden_layer_sizes
         try:
+            if isinstance(sizes, (str, bytes)):  # ("32" would be its characters)
+                raise TypeError
             sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
         except TypeError:
             raise InputError(f"hidden_layer_sizes must be a size or a list of sizes; got {sizes!r}") from None

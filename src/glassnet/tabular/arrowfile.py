@@ -48,7 +48,9 @@ def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Se
 
 def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[str] = (),
                keep: Sequence[str] = ()) -> Table:
-    """A pandas DataFrame as a Table (columns of numbers stay numbers; everything else is text)."""
+    """A pandas DataFrame as a Table: columns of numbers stay numbers; a ``category`` column is text, its
+    categories' names (one-hot, though they be digits: ``.astype("category")`` makes codes such as zip codes
+    categories); any other column is text, read as a CSV file's cells are (text that is all numbers is numbers)."""
     names = [str(name) for name in frame.columns]
     twice = next((name for name in names if names.count(name) > 1), None)
     if twice is not None:
@@ -61,7 +63,8 @@ def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[st
             data[name] = ("number", column.to_numpy(dtype=np.float64, na_value=np.nan), large,
                           column.tolist() if large else None)
         else:
-            data[name] = ("text", [None if _is_na(v) else _text_of(v) for v in column.tolist()], False, None)
+            kind = "category" if column.dtype.name == "category" else "text"
+            data[name] = (kind, [None if _is_na(v) else _text_of(v) for v in column.tolist()], False, None)
     written = {n: column.tolist() for n, (_, column) in zip(names, frame.items()) if n in keep}
     return _table(source, names, data, len(frame), na_values, written)
 
@@ -96,7 +99,7 @@ def _arrow_column(column: Any) -> tuple:
 def _beyond_float64(extremes: dict) -> bool:
     """Whether an integer column's {"min", "max"} (None when every cell is missing) reaches past 2**53, where
     float64 would change its values."""
-    low, high = extremes["min"] or 0, extremes["max"] or 0
+    low, high = (0 if _is_na(extremes[end]) else extremes[end] for end in ("min", "max"))
     return high >= _INTEGERS_EXACT or low <= -_INTEGERS_EXACT
 
 
@@ -114,6 +117,8 @@ def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, 
             data[name] = reader.missing_numbers(values)
             if large:
                 exact[name] = reader.as_text(["" if v is None else str(v) for v in original])
+        elif kind == "category":
+            data[name] = reader.as_text(["" if v is None else v for v in values])
         else:  # (text that is all numbers is numbers, as in a CSV file)
             data[name], kept = reader.convert(["" if v is None else v for v in values])
             if kept is not None:
@@ -121,7 +126,7 @@ def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, 
     for name, values in written.items():
         exact[name] = np.array(["" if _is_na(v) else _text_of(v) for v in values], dtype=object)
     table = Table(source, names, data, np.arange(1, rows + 1), unit="row", exact=exact)
-    for name in names:
-        if data[name].dtype == object and (problem := text_problem(table, name)):
+    for name in names:  # (a category column is text, whatever its names look like)
+        if columns[name][0] == "text" and data[name].dtype == object and (problem := text_problem(table, name)):
             table.problems[name] = problem
     return table

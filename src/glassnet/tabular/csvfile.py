@@ -27,6 +27,17 @@ CHUNK = 8192  # rows converted at once
 SEPARATORS = (",", ";", "\t", "|")
 
 
+def check_format(sep: object, decimal: object) -> str | None:
+    """The separator (a tab may be given as 'tab' or '\\t'; None: found in the header) if it and the decimal mark
+    are ones a CSV file can have, else an InputError."""
+    sep = {"\\t": "\t", "tab": "\t"}.get(sep, sep) if isinstance(sep, str) else sep  # (a tab is hard to type)
+    if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n'):
+        raise InputError(f"--sep must be one character other than a quote or a line break; got {sep!r}")
+    if not isinstance(decimal, str) or decimal not in (".", ","):
+        raise InputError(f"--decimal must be '.' or ','; got {decimal!r}")
+    return sep
+
+
 def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None = None, decimal: str = ".",
              na_values: Sequence[str] = (), keep: Sequence[str] = ()) -> Table:
     """Read a CSV file with a header row (UTF-8, an optional BOM, any quoting the csv module reads).
@@ -37,11 +48,7 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
     """
     source = source or str(path)
     check_readable(path, source, "a CSV file")
-    sep = {"\\t": "\t", "tab": "\t"}.get(sep, sep)  # (a tab is hard to type: --sep tab, --sep '\t')
-    if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
-        raise InputError(f"--sep must be one character other than a quote or a line break; got {sep!r}")
-    if decimal not in (".", ","):
-        raise InputError(f"--decimal must be '.' or ','; got {decimal!r}")
+    sep = check_format(sep, decimal)
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             found = "" if sep else " (found in the header)"

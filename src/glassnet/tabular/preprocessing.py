@@ -87,8 +87,10 @@ class Category:
         if self.missing:
             index[None] = len(self.categories)
         cells = table.data[self.name]
-        if cells.dtype != object:  # a column of numbers where training had text: each number is a category
-            cells = np.array([table.text(self.name, i) or None for i in range(len(table))], dtype=object)
+        if cells.dtype != object:  # a column of numbers where training had text: each number is a category, as
+            gaps = np.isnan(cells)  # written (a missing cell stays missing, however the file wrote it: NA, -999)
+            cells = np.array([None if gaps[i] else table.text(self.name, i) or None for i in range(len(table))],
+                             dtype=object)
         codes = np.fromiter((index.get(cell, -1) for cell in cells), dtype=np.intp, count=len(cells))
         out = np.zeros((len(table), len(self.features)))
         known = codes >= 0

@@ -16,6 +16,7 @@ from typing import Any
 from ..constraints import check
 from ..errors import InputError
 from ..losses import balanced_class_weights
+from .csvfile import check_format
 from .datasets import resolve
 from .fingerprint import fingerprint
 from .fitting import SCALINGS
@@ -68,9 +69,9 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
         raise InputError(f"hidden must be a list of layer sizes, such as [32, 16]; got {hidden!r}")
     if not list(hidden) and not dropout_given:
         dropout = 0.0  # (the preset's dropout is for hidden layers)
+    settings = _settings(locals())
     say = say or (lambda text: None)
     warn = warn or (lambda text: warnings.warn(text, UserWarning, stacklevel=3))
-    settings = _settings(locals())
     if target in settings["ignore"]:
         raise InputError(f"--ignore names the target column {target!r}, which is never an input: leave it out of "
                          "--ignore")
@@ -149,8 +150,12 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
     keys = ("target", "preset", "activation", "scaling", "dropout", "optimizer", "lr", "schedule", "weight_decay",
             "label_smoothing", "class_weight", "ensemble", "val_split", "test_split", "seed", "dtype", "patience",
             "missing", "decimal", "sep")
-    return {**{k: options[k] for k in keys}, "hidden": hidden, "ignore": columns_named(options["ignore"]),
-            "na_values": columns_named(options["na_values"]), "drop_missing": options["missing"] == "drop"}
+    for name in ("say", "warn"):
+        if options[name] is not None and not callable(options[name]):
+            raise InputError(f"{name} must be a function of one text (such as print) or None; got {options[name]!r}")
+    check_format(options["sep"], options["decimal"])  # (a DataFrame's too: the model keeps them for files)
+    return {**{k: options[k] for k in keys}, "hidden": hidden, "ignore": columns_named(options["ignore"], "ignore"),
+            "na_values": columns_named(options["na_values"], "na_values"), "drop_missing": options["missing"] == "drop"}
 
 
 def describe_target(prep: Any) -> str:

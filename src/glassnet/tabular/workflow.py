@@ -333,8 +333,11 @@ def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: 
     return history
 
 
-def columns_named(text: str | Sequence[str] | None) -> list[str]:
-    """``"a,b"`` or ``["a", "b"]`` -> ["a", "b"] (names stripped, empty ones dropped)."""
+def columns_named(text: str | Sequence[str] | None, option: str = "the names") -> list[str]:
+    """``"a,b"`` or ``["a", "b"]`` -> ["a", "b"] (names stripped, empty ones dropped); ``option`` names the
+    argument in the error for anything else."""
+    if text is not None and not isinstance(text, (str, list, tuple, set, frozenset)):
+        raise InputError(f"{option} must be text (\"a,b\") or a list of texts; got {text!r}")
     parts = text.split(",") if isinstance(text, str) else list(text or [])
     names = [str(p).strip() for p in parts if str(p).strip()]
     if len(set(names)) != len(names):

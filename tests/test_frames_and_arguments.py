@@ -1,0 +1,91 @@
+"""DataFrames as practitioners hand them over, and train_table's arguments of the wrong kind: a nullable integer
+column that is missing in every row given, a ``category`` column of digit codes (one-hot, not a number, and read
+so from a CSV file at prediction too), a column of categories that is all missing tokens when it is also copied
+out with --id; a separator, decimal mark, column list or callback of the wrong type is an InputError naming it."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import glassnet as gn
+from glassnet.cli import main
+from glassnet.errors import InputError
+
+QUIET = {"say": lambda text: None, "warn": lambda text: None}
+
+
+def frame(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame({"a": rng.normal(size=n), "k": pd.array(rng.integers(0, 9, n), dtype="Int64")})
+    data["y"] = np.where(data["a"] > 0, "p", "n")
+    return data
+
+
+def test_a_nullable_integer_cell_missing_in_the_only_row_is_filled_as_any_missing_cell():
+    data = frame()
+    data.loc[0, "k"] = pd.NA
+    model = gn.train_table(data, "y", epochs=2, ensemble=2, **QUIET)
+    alone, together = model.predict_proba_table(data.iloc[[0]]), model.predict_proba_table(data.iloc[:3])
+    np.testing.assert_allclose(alone[0], together[0], rtol=1e-6)
+    empty = data.assign(k=pd.array([pd.NA] * len(data), dtype="Int64"))
+    warned = []
+    model = gn.train_table(empty, "y", epochs=2, ensemble=2, say=lambda text: None, warn=warned.append)
+    assert "k" not in model.preprocessing.input_columns and any("'k' is empty in every row" in w for w in warned)
+
+
+def test_a_category_column_of_digit_codes_is_one_hot_and_a_csv_file_keeps_its_leading_zeros(tmp_path):
+    rng = np.random.default_rng(1)
+    codes = rng.choice(["007", "7", "010", "10"], 240)
+    data = pd.DataFrame({"code": pd.Categorical(codes), "a": rng.normal(size=240).round(3)})
+    data["y"] = np.where(np.isin(codes, ["007", "010"]), "x", "z")  # ('007' and '7' differ: as numbers, both 7)
+    model = gn.train_table(data, "y", epochs=80, seed=0, **QUIET)
+    assert model.preprocessing.feature_names == ["code=007", "code=010", "code=10", "code=7", "a"]
+    path = tmp_path / "new.csv"
+    data.head(40).to_csv(path, index=False)
+    assert model.predict_table(path) == model.predict_table(data.head(40)) == list(data["y"].head(40))
+    plain = gn.train_table(data.assign(code=codes), "y", epochs=2, ensemble=2, **QUIET)  # (text: as a CSV reads it)
+    assert plain.preprocessing.feature_names == ["code", "a"]
+
+
+def test_copying_a_category_column_out_with_id_leaves_its_missing_cells_missing(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=300).round(3)
+    c = rng.choice(["a", "b", "", "NA"], 300)
+    lines = [f"{a},{b},{int(a + (b == 'a') > 0)}" for a, b in zip(x, c)]
+    (tmp_path / "t.csv").write_text("\n".join(["x,c,y", *lines]) + "\n")
+    model = tmp_path / "m.safetensors"
+    assert main(["train", str(tmp_path / "t.csv"), "--target", "y", "--epochs", "5", "--ensemble", "2",
+                 "--quiet", "--out", str(model)]) == 0
+    (tmp_path / "p.csv").write_text("x,c\n0.5,NA\n0.5,\n")  # (a column of missing cells only: read as numbers)
+    outputs = []
+    for extra in ([], ["--id", "c"]):
+        capsys.readouterr()
+        assert main(["predict", str(model), str(tmp_path / "p.csv"), "--proba", *extra]) == 0
+        captured = capsys.readouterr()
+        assert "never seen in training" not in captured.err
+        outputs.append([line.split(",")[-2:] for line in captured.out.splitlines()[1:]])
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"sep": 5}, "--sep must be one character"),
+    ({"sep": "!!"}, "--sep must be one character"),
+    ({"decimal": "x"}, "--decimal must be '.' or ','; got 'x'"),
+    ({"decimal": 5}, "--decimal must be '.' or ','; got 5"),
+    ({"ignore": 5}, "ignore must be text"),
+    ({"na_values": 5}, "na_values must be text"),
+    ({"say": 5}, "say must be a function"),
+    ({"warn": "loud"}, "warn must be a function"),
+])
+def test_train_table_names_an_argument_of_the_wrong_kind(options, message):
+    for data in (frame(), "iris"):  # (a DataFrame's model keeps sep and decimal for the files it reads later)
+        with pytest.raises(InputError, match=message.replace("(", r"\(").replace(".", r"\.")):
+            gn.train_table(data, "y" if not isinstance(data, str) else "species", epochs=1, **options)
+
+
+def test_the_estimators_refuse_hidden_layer_sizes_given_as_text():
+    from glassnet.sklearn import GlassnetClassifier
+
+    X, y = np.random.default_rng(0).normal(size=(20, 2)), np.array([0, 1] * 10)
+    with pytest.raises(InputError, match="hidden_layer_sizes must be a size or a list of sizes; got '32'"):
+        GlassnetClassifier(hidden_layer_sizes="32", epochs=1).fit(X, y)
