@@ -177,7 +177,22 @@ def test_metrics_beyond_float64_are_an_error_not_infinity(files, tmp_path, capsy
     bundle.save(model)
     assert main(["predict", str(model), str(tmp_path / "reg.csv")]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and "reg.csv: the prediction for data row " in err and "is beyond float64" in err
+    assert out == "" and "reg.csv line " in err and ": the prediction is beyond float64 on the target's scale" in err
+
+
+def test_an_input_cell_that_overflows_a_prediction_is_named(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    rows = "".join(f"{a:.3f},{b:.3f},{a - b:.3f}\n" for a, b in rng.normal(size=(60, 2)))
+    (tmp_path / "reg.csv").write_text("x1,x2,y\n" + rows)
+    model = tmp_path / "reg.safetensors"
+    assert main(["train", str(tmp_path / "reg.csv"), "--target", "y", "--epochs", "2", "--preset", "quick",
+                 "--activation", "relu", "--quiet", "--out", str(model)]) == 0  # (relu: no ceiling, as tanh has)
+    (tmp_path / "new.csv").write_text("x1,x2\n0.5,0.5\n1,1e308\n")
+    capsys.readouterr()
+    assert main(["predict", str(model), str(tmp_path / "new.csv")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1, err
+    assert "new.csv line 3: " in err and "'x2'" in err, err
 
 
 def test_csv_reading_names_the_line_of_bad_bytes_and_skips_blank_lines_before_the_header(tmp_path):
@@ -277,3 +292,14 @@ def test_a_cell_beyond_float32_is_named_by_line_and_column(extreme, monkeypatch,
     assert len(err.splitlines()) == 1 and not (extreme / "out.txt").exists()
     assert main([command, "s32.safetensors", "two.csv", *out]) == 2  # the first line, whatever its column
     assert "two.csv line 3, column 'b': '-1e300' is too large" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lines, line", [(["1,2,3,red,plain", '1,2,3,"red,plain'], 3),  # (the last line)
+                                         (['1,2,3,"red,plain', "1,2,3,red,plain", "4,5,6,x,y"], 2)])
+def test_an_unclosed_quote_is_named_as_such(tmp_path, capsys, lines, line):
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(["a,b,c,d,e", *lines]) + "\n")
+    assert main(["train", str(path), "--target", "e"]) == 2
+    err = capsys.readouterr().err
+    assert f"q.csv line {line}: 4 cell(s), but the header has 5 columns (a quote opened on this line is not " \
+           "closed on it" in err and len(err.splitlines()) == 1

@@ -52,10 +52,6 @@ def run(args: argparse.Namespace) -> int:
     outputs = model.outputs(inputs, table)
     with np.errstate(over="ignore"):
         predictions = prep.target.decode(outputs)
-    if prep.task == "regression" and not np.isfinite(predictions).all():
-        row = int(np.argmin(np.isfinite(predictions)))
-        raise InputError(f"{table.source}: the prediction for data row {row + 1} is beyond float64 (is the model "
-                         f"file's target scale sound? it is {prep.target.scale:g})")
     for text in counts.warnings(table.source):
         warn(text)
     buffer = text_io.StringIO()

@@ -103,17 +103,22 @@ class Model:
         ``table_inputs``). An InputError names the cell whose input the network's dtype cannot hold, or the first
         row whose outputs are NaN or infinite (inputs so large that the network's arithmetic overflows), rather
         than let NaN become probabilities and classes."""
-        net = self.network
-        self.require_preprocessing("this model").check_range(inputs, table, net.dtype)
+        net, prep = self.network, self.require_preprocessing("this model")
+        prep.check_range(inputs, table, net.dtype)
         with np.errstate(invalid="ignore"):  # (inf - inf inside a layer: NaN outputs, named below)
             outputs = net.predict(inputs).astype(np.float64)
         bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
+        what = f"the model's outputs are NaN or infinite: its inputs overflow {net.dtype.name} inside the network"
+        if not bad.size and prep.task == "regression":
+            with np.errstate(over="ignore"):
+                bad = np.flatnonzero(~np.isfinite(prep.target.decode(outputs)))
+            what = f"the prediction is beyond float64 on the target's scale (the network's output times " \
+                f"{prep.target.scale:g})"
         if bad.size:
             i = int(bad[0])
             j = int(np.argmax(np.abs(inputs[i])))
-            raise InputError(f"{table.source} {table.line(i)}: the model's outputs are NaN or infinite: its inputs "
-                             f"overflow {net.dtype.name} inside the network (the largest, "
-                             f"{quote(self.preprocessing.feature_names[j])}, is {inputs[i, j]:.3g} once scaled); "
+            raise InputError(f"{table.source} {table.line(i)}: {what} (the largest input, "
+                             f"{quote(prep.feature_names[j])}, is {inputs[i, j]:.3g} once scaled); "
                              f"{bad.size} row(s) in all")
         return outputs
 
