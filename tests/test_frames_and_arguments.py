@@ -89,3 +89,18 @@ def test_the_estimators_refuse_hidden_layer_sizes_given_as_text():
     X, y = np.random.default_rng(0).normal(size=(20, 2)), np.array([0, 1] * 10)
     with pytest.raises(InputError, match="hidden_layer_sizes must be a size or a list of sizes; got '32'"):
         GlassnetClassifier(hidden_layer_sizes="32", epochs=1).fit(X, y)
+
+
+def test_a_dataframe_or_parquet_file_of_decimal_comma_text_is_read_with_the_decimal_mark_given(tmp_path):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=200).round(2)
+    data = pd.DataFrame({"x": [str(v).replace(".", ",") for v in x], "y": np.where(x > 0, "p", "n")})
+    with pytest.raises(InputError, match="'x': '[-0-9]+,[0-9]+' is a number written with a decimal comma"):
+        gn.train_table(data, "y", epochs=1, **QUIET)
+    model = gn.train_table(data, "y", decimal=",", epochs=40, seed=0, **QUIET)
+    assert model.preprocessing.feature_names == ["x"]  # (one number, not 200 categories)
+    assert model.predict_table(data.head(20)) == list(data["y"].head(20))  # (read with the model's mark)
+    pytest.importorskip("pyarrow")
+    data.to_parquet(tmp_path / "t.parquet")
+    again = gn.train_table(tmp_path / "t.parquet", "y", decimal=",", epochs=40, seed=0, **QUIET)
+    assert again.predict_table(tmp_path / "t.parquet")[:20] == list(data["y"].head(20))

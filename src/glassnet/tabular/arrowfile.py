@@ -23,8 +23,9 @@ def is_arrow_file(path: str | os.PathLike) -> bool:
 
 
 def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Sequence[str] = (),
-               keep: Sequence[str] = ()) -> Table:
-    """A Parquet or Feather file as a Table (needs pyarrow: pip install 'glassnet[arrow]')."""
+               keep: Sequence[str] = (), decimal: str = ".") -> Table:
+    """A Parquet or Feather file as a Table (needs pyarrow: pip install 'glassnet[arrow]'); ``decimal``: the
+    decimal mark of numbers written as text."""
     from .csvfile import check_readable
 
     source = source or os.fspath(path)
@@ -43,11 +44,11 @@ def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Se
     columns = {name: table.column(name) for name in table.column_names}
     written = {n: columns[n].to_pylist() for n in keep if n in columns}
     return _table(source, list(table.column_names), {n: _arrow_column(c) for n, c in columns.items()},
-                  table.num_rows, na_values, written)
+                  table.num_rows, na_values, written, decimal)
 
 
 def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[str] = (),
-               keep: Sequence[str] = ()) -> Table:
+               keep: Sequence[str] = (), decimal: str = ".") -> Table:
     """A pandas DataFrame as a Table: columns of numbers stay numbers; a ``category`` column is text, its
     categories' names (one-hot, though they be digits: ``.astype("category")`` makes codes such as zip codes
     categories); any other column is text, read as a CSV file's cells are (text that is all numbers is numbers)."""
@@ -66,7 +67,7 @@ def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[st
             kind = "category" if column.dtype.name == "category" else "text"
             data[name] = (kind, [None if _is_na(v) else _text_of(v) for v in column.tolist()], False, None)
     written = {n: column.tolist() for n, (_, column) in zip(names, frame.items()) if n in keep}
-    return _table(source, names, data, len(frame), na_values, written)
+    return _table(source, names, data, len(frame), na_values, written, decimal)
 
 
 def _text_of(value: object) -> str:
@@ -104,13 +105,13 @@ def _beyond_float64(extremes: dict) -> bool:
 
 
 def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, na_values: Sequence[str],
-           written: dict[str, list]) -> Table:
+           written: dict[str, list], decimal: str) -> Table:
     """The Table of converted ``columns``; ``written``: the values of the kept columns, to hold as text too."""
     if not names:
         raise InputError(f"{source} has no columns")
     if not rows:
         raise InputError(f"{source} has no rows")
-    reader = Reader(na_values)
+    reader = Reader(na_values, decimal)
     data, exact = {}, {}
     for name, (kind, values, large, original) in columns.items():
         if kind == "number":
@@ -127,6 +128,8 @@ def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, 
         exact[name] = np.array(["" if _is_na(v) else _text_of(v) for v in values], dtype=object)
     table = Table(source, names, data, np.arange(1, rows + 1), unit="row", exact=exact)
     for name in names:  # (a category column is text, whatever its names look like)
-        if columns[name][0] == "text" and data[name].dtype == object and (problem := text_problem(table, name)):
+        if columns[name][0] != "text" or data[name].dtype != object:
+            continue
+        if problem := text_problem(table, name, decimal):
             table.problems[name] = problem
     return table

@@ -88,14 +88,14 @@ def load(name: str) -> Table:
 def resolve(data: Any, sep: str | None = None, decimal: str = ".", na_values: Sequence[str] = (),
             keep: Sequence[str] = ()) -> Table:
     """A Table from ``data``: a CSV, Parquet or Feather file's path, a bundled dataset's name (when no file of
-    that name exists), a pandas DataFrame, or a Table. ``sep``, ``decimal`` and ``na_values`` are for CSV
-    files (``na_values`` and ``keep``, columns also kept as written, for all)."""
+    that name exists), a pandas DataFrame, or a Table. ``sep`` is for CSV files; ``decimal`` (of numbers
+    written as text), ``na_values`` and ``keep`` (columns also kept as written) for all."""
     from . import arrowfile
 
     if isinstance(data, Table):
         return data
     if hasattr(data, "columns") and hasattr(data, "items"):  # a pandas DataFrame (pandas is not imported here)
-        return arrowfile.from_frame(data, na_values=na_values, keep=keep)
+        return arrowfile.from_frame(data, na_values=na_values, keep=keep, decimal=decimal)
     if not isinstance(data, (str, os.PathLike)):
         raise InputError(f"expected a file path, a bundled dataset name or a pandas DataFrame; got "
                          f"{type(data).__name__}")
@@ -105,5 +105,5 @@ def resolve(data: Any, sep: str | None = None, decimal: str = ".", na_values: Se
     if not os.path.exists(spec):
         raise InputError(f"{spec}: no such file (nor a bundled dataset: {', '.join(DATASETS)})")
     if arrowfile.is_arrow_file(spec):
-        return arrowfile.read_arrow(spec, na_values=na_values, keep=keep)
+        return arrowfile.read_arrow(spec, na_values=na_values, keep=keep, decimal=decimal)
     return read_csv(spec, sep=sep, decimal=decimal, na_values=na_values, keep=keep)
