@@ -15,7 +15,8 @@ takes the table's raw columns, one graph input per input column (``column_inputs
 - a column of numbers: a float64 tensor (rows, 1), NaN (or a number token of ``na_values``, such as -999) for a
   missing cell. IsNaN (Or Equal(token)) -> Where(fill) ->
   (x - mean) / scale, and with an indicator a second network input Cast(IsNaN) (1.0 where missing). (An
-  infinite number, which glassnet refuses with an error, is not checked: it gives inf or NaN outputs.);
+  infinite number, or one so large that the network's arithmetic overflows, which glassnet refuses with an
+  error, is not checked: it gives inf or NaN outputs.);
 - a column of text: a string tensor (rows, 1) of the cells (stripped of surrounding blanks, as glassnet reads
   them); "" and the NA tokens (``cells.NA_VALUES`` and the model's ``na_values``) are missing. ``ai.onnx.ml``
   LabelEncoder maps each training category to its index, a missing cell to the ``(missing)`` index (or -1 when
