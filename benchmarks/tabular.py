@@ -315,13 +315,17 @@ def main(argv: list[str] | None = None) -> None:
     datasets = [d for d in tables if wanted is None or d.name in wanted]
     missing = sorted(set(wanted or ()) - {d.name for d in tables})
     if missing:
-        parser.error(f"unknown table(s) {', '.join(missing)}; known: {', '.join(d.name for d in tables)}")
+        held = "" if args.held_out or not set(missing) & {d.name for d in HELD_OUT} else \
+            " (held-out ones need --held-out)"
+        parser.error(f"unknown table(s) {', '.join(missing)}; known: {', '.join(d.name for d in tables)}{held}")
     skipped = [f"{d.name} ({d.package})" for d in datasets if not d.available()]
     datasets = [d for d in datasets if d.available()]
     unknown = [r for r in args.recipes.split(",") if r and r not in RECIPES]
     if unknown:
         parser.error(f"unknown recipe(s) {', '.join(unknown)}; known: {', '.join(RECIPES)}")
     recipes = ([] if args.no_defaults else [DEFAULT]) + [RECIPES[r] for r in args.recipes.split(",") if r]
+    if not recipes:
+        parser.error("--no-defaults leaves no glassnet recipe to run: name some with --recipes")
     if args.smoke:
         recipes = [with_epochs(r, 5) for r in recipes]
     seeds = [0] if args.smoke else [int(s) for s in args.seeds.split(",")]

@@ -1,7 +1,8 @@
 """DataFrames as practitioners hand them over, and train_table's arguments of the wrong kind: a nullable integer
-column that is missing in every row given, a ``category`` column of digit codes (one-hot, not a number, and read
-so from a CSV file at prediction too), a column of categories that is all missing tokens when it is also copied
-out with --id; a separator, decimal mark, column list or callback of the wrong type is an InputError naming it."""
+column that is missing in every row given, a ``category`` column of numbers (read as a CSV file would be), real
+floats in a text column with a decimal comma, a column of categories that is all missing tokens when it is also
+copied out with --id; a separator, decimal mark, column list or callback of the wrong type is an InputError naming
+it, and any list-like of names is taken."""
 
 import numpy as np
 import pandas as pd
@@ -33,18 +34,20 @@ def test_a_nullable_integer_cell_missing_in_the_only_row_is_filled_as_any_missin
     assert "k" not in model.preprocessing.input_columns and any("'k' is empty in every row" in w for w in warned)
 
 
-def test_a_category_column_of_digit_codes_is_one_hot_and_a_csv_file_keeps_its_leading_zeros(tmp_path):
+def test_a_category_column_is_read_as_a_csv_file_would_be_and_real_floats_stay_numbers_with_a_decimal_comma():
     rng = np.random.default_rng(1)
-    codes = rng.choice(["007", "7", "010", "10"], 240)
-    data = pd.DataFrame({"code": pd.Categorical(codes), "a": rng.normal(size=240).round(3)})
-    data["y"] = np.where(np.isin(codes, ["007", "010"]), "x", "z")  # ('007' and '7' differ: as numbers, both 7)
-    model = gn.train_table(data, "y", epochs=80, seed=0, **QUIET)
-    assert model.preprocessing.feature_names == ["code=007", "code=010", "code=10", "code=7", "a"]
-    path = tmp_path / "new.csv"
-    data.head(40).to_csv(path, index=False)
-    assert model.predict_table(path) == model.predict_table(data.head(40)) == list(data["y"].head(40))
-    plain = gn.train_table(data.assign(code=codes), "y", epochs=2, ensemble=2, **QUIET)  # (text: as a CSV reads it)
-    assert plain.preprocessing.feature_names == ["code", "a"]
+    rooms = rng.integers(1, 6, 240)
+    data = pd.DataFrame({"rooms": pd.Series(rooms).astype("category"), "a": rng.normal(size=240).round(3)})
+    data["y"] = np.where(rooms > 3, "big", "small")
+    model = gn.train_table(data, "y", epochs=40, seed=0, **QUIET)
+    assert model.preprocessing.feature_names == ["rooms", "a"]  # (a number, as models before it were trained)
+    assert model.predict_table(data.head(30)) == model.predict_table(data.head(30).assign(rooms=rooms[:30]))
+    mixed = data.assign(a=data["a"].astype(object))
+    mixed.loc[0, "a"] = None  # (an object column of real floats, and one missing cell)
+    comma = gn.train_table(mixed, "y", decimal=",", epochs=2, ensemble=2, **QUIET)
+    assert comma.preprocessing.feature_names[:2] == ["rooms", "a"]  # (one number, not 240 categories)
+    np.testing.assert_allclose(comma.predict_proba_table(mixed.head(5)), comma.predict_proba_table(
+        mixed.head(5).assign(a=[None, *(str(v).replace(".", ",") for v in mixed["a"][1:5])])), rtol=1e-6)
 
 
 def test_copying_a_category_column_out_with_id_leaves_its_missing_cells_missing(tmp_path, capsys):
@@ -73,6 +76,7 @@ def test_copying_a_category_column_out_with_id_leaves_its_missing_cells_missing(
     ({"decimal": "x"}, "--decimal must be '.' or ','; got 'x'"),
     ({"decimal": 5}, "--decimal must be '.' or ','; got 5"),
     ({"ignore": 5}, "ignore must be text"),
+    ({"ignore": {"k": 1}}, "ignore must be text"),
     ({"na_values": 5}, "na_values must be text"),
     ({"say": 5}, "say must be a function"),
     ({"warn": "loud"}, "warn must be a function"),
@@ -104,3 +108,9 @@ def test_a_dataframe_or_parquet_file_of_decimal_comma_text_is_read_with_the_deci
     data.to_parquet(tmp_path / "t.parquet")
     again = gn.train_table(tmp_path / "t.parquet", "y", decimal=",", epochs=40, seed=0, **QUIET)
     assert again.predict_table(tmp_path / "t.parquet")[:20] == list(data["y"].head(20))
+
+
+@pytest.mark.parametrize("names", [np.array(["k"]), pd.Index(["k"]), (n for n in ["k"]), {"k": 1}.keys()])
+def test_any_list_like_of_names_is_taken(names):
+    model = gn.train_table(frame(), "y", ignore=names, epochs=1, ensemble=2, **QUIET)
+    assert model.preprocessing.input_columns == ["a"]

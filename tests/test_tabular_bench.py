@@ -102,3 +102,14 @@ def test_the_held_out_smoke_run_scores_its_tables_and_refuses_an_unknown_one():
     wrong = subprocess.run([sys.executable, str(BENCH / "tabular.py"), "--held-out", "--smoke", "--tables", "iris"],
                            capture_output=True, text=True, timeout=60)
     assert wrong.returncode == 2 and "unknown table(s) iris; known: cars_mpg" in wrong.stderr
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--held-out", "--no-defaults"], "--no-defaults leaves no glassnet recipe to run"),
+    (["--tables", "tips"], "unknown table(s) tips; known: iris, wine"),
+])
+def test_an_option_that_leaves_nothing_to_run_is_refused(options, message):
+    done = subprocess.run([sys.executable, str(BENCH / "tabular.py"), "--smoke", *options], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert ("(held-out ones need --held-out)" in done.stderr) == ("tips" in options)

@@ -4,6 +4,7 @@ that are ``NA``, ``?``, ...) and rows named "row N" in errors."""
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -49,9 +50,8 @@ def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Se
 
 def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[str] = (),
                keep: Sequence[str] = (), decimal: str = ".") -> Table:
-    """A pandas DataFrame as a Table: columns of numbers stay numbers; a ``category`` column is text, its
-    categories' names (one-hot, though they be digits: ``.astype("category")`` makes codes such as zip codes
-    categories); any other column is text, read as a CSV file's cells are (text that is all numbers is numbers)."""
+    """A pandas DataFrame as a Table: columns of numbers stay numbers; any other column is read as a CSV file's
+    cells are (text that is all numbers is numbers), its numbers written with ``decimal``."""
     names = [str(name) for name in frame.columns]
     twice = next((name for name in names if names.count(name) > 1), None)
     if twice is not None:
@@ -62,19 +62,22 @@ def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[st
             large = column.dtype.kind in "iu" and len(column) and _beyond_float64({"min": column.min(),
                                                                                    "max": column.max()})
             data[name] = ("number", column.to_numpy(dtype=np.float64, na_value=np.nan), large,
-                          column.tolist() if large else None)
+                          [None if _is_na(v) else v for v in column.tolist()] if large else None)
         else:
-            kind = "category" if column.dtype.name == "category" else "text"
-            data[name] = (kind, [None if _is_na(v) else _text_of(v) for v in column.tolist()], False, None)
+            data[name] = ("text", [None if _is_na(v) else _text_of(v, decimal) for v in column.tolist()], False,
+                          None)
     written = {n: column.tolist() for n, (_, column) in zip(names, frame.items()) if n in keep}
     return _table(source, names, data, len(frame), na_values, written, decimal)
 
 
-def _text_of(value: object) -> str:
+def _text_of(value: object, decimal: str = ".") -> str:
     """A cell that is not a float64 number, as text: bytes as UTF-8 (undecodable bytes escaped), True as 'True'
-    whatever the source, anything else as ``str`` gives it."""
+    whatever the source, a number (a float among text, say) with the ``decimal`` mark the text is read with,
+    anything else as ``str`` gives it."""
     if isinstance(value, bytes):
         return value.decode("utf-8", "backslashreplace")
+    if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_)):
+        return str(value).replace(".", decimal)
     return value if isinstance(value, str) else str(value)
 
 
@@ -118,8 +121,6 @@ def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, 
             data[name] = reader.missing_numbers(values)
             if large:
                 exact[name] = reader.as_text(["" if v is None else str(v) for v in original])
-        elif kind == "category":
-            data[name] = reader.as_text(["" if v is None else v for v in values])
         else:  # (text that is all numbers is numbers, as in a CSV file)
             data[name], kept = reader.convert(["" if v is None else v for v in values])
             if kept is not None:
@@ -127,9 +128,7 @@ def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, 
     for name, values in written.items():
         exact[name] = np.array(["" if _is_na(v) else _text_of(v) for v in values], dtype=object)
     table = Table(source, names, data, np.arange(1, rows + 1), unit="row", exact=exact)
-    for name in names:  # (a category column is text, whatever its names look like)
-        if columns[name][0] != "text" or data[name].dtype != object:
-            continue
-        if problem := text_problem(table, name, decimal):
+    for name in names:
+        if data[name].dtype == object and (problem := text_problem(table, name, decimal)):
             table.problems[name] = problem
     return table

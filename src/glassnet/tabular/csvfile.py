@@ -132,7 +132,7 @@ def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, keep: Seque
 
 def _separator_hint(row: list[str], names: list[str], sep: str) -> str:
     """Why a row may have the wrong number of cells: a quote not closed on its line, or another separator."""
-    if row and row[-1].endswith(("\n", "\r")):  # (the csv module read on to the end of the file, or to a quote)
+    if any("\n" in cell or "\r" in cell for cell in row):  # (a quoted cell read on over a line break)
         return (" (a quote opened on this line is not closed on it, so its last cell runs on over the lines after "
                 "it; close the quote, or double a quote inside a quoted cell)")
     others = [s for s in SEPARATORS if s != sep and any(s in cell for cell in row + names)]

@@ -124,21 +124,13 @@ class Model:
 
     def read(self, data: Any, keep: Sequence[str] = (), sep: str | None = None, decimal: str | None = None) -> Any:
         """``data`` (a path, bundled dataset name, DataFrame or Table) as a Table, read as the training data was
-        (its decimal mark and missing-cell tokens); ``keep``: columns also kept as written (ids), as are the
-        columns the model one-hot encodes (so that a category written '007' is not read as the number 7). A CSV
-        file's separator is ``sep`` (None: found in its header) and its decimal mark ``decimal`` (None: the
-        training data's)."""
+        (its decimal mark and missing-cell tokens); ``keep``: columns also kept as written (ids). A CSV file's
+        separator is ``sep`` (None: found in its header) and its decimal mark ``decimal`` (None: the training
+        data's)."""
         from .datasets import resolve
-        from .preprocessing import Category
 
         prep = self.require_preprocessing("this model")
-        decimal = decimal or prep.decimal
-        table = resolve(data, sep, decimal, prep.na_values, keep)
-        numbers = [c.name for c in prep.columns if isinstance(c, Category) and c.name in table.data
-                   and table.data[c.name].dtype != object and c.name not in table.exact]
-        if numbers and table is not data:  # (rare: read once more, keeping those columns' cells as written)
-            table = resolve(data, sep, decimal, prep.na_values, [*keep, *numbers])
-        return table
+        return resolve(data, sep, decimal or prep.decimal, prep.na_values, keep)
 
     def table_inputs(self, data: Any, unknown: str = "ignore", keep: Sequence[str] = ()) -> tuple[np.ndarray, Any,
                                                                                                    Any]:

@@ -9,6 +9,7 @@ resume`` (thin layers over these functions):
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -336,9 +337,12 @@ def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: 
 def columns_named(text: str | Sequence[str] | None, option: str = "the names") -> list[str]:
     """``"a,b"`` or ``["a", "b"]`` -> ["a", "b"] (names stripped, empty ones dropped); ``option`` names the
     argument in the error for anything else."""
-    if text is not None and not isinstance(text, (str, list, tuple, set, frozenset)):
-        raise InputError(f"{option} must be text (\"a,b\") or a list of texts; got {text!r}")
-    parts = text.split(",") if isinstance(text, str) else list(text or [])
+    try:
+        if isinstance(text, (bytes, bytearray, dict)):
+            raise TypeError
+        parts = text.split(",") if isinstance(text, str) else [] if text is None else list(text)
+    except TypeError:
+        raise InputError(f"{option} must be text (\"a,b\") or a list of texts; got {reprlib.repr(text)}") from None
     names = [str(p).strip() for p in parts if str(p).strip()]
     if len(set(names)) != len(names):
         raise InputError(f"a column is named twice in {quote_names(names)}")
