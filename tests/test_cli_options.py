@@ -84,3 +84,17 @@ def test_predict_proba_prints_six_significant_digits(tmp_path, capsys):
     assert max(digits) == 6  # six significant digits, not the 17 of repr
     for r, row in zip(rows, outputs):
         assert [float(cell) for cell in r[1:]] == pytest.approx(row, rel=5e-6, abs=0)
+
+
+def test_na_values_that_begin_with_a_minus_need_no_equals_sign(tmp_path):
+    from glassnet.cli import _tokens_joined
+
+    assert _tokens_joined(["train", "d.csv", "--na-values", "-999,NA", "--epochs", "2"]) == [
+        "train", "d.csv", "--na-values=-999,NA", "--epochs", "2"]
+    assert _tokens_joined(["train", "--na-values", "--epochs", "2"]) == ["train", "--na-values", "--epochs", "2"]
+    rows = "".join(f"{i % 7 if i % 5 else -999},{i % 2}\n" for i in range(60))
+    (tmp_path / "d.csv").write_text("x,y\n" + rows)
+    out = tmp_path / "m.safetensors"
+    assert main(["train", str(tmp_path / "d.csv"), "--target", "y", "--task", "classification", "--epochs", "2",
+                 "--ensemble", "2", "--quiet", "--na-values", "-999", "--out", str(out)]) == 0
+    assert gn.load_model(out).record.settings["na_values"] == ["-999"]

@@ -133,8 +133,18 @@ class Output:
         return getattr(self.stream, name)
 
 
+def _tokens_joined(argv: list[str]) -> list[str]:
+    """``--na-values -999,NA`` as ``--na-values=-999,NA``: argparse takes a value that starts with '-' for an option
+    unless it is a number alone, and missing-cell tokens often start with one."""
+    out = list(argv)
+    for i in range(len(out) - 2, -1, -1):
+        if out[i] == "--na-values" and out[i + 1].startswith("-") and not out[i + 1].startswith("--"):
+            out[i:i + 2] = [f"--na-values={out[i + 1]}"]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_tokens_joined(sys.argv[1:] if argv is None else argv))
     from ..errors import GlassnetError
 
     streams = sys.stdout, sys.stderr

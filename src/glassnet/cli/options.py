@@ -70,7 +70,7 @@ def add_table_options(p: argparse.ArgumentParser) -> None:
     add_format_options(p)
     p.add_argument("--na-values", metavar="TOK[,TOK]", help="more cell values that mean missing, besides empty, "
                    "NA, N/A, NaN, nan, null, NULL, None and ?; a number, such as -999, however "
-                   "it is written; one that begins with '-' as --na-values=-999,NA (default: none)")
+                   "it is written (--na-values -999,NA; default: none)")
 
 
 def add_format_options(p: argparse.ArgumentParser, model: bool = False, sep: str = FOUND_IN_HEADER) -> None:
