@@ -157,6 +157,16 @@ def test_an_upload_trains_and_a_bad_one_shows_the_cli_line(page, tmp_path):
     page.wait_for_function("() => document.querySelector('#error').textContent === ''")  # (the setup's answer)
     page.click("[data-testid=step]")
     wait_epoch(page, "e === 1")
+    comma = tmp_path / "comma.csv"  # (read with the page's decimal mark and missing-cell token)
+    comma.write_text("a;b;y\n" + "".join(f"{u:.3f};{'n/a' if i % 7 == 0 else f'{v:.3f}'};{k}\n".replace(".", ",")
+                                          for i, (u, v, k) in enumerate(zip(a, b, kind))))
+    page.click("#read-options summary")
+    page.select_option("[data-testid=decimal]", ",")
+    page.fill("[data-testid=na-values]", "n/a")
+    page.set_input_files("[data-testid=upload]", str(comma))
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=target] option')].map(o => o.value)"
+                           ".join() === 'a,b,y'")
+    assert page.text_content("#error") == ""
 
 
 def test_the_url_holds_the_setup_and_the_static_folder_holds_everything(page, url, browser):

@@ -177,7 +177,8 @@ def test_a_bad_upload_shows_the_command_line_error(client, tmp_path, text):
     if answer.status_code == 200:  # read but not trainable: the error comes with the setup
         assert "mixes numbers and text" in expected
         return
-    assert answer.status_code == 400 and answer.json()["error"] == expected
+    hint = server.OPTIONS_HINT if server.FLAGS.search(expected) else ""  # (the page's fields, for the options)
+    assert answer.status_code == 400 and answer.json()["error"] == expected + hint
 
 
 def test_an_upload_trains_with_any_target(client):
@@ -394,3 +395,30 @@ def test_the_command_reads_a_csv_with_its_separator_decimal_mark_and_missing_cel
     table = served[0].upload
     np.testing.assert_array_equal(table.numbers("a")[:3], [0.5, 1.5, 2.5])
     assert np.isnan(table.numbers("b")[3])
+
+
+def test_an_upload_is_read_with_the_pages_separator_decimal_mark_and_missing_tokens(client, tmp_path):
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(2, 80)).round(3)
+    cells = [(str(u).replace(".", ","), "-999" if i % 9 == 0 else str(v).replace(".", ","), "yes" if u > v else "no")
+             for i, (u, v) in enumerate(zip(a, b))]
+    text = "a|b|y\n" + "".join("|".join(row) + "\n" for row in cells)
+    plain = client.post("/api/upload?name=eu.csv", content=text.encode())  # (the separator '|' is found)
+    assert plain.status_code == 400
+    assert "pass --decimal ," in plain.json()["error"] and plain.json()["error"].endswith(server.OPTIONS_HINT)
+    query = "name=eu.csv&sep=%7C&decimal=%2C&na_values=-999"
+    answer = client.post("/api/upload?" + query, content=text.encode())
+    assert answer.json() == {"ok": True, "columns": ["a", "b", "y"], "rows": 80}
+    table = client.app.state.playground.session.upload
+    assert np.isnan(table.data["b"][0]) and table.data["a"][1] == float(a[1])  # (-999 missing; '0,5' is 0.5)
+    (tmp_path / "eu.csv").write_text(text)
+    script = client.get("/api/export/script").text
+    assert "read_csv('eu.csv', sep='|', decimal=',', na_values=['-999'])" in script
+    script = script.replace("read_csv('eu.csv'", f"read_csv({str(tmp_path / 'eu.csv')!r}")
+    (tmp_path / "run.py").write_text(script)
+    done = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(SRC.parent)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    for bad, message in (("sep=%3B%3B", "--sep must be one character"), ("decimal=x", "--decimal must be")):
+        answer = client.post(f"/api/upload?name=eu.csv&{bad}", content=text.encode())
+        assert answer.status_code == 400 and message in answer.json()["error"]

@@ -49,6 +49,14 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
     source = source or str(path)
     check_readable(path, source, "a CSV file")
     sep = check_format(sep, decimal)
+    table = _read_csv(path, source, sep, decimal, na_values, keep)
+    given = {"sep": sep, "decimal": decimal if decimal != "." else None, "na_values": list(na_values) or None}
+    table.read_with = {k: v for k, v in given.items() if v is not None}
+    return table
+
+
+def _read_csv(path: str | os.PathLike, source: str, sep: str | None, decimal: str, na_values: Sequence[str],
+              keep: Sequence[str]) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             found = "" if sep else " (found in the header)"

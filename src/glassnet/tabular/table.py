@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,7 @@ class Table:
         self.source, self.columns, self.data, self.lines, self.unit = source, columns, data, lines, unit
         self.exact = exact or {}
         self.problems = problems or {}  # column -> why its cells cannot be used (a mix of numbers and text, ...)
+        self.read_with: dict[str, Any] = {}  # read_csv's options that are not its defaults (to read it again)
 
     def __len__(self) -> int:
         return len(self.lines)

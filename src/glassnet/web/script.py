@@ -33,7 +33,8 @@ print("epochs", net.epochs_trained, "loss", net.history["loss"][-1] if net.epoch
 def data_lines(run: Run) -> str:
     s = run.settings
     if s.dataset == UPLOAD:
-        return f"table = read_csv({run.table.source!r})  # the file you uploaded: put its path here"
+        options = "".join(f", {k}={v!r}" for k, v in run.table.read_with.items())
+        return f"table = read_csv({run.table.source!r}{options})  # the file you uploaded: put its path here"
     if s.dataset in GENERATED:
         noise = "" if s.noise is None else f"noise={s.noise!r}"
         return (f"X, y = datasets.{s.dataset}({noise})\n"

@@ -16,6 +16,7 @@ import asyncio
 import glob
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -35,8 +36,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import GlassnetError, InputError
-from ..tabular.csvfile import read_csv
+from ..tabular.csvfile import check_format, read_csv
 from ..tabular.table import Table
+from ..tabular.workflow import columns_named
 from .frames import Viewer
 from .script import script
 from .session import UPLOAD, Session
@@ -49,6 +51,10 @@ FOLDER = "glassnet-playground-"  # then the server's process id: a folder left b
 # the page may load and connect to this server only (no CDN, no fonts, nothing elsewhere)
 POLICY = ("default-src 'self'; img-src 'self' data:; connect-src 'self'; style-src 'self'; script-src 'self'; "
           "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+FLAGS = re.compile(r"--(sep|decimal|na-values)\b")  # (an error that advises one of these for the file read)
+OPTIONS_HINT = " (in the playground: the separator, decimal mark and missing-cell fields beside the file chooser)"
 
 
 def failure(exc: Exception, status: int = 400) -> JSONResponse:
@@ -89,8 +95,17 @@ class Playground:
         return JSONResponse({"ok": True})
 
     async def upload(self, request: Request) -> Response:
-        """Read the body into a file of our own (never more than UPLOAD_LIMIT bytes), then the CSV from it."""
-        name = os.path.basename(request.query_params.get("name", "upload.csv")) or "upload.csv"
+        """Read the body into a file of our own (never more than UPLOAD_LIMIT bytes), then the CSV from it, with
+        the page's separator (``sep``, "": found in the header), decimal mark and missing-cell tokens
+        (``na_values``, comma-separated), as the command line's --sep, --decimal and --na-values."""
+        query = request.query_params
+        name = os.path.basename(query.get("name", "upload.csv")) or "upload.csv"
+        try:
+            sep = check_format(query.get("sep") or None, query.get("decimal") or ".")
+            options = {"sep": sep, "decimal": query.get("decimal") or ".",
+                       "na_values": columns_named(query.get("na_values", ""), "--na-values")}
+        except GlassnetError as exc:
+            return failure(exc)
         too_big = InputError(f"{name} is larger than the playground's limit of {UPLOAD_LIMIT // 2**20} MB")
         if int(request.headers.get("content-length") or 0) > UPLOAD_LIMIT:
             return failure(too_big, 413)
@@ -102,10 +117,10 @@ class Playground:
                     return failure(too_big, 413)
                 f.write(chunk)
         try:
-            table = await run_in_threadpool(read_csv, path, name)
+            table = await run_in_threadpool(lambda: read_csv(path, name, **options))
             await run_in_threadpool(self.use, table)
         except GlassnetError as exc:
-            return failure(exc)
+            return failure(InputError(f"{exc}{OPTIONS_HINT if FLAGS.search(str(exc)) else ''}"))
         except (RecursionError, MemoryError) as exc:
             return failure(unusable(exc))
         return JSONResponse({"ok": True, "columns": table.columns, "rows": len(table)})

@@ -297,7 +297,9 @@ function rate() {
 async function upload() {
   const file = $("upload").files[0];
   if (!file) return;
-  await call("/api/upload?name=" + encodeURIComponent(file.name), {method: "POST", body: file});
+  const query = new URLSearchParams({name: file.name, sep: $("sep").value, decimal: $("decimal").value,
+                                     na_values: $("na-values").value});
+  await call("/api/upload?" + query.toString(), {method: "POST", body: file});
   $("upload").value = "";
 }
 
