@@ -246,3 +246,18 @@ def test_a_wrong_separator_is_named_when_a_column_is_missing(tmp_path, capsys):
     assert train(write(tmp_path / "u.csv", "a,b", ["1,2", "3,4"]))[0] == 2  # (a plain missing column: no such hint)
     assert "another --sep" not in capsys.readouterr().err
 
+
+
+def test_resume_and_evaluate_name_a_wrong_separator_when_the_data_differs(tmp_path, capsys):
+    x, y = rows()
+    path = write(tmp_path / "t.csv", "a,b,y", [f"{a},{b},{label}" for (a, b), label in zip(x, y)])
+    code, model = train(path)
+    assert code == 0
+    semi = write(tmp_path / "s.csv", "a;b;y", [f"{a};{b};{label}" for (a, b), label in zip(x, y)])
+    capsys.readouterr()
+    for command in (["resume", str(model), str(semi), "--epochs", "2"], ["evaluate", str(model), str(semi),
+                                                                         "--split", "test"]):
+        assert main([*command, "--sep", ","]) == 2
+        assert capsys.readouterr().err.rstrip().endswith("its one column's name holds a separator: read with "
+                                                         "another --sep?")
+    assert main(["evaluate", str(model), str(semi), "--split", "test"]) == 0  # (found in the header: the same data)

@@ -91,7 +91,7 @@ def check_training_data(settings: dict, table: Any, path: str,
     rows, saved = settings.get("rows"), settings.get("fingerprint")
     if rows is not None and rows != len(table):
         raise InputError(f"{table.source} has {len(table)} rows, but {path} was trained on data of {rows} rows: "
-                         f"{again}")
+                         f"{again}{table.separator_hint()}")
     if saved is None and rows is None:
         print(f"warning: {path} records neither the number of rows nor the fingerprint of its training data (saved "
               f"by the playground or an older glassnet), so {table.source} cannot be checked against them",
@@ -101,7 +101,7 @@ def check_training_data(settings: dict, table: Any, path: str,
               f"glassnet): {table.source} was checked by its number of rows only", file=sys.stderr)
     elif fingerprint(table) != saved:
         raise InputError(f"{table.source} is not the data {path} was trained on (the same number of rows, but other "
-                         f"cells: its fingerprint differs): {again}")
+                         f"cells: its fingerprint differs): {again}{table.separator_hint()}")
 
 
 def warn_if_training_data(model: Any, table: Any, args: argparse.Namespace) -> None:

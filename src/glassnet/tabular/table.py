@@ -83,10 +83,14 @@ class Table:
             lower = {name.lower(): name for name in self.columns}
             guesses = difflib.get_close_matches(missing[0].lower(), list(lower), n=1)
             hint = f" (did you mean {quote(lower[guesses[0]])}?)" if guesses else ""
-            joined = len(self.columns) == 1 and any(sep in self.columns[0] for sep in ",;\t|")
-            sep = "; its one column's name holds a separator: read with another --sep?" if joined else ""
             raise InputError(f"{self.source} lacks column(s) {quote_names(missing)} that {what}{hint}; "
-                             f"its columns are {quote_names(self.columns)}{sep}")
+                             f"its columns are {quote_names(self.columns)}{self.separator_hint()}")
+
+    def separator_hint(self) -> str:
+        """ "; its one column's name holds a separator: ..." when the file was read as one column whose name
+        holds another separator (a file read with the wrong --sep), else ""."""
+        joined = len(self.columns) == 1 and any(sep in self.columns[0] for sep in ",;\t|")
+        return "; its one column's name holds a separator: read with another --sep?" if joined else ""
 
     def line(self, i: int) -> str:
         """Where row ``i`` is: "line 7" of a file, or "row 6" of a data frame."""
