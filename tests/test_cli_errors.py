@@ -304,3 +304,11 @@ def test_an_unclosed_quote_is_named_as_such(tmp_path, capsys, lines, line):
     err = capsys.readouterr().err
     assert f"q.csv line {line}: " in err and " cell(s), but the header has 5 columns (a quote opened on this line " \
            "is not closed on it" in err and len(err.splitlines()) == 1
+
+
+def test_a_comment_line_above_the_header_is_named(tmp_path, capsys):
+    path = tmp_path / "c.csv"
+    path.write_text("# made by a logger, v2\na,b,y\n1,2,x\n3,4,z\n")
+    assert main(["train", str(path), "--target", "y"]) == 2
+    err = capsys.readouterr().err
+    assert "c.csv line 2: 3 cell(s), but the header has 2 columns (is the header line a comment?" in err

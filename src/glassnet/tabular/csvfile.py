@@ -139,7 +139,11 @@ def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, keep: Seque
 
 
 def _separator_hint(row: list[str], names: list[str], sep: str) -> str:
-    """Why a row may have the wrong number of cells: a quote not closed on its line, or another separator."""
+    """Why a row may have the wrong number of cells: a comment line taken for the header, a quote not closed on
+    its line, or another separator."""
+    if names and names[0].startswith("#"):
+        return (" (is the header line a comment? the first line that is not blank must be the header: remove the "
+                "comment lines above it)")
     if any("\n" in cell or "\r" in cell for cell in row):  # (a quoted cell read on over a line break)
         return (" (a quote opened on this line is not closed on it, so its last cell runs on over the lines after "
                 "it; close the quote, or double a quote inside a quoted cell)")
