@@ -114,3 +114,18 @@ def test_a_dataframe_or_parquet_file_of_decimal_comma_text_is_read_with_the_deci
 def test_any_list_like_of_names_is_taken(names):
     model = gn.train_table(frame(), "y", ignore=names, epochs=1, ensemble=2, **QUIET)
     assert model.preprocessing.input_columns == ["a"]
+
+
+def test_a_file_remembers_the_reading_options_it_was_given(tmp_path):
+    from glassnet.tabular.datasets import resolve
+
+    (tmp_path / "t.csv").write_text("a;b\n1,5;x\n-999;y\n")
+    table = resolve(tmp_path / "t.csv", sep=";", decimal=",", na_values=["-999"])
+    assert table.read_with == {"sep": ";", "decimal": ",", "na_values": ["-999"]}
+    again = resolve(tmp_path / "t.csv", **table.read_with)
+    np.testing.assert_array_equal(again.data["a"], [1.5, np.nan])
+    assert resolve(tmp_path / "t.csv", decimal=",").read_with == {"decimal": ","}  # (the separator: found again)
+    pytest.importorskip("pyarrow")
+    pd.DataFrame({"a": ["1,5", "-999"]}).to_parquet(tmp_path / "t.parquet")
+    assert resolve(tmp_path / "t.parquet", decimal=",", na_values=["-999"]).read_with == {
+        "decimal": ",", "na_values": ["-999"]}

@@ -413,8 +413,8 @@ def test_an_upload_is_read_with_the_pages_separator_decimal_mark_and_missing_tok
     assert np.isnan(table.data["b"][0]) and table.data["a"][1] == float(a[1])  # (-999 missing; '0,5' is 0.5)
     (tmp_path / "eu.csv").write_text(text)
     script = client.get("/api/export/script").text
-    assert "read_csv('eu.csv', sep='|', decimal=',', na_values=['-999'])" in script
-    script = script.replace("read_csv('eu.csv'", f"read_csv({str(tmp_path / 'eu.csv')!r}")
+    assert "datasets.resolve('eu.csv', sep='|', decimal=',', na_values=['-999'])" in script
+    script = script.replace("resolve('eu.csv'", f"resolve({str(tmp_path / 'eu.csv')!r}")
     (tmp_path / "run.py").write_text(script)
     done = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(SRC.parent)})

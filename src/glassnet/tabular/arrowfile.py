@@ -27,7 +27,7 @@ def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Se
                keep: Sequence[str] = (), decimal: str = ".") -> Table:
     """A Parquet or Feather file as a Table (needs pyarrow: pip install 'glassnet[arrow]'); ``decimal``: the
     decimal mark of numbers written as text."""
-    from .csvfile import check_readable
+    from .csvfile import check_readable, options_given
 
     source = source or os.fspath(path)
     kind = SUFFIXES[os.path.splitext(os.fspath(path))[1].lower()]
@@ -44,8 +44,10 @@ def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Se
         raise InputError(f"{source}: not a readable {kind} file ({str(exc).splitlines()[0][:200]})") from None
     columns = {name: table.column(name) for name in table.column_names}
     written = {n: columns[n].to_pylist() for n in keep if n in columns}
-    return _table(source, list(table.column_names), {n: _arrow_column(c) for n, c in columns.items()},
+    read = _table(source, list(table.column_names), {n: _arrow_column(c) for n, c in columns.items()},
                   table.num_rows, na_values, written, decimal)
+    read.read_with = options_given(None, decimal, na_values)
+    return read
 
 
 def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[str] = (),

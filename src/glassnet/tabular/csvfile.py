@@ -14,6 +14,7 @@ import itertools
 import os
 import stat
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -50,9 +51,14 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
     check_readable(path, source, "a CSV file")
     sep = check_format(sep, decimal)
     table = _read_csv(path, source, sep, decimal, na_values, keep)
-    given = {"sep": sep, "decimal": decimal if decimal != "." else None, "na_values": list(na_values) or None}
-    table.read_with = {k: v for k, v in given.items() if v is not None}
+    table.read_with = options_given(sep, decimal, na_values)
     return table
+
+
+def options_given(sep: str | None, decimal: str, na_values: Sequence[str]) -> dict[str, Any]:
+    """The reading options that are not the defaults, as ``datasets.resolve`` takes them (to read a file again)."""
+    given = {"sep": sep, "decimal": decimal if decimal != "." else None, "na_values": list(na_values) or None}
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def _read_csv(path: str | os.PathLike, source: str, sep: str | None, decimal: str, na_values: Sequence[str],

@@ -34,7 +34,7 @@ class Table:
         self.source, self.columns, self.data, self.lines, self.unit = source, columns, data, lines, unit
         self.exact = exact or {}
         self.problems = problems or {}  # column -> why its cells cannot be used (a mix of numbers and text, ...)
-        self.read_with: dict[str, Any] = {}  # read_csv's options that are not its defaults (to read it again)
+        self.read_with: dict[str, Any] = {}  # a file's reading options that are not the defaults (to read again)
 
     def __len__(self) -> int:
         return len(self.lines)

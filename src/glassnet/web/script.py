@@ -9,7 +9,6 @@ TEMPLATE = '''"""The glassnet playground's run{title}, repeated with glassnet: {
 
 from glassnet import optimizers, schedules
 from glassnet.tabular import datasets
-from glassnet.tabular.csvfile import read_csv
 from glassnet.tabular.workflow import build_network, loss_for, prepare
 
 {data}
@@ -34,7 +33,7 @@ def data_lines(run: Run) -> str:
     s = run.settings
     if s.dataset == UPLOAD:
         options = "".join(f", {k}={v!r}" for k, v in run.table.read_with.items())
-        return f"table = read_csv({run.table.source!r}{options})  # the file you uploaded: put its path here"
+        return f"table = datasets.resolve({run.table.source!r}{options})  # your file: put its path here"
     if s.dataset in GENERATED:
         noise = "" if s.noise is None else f"noise={s.noise!r}"
         return (f"X, y = datasets.{s.dataset}({noise})\n"
