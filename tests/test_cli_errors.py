@@ -312,3 +312,20 @@ def test_a_comment_line_above_the_header_is_named(tmp_path, capsys):
     assert main(["train", str(path), "--target", "y"]) == 2
     err = capsys.readouterr().err
     assert "c.csv line 2: 3 cell(s), but the header has 2 columns (is the header line a comment?" in err
+
+
+def test_a_header_named_with_a_hash_is_not_taken_for_a_comment_past_its_first_row(tmp_path, capsys):
+    path = tmp_path / "h.csv"
+    path.write_text('#,name,y\n1,ann,x\n2,"bob,z\n3,cy,x\n4,dd,z\n')
+    assert main(["train", str(path), "--target", "y"]) == 2
+    err = capsys.readouterr().err
+    assert "h.csv line 3: " in err and "a quote opened on this line is not closed on it" in err
+    assert "comment" not in err
+
+
+def test_a_file_read_as_one_column_names_the_separator(tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    path.write_text("a,b,y\n1,2,x\n3,4,z\n")
+    assert main(["train", str(path), "--target", "a,b,y", "--sep", ";"]) == 2
+    assert "has no column besides the target 'a,b,y' to learn from; its one column's name holds a separator: read " \
+        "with another --sep?" in capsys.readouterr().err

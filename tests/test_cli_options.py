@@ -98,3 +98,13 @@ def test_na_values_that_begin_with_a_minus_need_no_equals_sign(tmp_path):
     assert main(["train", str(tmp_path / "d.csv"), "--target", "y", "--task", "classification", "--epochs", "2",
                  "--ensemble", "2", "--quiet", "--na-values", "-999", "--out", str(out)]) == 0
     assert gn.load_model(out).record.settings["na_values"] == ["-999"]
+
+
+def test_only_the_commands_that_take_na_values_have_their_value_joined():
+    from glassnet.cli import _tokens_joined
+
+    assert _tokens_joined(["train", "d.csv", "--na-value", "-999,-"]) == ["train", "d.csv", "--na-value=-999,-"]
+    assert _tokens_joined(["playground", "--na-values", "-1", "d.csv"]) == ["playground", "--na-values=-1", "d.csv"]
+    assert _tokens_joined(["predict", "m", "d.csv", "--na-values", "-999"]) == ["predict", "m", "d.csv",
+                                                                                "--na-values", "-999"]
+    assert _tokens_joined(["train", "--target", "-x"]) == ["train", "--target", "-x"]

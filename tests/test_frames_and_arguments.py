@@ -77,7 +77,7 @@ def test_copying_a_category_column_out_with_id_leaves_its_missing_cells_missing(
     ({"decimal": 5}, "--decimal must be '.' or ','; got 5"),
     ({"ignore": 5}, "ignore must be text"),
     ({"ignore": {"k": 1}}, "ignore must be text"),
-    ({"na_values": 5}, "na_values must be text"),
+    ({"na_values": 5}, "--na-values must be text"),
     ({"say": 5}, "say must be a function"),
     ({"warn": "loud"}, "warn must be a function"),
 ])
@@ -129,3 +129,10 @@ def test_a_file_remembers_the_reading_options_it_was_given(tmp_path):
     pd.DataFrame({"a": ["1,5", "-999"]}).to_parquet(tmp_path / "t.parquet")
     assert resolve(tmp_path / "t.parquet", decimal=",", na_values=["-999"]).read_with == {
         "decimal": ",", "na_values": ["-999"]}
+
+
+def test_a_name_given_twice_is_named_with_its_option():
+    with pytest.raises(InputError, match=r"'-999' is given twice in --na-values \('-999', '-999'\)"):
+        gn.train_table(frame(), "y", na_values="-999,-999", epochs=1)
+    with pytest.raises(InputError, match=r"'a' is given twice in --ignore"):
+        gn.train_table(frame(), "y", ignore=["a", "a"], epochs=1)

@@ -413,8 +413,8 @@ def test_an_upload_is_read_with_the_pages_separator_decimal_mark_and_missing_tok
     assert np.isnan(table.data["b"][0]) and table.data["a"][1] == float(a[1])  # (-999 missing; '0,5' is 0.5)
     (tmp_path / "eu.csv").write_text(text)
     script = client.get("/api/export/script").text
-    assert "datasets.resolve('eu.csv', sep='|', decimal=',', na_values=['-999'])" in script
-    script = script.replace("resolve('eu.csv'", f"resolve({str(tmp_path / 'eu.csv')!r}")
+    assert "read_csv('eu.csv', sep='|', decimal=',', na_values=['-999'])" in script
+    script = script.replace("read_csv('eu.csv'", f"read_csv({str(tmp_path / 'eu.csv')!r}")
     (tmp_path / "run.py").write_text(script)
     done = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(SRC.parent)})
@@ -422,3 +422,9 @@ def test_an_upload_is_read_with_the_pages_separator_decimal_mark_and_missing_tok
     for bad, message in (("sep=%3B%3B", "--sep must be one character"), ("decimal=x", "--decimal must be")):
         answer = client.post(f"/api/upload?name=eu.csv&{bad}", content=text.encode())
         assert answer.status_code == 400 and message in answer.json()["error"]
+    wrong = client.post("/api/upload?name=eu.csv&sep=%3B", content=text.encode())  # (';': one column)
+    assert wrong.json()["error"].endswith("read with another --sep?" + server.OPTIONS_HINT)
+    empty = client.post("/api/upload?name=my--decimal.csv", content=b"")  # (a name that looks like an option)
+    assert "is empty" in empty.json()["error"] and server.OPTIONS_HINT not in empty.json()["error"]
+    named = client.post("/api/upload?name=moons", content=b"a,y\n1,x\n2,z\n3,x\n4,z\n")  # (a bundled name)
+    assert named.json()["ok"] and "table = read_csv('moons')" in client.get("/api/export/script").text

@@ -137,9 +137,13 @@ def _tokens_joined(argv: list[str]) -> list[str]:
     """``--na-values -999,NA`` as ``--na-values=-999,NA``: argparse takes a value that starts with '-' for an option
     unless it is a number alone, and missing-cell tokens often start with one."""
     out = list(argv)
+    if not out or out[0] not in ("train", "playground"):  # (the commands that take --na-values)
+        return out
     for i in range(len(out) - 2, -1, -1):
-        if out[i] == "--na-values" and out[i + 1].startswith("-") and not out[i + 1].startswith("--"):
-            out[i:i + 2] = [f"--na-values={out[i + 1]}"]
+        given = out[i]  # (or argparse's abbreviation of it, such as --na-value)
+        if len(given) > 4 and "--na-values".startswith(given) and out[i + 1].startswith("-") and \
+                not out[i + 1].startswith("--"):
+            out[i:i + 2] = [f"{given}={out[i + 1]}"]
     return out
 
 

@@ -60,6 +60,6 @@ def run(args: argparse.Namespace) -> int:
     if args.data in datasets.DATASETS and not os.path.exists(args.data):
         settings.dataset = args.data
     else:
-        upload = datasets.resolve(args.data, args.sep, args.decimal, columns_named(args.na_values))
+        upload = datasets.resolve(args.data, args.sep, args.decimal, columns_named(args.na_values, "--na-values"))
         settings.dataset = UPLOAD
     return serve(Session(settings, upload), args.host, args.port, not args.no_browser)

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     prep = model.require_preprocessing(args.model)
     if args.proba and prep.task != "classification":
         raise InputError(f"--proba needs a classification model; {args.model} does regression")
-    ids = columns_named(args.id)
+    ids = columns_named(args.id, "--id")
     header = csv_header(ids, prep, args.proba)
     inputs, table, counts = model.table_inputs(read_data(model, args, ids), args.unknown)
     table.require(ids, what="--id names")

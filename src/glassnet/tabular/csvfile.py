@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import itertools
 import os
+import reprlib
 import stat
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -33,9 +34,9 @@ def check_format(sep: object, decimal: object) -> str | None:
     are ones a CSV file can have, else an InputError."""
     sep = {"\\t": "\t", "tab": "\t"}.get(sep, sep) if isinstance(sep, str) else sep  # (a tab is hard to type)
     if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n'):
-        raise InputError(f"--sep must be one character other than a quote or a line break; got {sep!r}")
+        raise InputError(f"--sep must be one character other than a quote or a line break; got {reprlib.repr(sep)}")
     if not isinstance(decimal, str) or decimal not in (".", ","):
-        raise InputError(f"--decimal must be '.' or ','; got {decimal!r}")
+        raise InputError(f"--decimal must be '.' or ','; got {reprlib.repr(decimal)}")
     return sep
 
 
@@ -134,7 +135,7 @@ def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, keep: Seque
             if row:  # csv gives [] for a blank line
                 if len(row) != len(names):
                     raise InputError(f"{source} line {start}: {len(row)} cell(s), but the header has {len(names)} "
-                                     "columns" + _separator_hint(row, names, sep))
+                                     "columns" + _separator_hint(row, names, sep, not columns.lines))
                 columns.add(row, start)
             start = rows.line_num + 1
     except csv.Error as exc:
@@ -144,10 +145,10 @@ def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, keep: Seque
     return columns.table(source, names)
 
 
-def _separator_hint(row: list[str], names: list[str], sep: str) -> str:
-    """Why a row may have the wrong number of cells: a comment line taken for the header, a quote not closed on
-    its line, or another separator."""
-    if names and names[0].startswith("#"):
+def _separator_hint(row: list[str], names: list[str], sep: str, first: bool = False) -> str:
+    """Why a row may have the wrong number of cells: a comment line taken for the header (when it is the ``first``
+    data row), a quote not closed on its line, or another separator."""
+    if first and names and names[0].startswith("#"):
         return (" (is the header line a comment? the first line that is not blank must be the header: remove the "
                 "comment lines above it)")
     if any("\n" in cell or "\r" in cell for cell in row):  # (a quoted cell read on over a line break)

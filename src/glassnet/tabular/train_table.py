@@ -154,8 +154,9 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
         if options[name] is not None and not callable(options[name]):
             raise InputError(f"{name} must be a function of one text (such as print) or None; got {options[name]!r}")
     check_format(options["sep"], options["decimal"])  # (a DataFrame's too: the model keeps them for files)
-    return {**{k: options[k] for k in keys}, "hidden": hidden, "ignore": columns_named(options["ignore"], "ignore"),
-            "na_values": columns_named(options["na_values"], "na_values"), "drop_missing": options["missing"] == "drop"}
+    names = {"ignore": columns_named(options["ignore"], "--ignore"),
+             "na_values": columns_named(options["na_values"], "--na-values")}
+    return {**{k: options[k] for k in keys}, "hidden": hidden, **names, "drop_missing": options["missing"] == "drop"}
 
 
 def describe_target(prep: Any) -> str:

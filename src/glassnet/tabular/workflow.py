@@ -62,7 +62,8 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
     table.require(list(ignore), what="--ignore names")
     inputs = [c for c in table.columns if c != target and c not in ignore]
     if not inputs:
-        raise InputError(f"{table.source} has no column besides the target {quote(target)} to learn from")
+        raise InputError(f"{table.source} has no column besides the target {quote(target)} to learn from"
+                         f"{table.separator_hint()}")
     table = _rows_with_target(table, target, missing, notes)
     inputs = usable_inputs(table, inputs, notes)
     table = _missing_inputs(table, inputs, missing, notes)
@@ -334,7 +335,7 @@ def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: 
     return history
 
 
-def columns_named(text: str | Sequence[str] | None, option: str = "the names") -> list[str]:
+def columns_named(text: str | Sequence[str] | None, option: str) -> list[str]:
     """``"a,b"`` or ``["a", "b"]`` -> ["a", "b"] (names stripped, empty ones dropped); ``option`` names the
     argument in the error for anything else."""
     try:
@@ -345,5 +346,6 @@ def columns_named(text: str | Sequence[str] | None, option: str = "the names") -
         raise InputError(f"{option} must be text (\"a,b\") or a list of texts; got {reprlib.repr(text)}") from None
     names = [str(p).strip() for p in parts if str(p).strip()]
     if len(set(names)) != len(names):
-        raise InputError(f"a column is named twice in {quote_names(names)}")
+        twice = next(name for name in names if names.count(name) > 1)
+        raise InputError(f"{quote(twice)} is given twice in {option} ({quote_names(names)})")
     return names

@@ -3,12 +3,14 @@ glassnet's own functions, so that what the page showed can be repeated (and chan
 
 from __future__ import annotations
 
+from ..tabular.arrowfile import is_arrow_file
 from .session import GENERATED, HORIZON, UPLOAD, Run
 
 TEMPLATE = '''"""The glassnet playground's run{title}, repeated with glassnet: {epochs} epochs of {summary}."""
 
 from glassnet import optimizers, schedules
 from glassnet.tabular import datasets
+from glassnet.tabular.csvfile import read_csv
 from glassnet.tabular.workflow import build_network, loss_for, prepare
 
 {data}
@@ -33,7 +35,10 @@ def data_lines(run: Run) -> str:
     s = run.settings
     if s.dataset == UPLOAD:
         options = "".join(f", {k}={v!r}" for k, v in run.table.read_with.items())
-        return f"table = datasets.resolve({run.table.source!r}{options})  # your file: put its path here"
+        call = f"({run.table.source!r}{options})  # your file: put its path here"
+        if is_arrow_file(run.table.source):  # (a Parquet or Feather file given to glassnet playground)
+            return f"from glassnet.tabular.arrowfile import read_arrow\ntable = read_arrow{call}"
+        return f"table = read_csv{call}"
     if s.dataset in GENERATED:
         noise = "" if s.noise is None else f"noise={s.noise!r}"
         return (f"X, y = datasets.{s.dataset}({noise})\n"

@@ -53,7 +53,7 @@ POLICY = ("default-src 'self'; img-src 'self' data:; connect-src 'self'; style-s
           "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
-FLAGS = re.compile(r"--(sep|decimal|na-values)\b")  # (an error that advises one of these for the file read)
+FLAGS = re.compile(r"(pass|another) --(sep|decimal)\b|--na-values=")  # (an error that advises them for the file)
 OPTIONS_HINT = " (in the playground: the separator, decimal mark and missing-cell fields beside the file chooser)"
 
 
