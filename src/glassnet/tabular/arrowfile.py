@@ -76,11 +76,13 @@ def _text_of(value: object, decimal: str = ".") -> str:
     """A cell that is not a float64 number, as text: bytes as UTF-8 (undecodable bytes escaped), True as 'True'
     whatever the source, a number (a float among text, say) with the ``decimal`` mark the text is read with,
     anything else as ``str`` gives it."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, bytes):
         return value.decode("utf-8", "backslashreplace")
     if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_)):
         return str(value).replace(".", decimal)
-    return value if isinstance(value, str) else str(value)
+    return str(value)
 
 
 def _is_na(value: object) -> bool:
