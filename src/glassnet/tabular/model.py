@@ -132,15 +132,15 @@ class Model:
         prep = self.require_preprocessing("this model")
         return resolve(data, sep, decimal or prep.decimal, prep.na_values, keep)
 
-    def table_inputs(self, data: Any, unknown: str = "ignore", keep: Sequence[str] = ()) -> tuple[np.ndarray, Any,
-                                                                                                   Any]:
-        """(network inputs, the table, the ``Counts`` of missing cells and unseen categories met)."""
+    def table_inputs(self, data: Any, unknown: str = "ignore") -> tuple[np.ndarray, Any, Any]:
+        """(network inputs, the table, the ``Counts`` of missing cells and unseen categories met); ``data`` as
+        ``read`` takes it (a Table read with ``read``'s options passes as it is)."""
         from .preprocessing import Counts
 
         prep = self.require_preprocessing("this model")
         if unknown not in ("ignore", "error"):
             raise InputError(f"unknown must be 'ignore' or 'error'; got {unknown!r}")
-        table = self.read(data, keep)
+        table = self.read(data)
         counts = Counts(unknown)
         return prep.inputs(table, counts=counts), table, counts
 

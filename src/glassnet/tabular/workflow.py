@@ -100,18 +100,6 @@ def _rows_with_target(table: Table, target: str, missing: str, notes: Notes) -> 
     return table.take(kept)
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def _missing_inputs(table: Table, inputs: list[str], missing: str, notes: Notes) -> Table:
     """The table, without rows with missing or infinite input cells for ``drop``; an error for ``error``."""
     bad = {}

@@ -101,8 +101,8 @@ class Playground:
         query = request.query_params
         name = os.path.basename(query.get("name", "upload.csv")) or "upload.csv"
         try:
-            sep = check_format(query.get("sep") or None, query.get("decimal") or ".")
-            options = {"sep": sep, "decimal": query.get("decimal") or ".",
+            decimal = query.get("decimal") or "."
+            options = {"sep": check_format(query.get("sep") or None, decimal), "decimal": decimal,
                        "na_values": columns_named(query.get("na_values", ""), "--na-values")}
         except GlassnetError as exc:
             return failure(exc)
