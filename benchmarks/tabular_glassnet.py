@@ -47,6 +47,7 @@ RECIPES = {r.name: r for r in (
     Recipe("smoothing_0.05", {"label_smoothing": 0.05}, "label smoothing 0.05 instead of 0.1"),
     Recipe("ensemble_16", {"ensemble": 16}, "an ensemble of 16 instead of 8"),
     Recipe("with_weight_decay", {"weight_decay": 0.01}, "decoupled weight decay 0.01 added"),
+    *(Recipe(f"weight_decay_{w}", {"weight_decay": w}, f"decoupled weight decay {w} added") for w in (0.1, 0.2, 0.5)),
     Recipe("with_cosine", {"schedule": "cosine", "epochs": 150, "patience": 150},
            "cosine schedule over 150 epochs, best validation epoch kept"),
     Recipe("quantile_scaling", {"scaling": "quantile"}, "quantile scaling instead of robust"),
