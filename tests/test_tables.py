@@ -458,3 +458,17 @@ def test_train_table_names_bad_arguments(tmp_path):
         gn.train_table(data, "species", hidden=16)
     with pytest.raises(InputError, match=r"did you mean 'species'"):
         gn.train_table(data, "Species")
+
+
+def test_a_cell_may_be_as_long_as_a_line_and_the_csv_limit_is_put_back(tmp_path, monkeypatch):
+    """README: lines up to 10,000,000 characters; the csv module alone takes cells of 131,072."""
+    import csv
+
+    from glassnet.tabular import arrowcsv
+
+    rows = "".join(f"{i},{'z' * 200_000 if i == 3 else 'a'},{i % 2}\n" for i in range(6))
+    path = write(tmp_path, "x,note,y\n" + rows)
+    for smallest in (10**12, 0):  # (the csv module's reader, and Arrow's where pyarrow is there)
+        monkeypatch.setattr(arrowcsv, "SMALLEST", smallest)
+        assert len(read_csv(path).data["note"][3]) == 200_000
+        assert csv.field_size_limit() == 131072

@@ -9,6 +9,7 @@ as millions of Python strings.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 import os
@@ -51,9 +52,22 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
     source = source or str(path)
     check_readable(path, source, "a CSV file")
     sep = check_format(sep, decimal)
-    table = _read_csv(path, source, sep, decimal, na_values, keep)
+    with _cells_up_to(MAX_LINE):
+        table = _read_csv(path, source, sep, decimal, na_values, keep)
     table.read_with = options_given(sep, decimal, na_values)
     return table
+
+
+@contextlib.contextmanager
+def _cells_up_to(characters: int) -> Iterator[None]:
+    """The csv module's cell limit (131,072 characters unless a program changed it) raised to ``characters`` while
+    a file is read, so that a cell may be as long as a line, then put back as it was (it is the process's)."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, characters))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
 
 def options_given(sep: str | None, decimal: str, na_values: Sequence[str]) -> dict[str, Any]:
