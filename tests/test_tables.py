@@ -161,6 +161,24 @@ def test_unseen_categories_are_zeros_with_a_warning_or_an_error(tmp_path, capsys
         capsys.readouterr().err
 
 
+def test_a_missing_cell_where_training_had_none_is_said_as_such_and_refused_on_error(tmp_path, capsys):
+    """island has no missing cell in training, so no (missing) category: a missing one is all zeros, said as
+    such (not "filled as in training"), and refused with --unknown error."""
+    code, model = train(tmp_path, PENGUINS, "--target", "species", "--ignore", "id")
+    capsys.readouterr()
+    new = write(tmp_path, "island,bill,flipper,sex\nDream,45,200,female\nNA,40,190,male\n", "new.csv")
+    assert main(["predict", model, new]) == 0
+    err = capsys.readouterr().err
+    assert "missing cells in text columns that had none in training, encoded as all zeros: 'island' 1 row(s)" in err
+    assert "filled as in training" not in err and "never seen" not in err
+    prep = gn.load_model(model).preprocessing
+    island = [i for i, n in enumerate(prep.feature_names) if n.startswith("island=")]
+    np.testing.assert_array_equal(prep.inputs(read_csv(new))[1, island], 0)
+    assert main(["predict", model, new, "--unknown", "error"]) == 2
+    assert "new.csv line 3, column 'island': a missing cell, which this column's training rows never had" in \
+        capsys.readouterr().err
+
+
 def test_a_long_list_of_known_classes_is_shortened(tmp_path, capsys):
     rows = "".join(f"{i % 3},c{i}\n" for i in range(60))
     code, model = train(tmp_path, "x,y\n" + rows, "--target", "y")

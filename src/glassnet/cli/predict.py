@@ -19,8 +19,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--id", metavar="COL[,COL]", help="copy these columns of DATA, first, into the output "
                    "(default: none)")
     p.add_argument("--unknown", choices=["ignore", "error"], default="ignore",
-                   help="a category never seen in training: ignore (encode it as all zeros and warn) or error "
-                        "(default: ignore)")
+                   help="a category never seen in training, or a missing cell in a text column that had none in "
+                        "training: ignore (encode it as all zeros and warn) or error (default: ignore)")
     add_format_options(p, model=True)
     p.set_defaults(run=run)
 

@@ -96,15 +96,17 @@ class Category:
         known = codes >= 0
         out[np.flatnonzero(known), codes[known]] = 1.0
         gaps = np.equal(cells, None)
-        if gaps.any():
+        if self.missing and gaps.any():
             counts.filled(self.name, int(gaps.sum()))
-        unseen = np.flatnonzero(~known & ~gaps)
+        unseen = np.flatnonzero(~known)  # (with a missing cell where the training rows had none)
         if unseen.size:
             if counts.unknown == "error":
                 i = int(unseen[0])
-                raise InputError(f"{table.where(i, self.name)}: category {quote(str(cells[i]))} was never seen in "
-                                 "training (predict encodes such a category as all zeros unless --unknown error)")
-            counts.not_seen(self.name, len(unseen))
+                what = "a missing cell, which this column's training rows never had" if gaps[i] else \
+                    f"category {quote(str(cells[i]))} was never seen in training"
+                raise InputError(f"{table.where(i, self.name)}: {what} (predict encodes it as all zeros unless "
+                                 "--unknown error)")
+            counts.not_seen(self.name, int((~gaps[unseen]).sum()), int(gaps[unseen].sum()))
         return out
 
     def to_json(self) -> dict:
@@ -131,12 +133,16 @@ class Counts:
         self.unknown = unknown
         self.missing: dict[str, int] = {}
         self.unseen: dict[str, int] = {}
+        self.unseen_missing: dict[str, int] = {}
 
     def filled(self, name: str, count: int) -> None:
         self.missing[name] = self.missing.get(name, 0) + count
 
-    def not_seen(self, name: str, count: int) -> None:
-        self.unseen[name] = self.unseen.get(name, 0) + count
+    def not_seen(self, name: str, count: int, missing: int = 0) -> None:
+        """``count`` categories never seen in training and ``missing`` missing cells where training had none."""
+        for seen, k in ((self.unseen, count), (self.unseen_missing, missing)):
+            if k:
+                seen[name] = seen.get(name, 0) + k
 
     def warnings(self, source: str) -> list[str]:
         """One line per kind of thing met, naming columns and counts."""
@@ -144,6 +150,9 @@ class Counts:
         if self.unseen:
             lines.append(f"{source}: categories never seen in training, encoded as all zeros: "
                          + ", ".join(f"{quote(n)} {k} row(s)" for n, k in self.unseen.items()))
+        if self.unseen_missing:
+            lines.append(f"{source}: missing cells in text columns that had none in training, encoded as all "
+                         "zeros: " + ", ".join(f"{quote(n)} {k} row(s)" for n, k in self.unseen_missing.items()))
         if self.missing:
             lines.append(f"{source}: missing cells filled as in training (median or {MISSING}): "
                          + ", ".join(f"{quote(n)} {k}" for n, k in self.missing.items()))
