@@ -242,6 +242,29 @@ def test_parquet_and_feather_read_as_the_csv_does(tmp_path):
         datasets.resolve(str(tmp_path / "bad.parquet"))
 
 
+def test_dates_read_from_a_frame_parquet_and_feather_as_from_the_csv_pandas_writes(tmp_path):
+    """Datetimes all at midnight are their dates (2020-01-01, not 2020-01-01 00:00:00), as in to_csv's file:
+    a model trained on one knows the dates of the others."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from glassnet.tabular.arrowfile import from_frame, read_arrow
+
+    frame = pd.DataFrame({"day": pd.to_datetime(["2020-01-01", "2020-02-03", None]),
+                          "when": pd.to_datetime(["2020-01-01 12:30", "2020-02-03 00:00", None]),
+                          "utc": pd.to_datetime(["2020-01-01", "2020-02-03", "2020-02-04"]).tz_localize("UTC"),
+                          "y": [1, 2, 3]})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    frame.to_parquet(tmp_path / "d.parquet")
+    frame.to_feather(tmp_path / "d.feather")
+    tables = [read_csv(tmp_path / "d.csv"), from_frame(frame), read_arrow(tmp_path / "d.parquet"),
+              read_arrow(tmp_path / "d.feather")]
+    assert list(tables[0].data["day"]) == ["2020-01-01", "2020-02-03", None]
+    assert tables[0].data["when"][1] == "2020-02-03 00:00:00"
+    for table in tables[1:]:
+        for name in ("day", "when", "utc"):
+            assert list(table.data[name]) == list(tables[0].data[name]), name
+
+
 def test_a_model_trained_on_parquet_predicts_a_csv(tmp_path, capsys):
     pd = pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")

@@ -1,9 +1,11 @@
 """Tables from Parquet and Feather (Arrow IPC) files, with the ``glassnet[arrow]`` extra (pyarrow), and from
 pandas DataFrames: the same ``Table`` a CSV file gives, with the same missing cells (null, NaN, and text cells
-that are ``NA``, ``?``, ...) and rows named "row N" in errors."""
+that are ``NA``, ``?``, ...) and rows named "row N" in errors. Dates read as the CSV file that pandas' ``to_csv``
+writes of the same table: 2024-05-01 for a column of datetimes that are all at midnight, else 2024-05-01 12:30:00."""
 
 from __future__ import annotations
 
+import datetime
 import numbers
 import os
 from collections.abc import Sequence
@@ -66,8 +68,8 @@ def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[st
             data[name] = ("number", column.to_numpy(dtype=np.float64, na_value=np.nan), large,
                           [None if _is_na(v) else v for v in column.tolist()] if large else None)
         else:
-            data[name] = ("text", [None if _is_na(v) else _text_of(v, decimal) for v in column.tolist()], False,
-                          None)
+            data[name] = ("text", [None if _is_na(v) else _text_of(v, decimal) for v in _dates(column.tolist())],
+                          False, None)
     written = {n: column.tolist() for n, (_, column) in zip(names, frame.items()) if n in keep}
     return _table(source, names, data, len(frame), na_values, written, decimal)
 
@@ -101,7 +103,20 @@ def _arrow_column(column: Any) -> tuple:
         values = column.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)  # (rounding past 2**53:
         large = pa.types.is_integer(kind) and _beyond_float64(pc.min_max(column).as_py())  # the exact text is kept)
         return "number", values.astype(np.float64), large, column.to_pylist() if large else None
-    return "text", [None if v is None else _text_of(v) for v in column.to_pylist()], False, None
+    return "text", [None if v is None else _text_of(v) for v in _dates(column.to_pylist())], False, None
+
+
+def _dates(values: list) -> list:
+    """A column's values, with datetimes that are all at midnight (no time zone) as their dates, 2024-05-01, as
+    ``to_csv`` writes them (``str`` would add 00:00:00), so that a model trained on the CSV knows them."""
+    first = next((v for v in values if not _is_na(v)), None)
+    if not isinstance(first, datetime.datetime):
+        return values
+    midnight = datetime.time()
+    if all(_is_na(v) or (isinstance(v, datetime.datetime) and v.tzinfo is None and v.time() == midnight
+                         and not getattr(v, "nanosecond", 0)) for v in values):
+        return [v if _is_na(v) else v.date().isoformat() for v in values]
+    return values
 
 
 def _beyond_float64(extremes: dict) -> bool:
