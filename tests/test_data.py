@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from glassnet.cli import main
 from glassnet.errors import InputError, ModelFileError
 from glassnet.tabular import cells, datasets, fitting, preprocessing, splits
 from glassnet.tabular import csvfile as tables
@@ -186,6 +187,22 @@ def test_targets_task_choice_and_numeric_class_names(tmp_path):
     assert target.classes == ["1", "2", "10"]  # by value; "2.0" and "2" are one class
     np.testing.assert_array_equal(target.encode(table)[:4], [0, 1, 2, 0])
     assert target.decode(np.eye(3)[[2, 0]]) == ["10", "1"]
+
+
+def test_a_few_whole_numbers_read_as_a_regression_say_how_to_make_them_classes(tmp_path, capsys):
+    few = tmp_path / "few.csv"
+    few.write_text("x,y\n" + "".join(f"{i * 0.1:.1f},{i % 3}\n" for i in range(14)))
+    assert main(["train", str(few), "--target", "y", "--preset", "quick", "--epochs", "2", "--out",
+                 str(tmp_path / "m.gnm")]) == 0
+    assert "warning: target 'y' holds 3 distinct whole numbers (0, 1, 2) in 14 rows, fewer than 5 rows per value, " \
+        "so they are read as numbers to predict (regression); if they are classes, pass --task classification" in \
+        capsys.readouterr().err
+    table = table_of("x,y,z\n" + "".join(f"{i},{i % 3},{i * 0.5}\n" for i in range(30)), tmp_path)
+    assert fitting.codes_as_numbers(table, "x") is None  # (30 distinct whole numbers: a measurement)
+    assert fitting.codes_as_numbers(table, "z") is None  # (not whole)
+    assert main(["train", str(few), "--target", "y", "--task", "regression", "--preset", "quick", "--epochs", "2",
+                 "--out", str(tmp_path / "m.gnm")]) == 0
+    assert "distinct whole numbers" not in capsys.readouterr().err
 
 
 def test_regression_target_is_standardized_on_training_rows_and_decoded(tmp_path):

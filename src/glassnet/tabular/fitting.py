@@ -14,6 +14,8 @@ from .preprocessing import Category, Numeric, Target
 from .scaling import SCALERS, fit_scaler, mean_and_std
 from .table import Table, quote
 
+Array = np.ndarray
+
 MAX_CLASS_CODES = 20  # an integer target with at most this many distinct values means classification ...
 ROWS_PER_CODE = 5  # ... if it has this many rows per value (two values always do: 0/1 are classes)
 SCALINGS = ("standard", *SCALERS)  # how numeric inputs may be scaled (fit_columns)
@@ -29,12 +31,32 @@ def choose_task(table: Table, target: str, task: str) -> str:
         return task
     if not numeric:
         return "classification"
+    present, values = _target_values(table, target)
+    few = len(values) <= 2 or len(values) <= MAX_CLASS_CODES and len(present) >= ROWS_PER_CODE * len(values)
+    return "classification" if few and _whole(values) else "regression"
+
+
+def codes_as_numbers(table: Table, target: str) -> str | None:
+    """A warning where ``auto`` chose regression for a numeric target of at most MAX_CLASS_CODES distinct whole
+    numbers (too few rows of each to be taken for classes), else None."""
+    present, values = _target_values(table, target)
+    if len(values) > MAX_CLASS_CODES or not _whole(values):
+        return None
+    shown = ", ".join(f"{v:g}" for v in values[:6]) + (", ..." if len(values) > 6 else "")
+    return (f"target {quote(target)} holds {len(values)} distinct whole numbers ({shown}) in {len(present)} rows, "
+            f"fewer than {ROWS_PER_CODE} rows per value, so they are read as numbers to predict (regression); if they "
+            "are classes, pass --task classification")
+
+
+def _target_values(table: Table, target: str) -> tuple[Array, Array]:
+    """A numeric target's present values, and its distinct ones."""
     present = table.numbers(target)
     present = present[np.isfinite(present)]
-    values = np.unique(present)
-    few = len(values) <= 2 or len(values) <= MAX_CLASS_CODES and len(present) >= ROWS_PER_CODE * len(values)
-    small = few and bool(np.all(values == np.round(values)))
-    return "classification" if small else "regression"
+    return present, np.unique(present)
+
+
+def _whole(values: Array) -> bool:
+    return bool(np.all(values == np.round(values)))
 
 
 def fit_classes(table: Table, target: str) -> Target:

@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..history import History
 from ..layers import Dense, Dropout, Layer, SharedDense
 from ..network import Network
-from .fitting import SCALINGS, choose_task, fit_classes, fit_columns, fit_standardization
+from .fitting import SCALINGS, choose_task, codes_as_numbers, fit_classes, fit_columns, fit_standardization
 from .inputs import present_in_training, untested_classes, usable_inputs
 from .model import Model
 from .preprocessing import MISSING, Numeric, Preprocessor, Target
@@ -67,7 +67,10 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
     table = _rows_with_target(table, target, missing, notes)
     inputs = usable_inputs(table, inputs, notes)
     table = _missing_inputs(table, inputs, missing, notes)
-    task = choose_task(table, target, task)
+    chosen = choose_task(table, target, task)
+    if task == "auto" and chosen == "regression" and (hint := codes_as_numbers(table, target)):
+        notes.warnings.append(hint)
+    task = chosen
     spec = fit_classes(table, target) if task == "classification" else Target(target, task)
     splits = split_table(table, spec, val, test, seed)
     if task == "classification":
