@@ -89,6 +89,8 @@ def export(tmp_path, capsys, opset=17):
     assert said.startswith(f"wrote {tmp_path / 'm.onnx'}: inputs 'x1' (float64), 'petal_width__cm_' (float64, column "
                            "'petal width (cm)'), 'colour' (string), 'size' (string), 'output_2' (float64, column "
                            "'output'), each (rows, 1); output 'output'")
+    assert said.rstrip().endswith("; text cells are matched as given: strip the blanks around them, as glassnet's "
+                                  "readers do")
     return onnx.load(tmp_path / "m.onnx")
 
 

@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     model = build_model(net, args.opset, preprocessing=prep)
     atomic_write(args.onnx, model.SerializeToString())
     props = {p.key: p.value for p in model.metadata_props}
+    text = ""
     if prep is None:
         inputs = f"input 'input' (rows, {net.n_inputs})"
     else:
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         shown = ", ".join(f"{d['name']!r} ({d['type']}" + (f", column {d['column']!r})" if d["name"] != d["column"]
                                                             else ")") for d in described)
         inputs = f"input{'s' if len(described) > 1 else ''} {shown}, each (rows, 1)"
+        if any(d["type"] == "string" for d in described):
+            text = "; text cells are matched as given: strip the blanks around them, as glassnet's readers do"
     print(f"wrote {args.onnx}: {inputs}; output 'output' (rows, {net.n_outputs}) = "
-          f"{props.get('glassnet.outputs', 'the network outputs')}; opset {args.opset}")
+          f"{props.get('glassnet.outputs', 'the network outputs')}; opset {args.opset}{text}")
     return 0

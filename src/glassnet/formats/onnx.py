@@ -17,11 +17,12 @@ takes the table's raw columns, one graph input per input column (``column_inputs
   (x - mean) / scale, and with an indicator a second network input Cast(IsNaN) (1.0 where missing). (An
   infinite number, or one so large that the network's arithmetic overflows, which glassnet refuses with an
   error, is not checked: it gives inf or NaN outputs.);
-- a column of text: a string tensor (rows, 1) of the cells (stripped of surrounding blanks, as glassnet reads
-  them); "" and the NA tokens (``cells.NA_VALUES`` and the model's ``na_values``) are missing. ``ai.onnx.ml``
-  LabelEncoder maps each training category to its index, a missing cell to the ``(missing)`` index (or -1 when
-  training had no missing cells) and anything else to -1; Equal(codes, [0, 1, ..., width-1]) -> Cast gives the
-  one-hot columns, all zeros for -1.
+- a column of text: a string tensor (rows, 1) of the cells, which the caller strips of surrounding blanks, as
+  glassnet's readers do (the graph matches " A" as written: an unseen category, all zeros); "" and the NA tokens
+  (``cells.NA_VALUES`` and the model's ``na_values``) are missing. ``ai.onnx.ml`` LabelEncoder maps each
+  training category to its index, a missing cell to the ``(missing)`` index (or -1 when training had no missing
+  cells) and anything else to -1; Equal(codes, [0, 1, ..., width-1]) -> Cast gives the one-hot columns, all
+  zeros for -1.
 
 The parts are concatenated in the preprocessor's column order (in float64; a float32 network gets them cast),
 then the network, then for regression  y = a * scale + mean  in float64; the output is float64 (rows, outputs)
