@@ -176,7 +176,8 @@ def test_a_number_below_one_with_a_comma_is_a_decimal_comma_not_thousands(tmp_pa
         in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("write_date", ["2024-{:02d}-{:02d}", "{}/{}/2024", "2024-{:02d}-{:02d} 10:30:00"])
+@pytest.mark.parametrize("write_date", ["2024-{:02d}-{:02d}", "{}/{}/2024", "2024-{:02d}-{:02d} 10:30:00",
+                                        "2024/{:02d}/{:02d}", "{1:02d}.{0:02d}.2024"])
 def test_a_column_of_dates_is_warned_of(tmp_path, capsys, write_date):
     x, y = rows()
     lines = [f"{write_date.format(1 + i % 12, 1 + i % 28)},{a},{label}" for i, ((a, _), label) in enumerate(zip(x, y))]
@@ -184,6 +185,27 @@ def test_a_column_of_dates_is_warned_of(tmp_path, capsys, write_date):
     err = capsys.readouterr().err
     assert "column 'day' holds dates, which are read as text" in err and "--ignore day" in err
     assert "an id?" not in err
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+def test_numbers_written_with_a_leading_zero_are_warned_of_as_codes(tmp_path, capsys, monkeypatch, arrow):
+    """Zip codes such as 02134 read as the number 2134: said, with the line, in both readers."""
+    from glassnet.tabular import arrowcsv
+
+    if arrow:
+        pytest.importorskip("pyarrow")
+    monkeypatch.setattr(arrowcsv, "SMALLEST", 0 if arrow else 10**12)
+    x, y = rows()
+    codes = ["10001", "94110", "02134"]
+    lines = [f"{codes[i % 3]},{a},{label}" for i, ((a, _), label) in enumerate(zip(x, y))]
+    assert train(write(tmp_path / "t.csv", "zip,a,y", lines))[0] == 0
+    err = capsys.readouterr().err
+    assert "column 'zip' holds numbers written with a leading zero ('02134', line 4), as codes are; they are read " \
+        "as numbers (2134)" in err and "--ignore zip" in err
+    assert train(write(tmp_path / "t.csv", "zip,a,y", [line.replace("02134", "2134") for line in lines]))[0] == 0
+    assert "leading zero" not in capsys.readouterr().err
+    assert train(write(tmp_path / "t.csv", "zip,a,y", [line.replace("02134", "0.5") for line in lines]))[0] == 0
+    assert "leading zero" not in capsys.readouterr().err
 
 
 def test_measurements_under_an_empty_first_header_cell_stay_an_input(tmp_path, capsys):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .cells import BLANKS, NA_VALUES, Reader, inexact
+from .cells import BLANKS, NA_VALUES, Reader, inexact, whole_somewhere
 from .table import Table
 
 THREADS = False  # (Arrow's threads each keep memory after the read: 150 MiB more on 200,000 x 20 numbers)
@@ -110,5 +110,7 @@ def _column(cells, reader: Reader) -> tuple[np.ndarray, np.ndarray | None]:
             pass
         else:  # (over these characters, Arrow and cells.parse_number take the same texts as numbers)
             values = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
-            return values, reader.as_text(cells.to_pylist()) if inexact(values) else None
+            written = inexact(values) or whole_somewhere(values) and \
+                pc.any(pc.match_substring_regex(cells, r"^[ \t]*[-+]?0\d")).as_py()
+            return values, reader.as_text(cells.to_pylist()) if written else None
     return reader.convert(cells.to_pylist())

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InputError
+from .cells import LEADING_ZERO
 from .preprocessing import Target
 from .table import ROW_NAMES, Table, number_text, quote, quote_names
 
@@ -34,6 +35,12 @@ def usable_inputs(table: Table, inputs: list[str], notes: Notes) -> list[str]:
             notes.warnings.append(f"column {quote(name)} numbers the rows ({_first_values(table, name)}, ...): an "
                                   f"id? A network that learns from it learns the order of the file's rows; pass "
                                   f"--ignore {name} to leave it out")
+        if numeric and (code := _leading_zero(table, name)) is not None:
+            notes.warnings.append(f"column {quote(name)} holds numbers written with a leading zero "
+                                  f"({quote(table.text(name, code))}, {table.line(code)}), as codes are; they are read "
+                                  f"as numbers ({number_text(float(table.data[name][code]))}): if they are codes, not "
+                                  f"amounts, write them with a letter (such as z{table.text(name, code)}) so the "
+                                  f"column is read as text, or pass --ignore {name} to leave it out")
         usable.append(name)
         present = int((~gaps).sum())
         if not numeric and _dates(table.data[name][~gaps]):
@@ -63,13 +70,22 @@ def untested_classes(spec: Target, test: Table, notes: Notes) -> None:
                               "rows of them, would)")
 
 
-_DATE = re.compile(r"\d{4}-\d\d?-\d\d?([ T]\d\d?:\d\d(:\d\d(\.\d+)?)?)?|\d\d?/\d\d?/\d{2}(\d\d)?", re.ASCII)
+_DATE = re.compile(r"\d{4}([-/])\d\d?\1\d\d?([ T]\d\d?:\d\d(:\d\d(\.\d+)?)?)?|\d\d?([/.])\d\d?\5\d{2}(\d\d)?",
+                   re.ASCII)
 
 
 def _dates(cells: np.ndarray) -> bool:
-    """Whether nearly all of a text column's present cells (9 in 10) are dates: 2024-05-01 (a time may follow) or
-    5/1/2024."""
+    """Whether nearly all of a text column's present cells (9 in 10) are dates: 2024-05-01 or 2024/05/01 (a time
+    may follow), 5/1/2024 or 01.05.2024."""
     return len(cells) > 0 and sum(bool(_DATE.fullmatch(c)) for c in cells[:1000]) >= 0.9 * min(len(cells), 1000)
+
+
+def _leading_zero(table: Table, name: str) -> int | None:
+    """The first row of a column of numbers whose cell is written with a leading zero (02134), else None."""
+    written = table.exact.get(name)
+    if written is None:
+        return None
+    return next((i for i, cell in enumerate(written) if cell and LEADING_ZERO.match(cell)), None)
 
 
 def _row_names(table: Table, name: str, gaps: np.ndarray) -> bool:
