@@ -146,9 +146,13 @@ def test_help_says_the_defaults_of_patience_and_keep_last(capsys):
     assert re.search(r"--keep-last save the weights of the last epoch, even if their validation loss is worse", text)
 
 
-def test_ctrl_c_while_resuming_saves_the_last_whole_epoch(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("keep_last", [False, True])
+def test_ctrl_c_while_resuming_never_saves_worse_weights_than_it_loaded(tmp_path, monkeypatch, capsys, keep_last):
+    """Ctrl-C saves after the last whole epoch what resume would keep then: with lr 1 every epoch is worse, so the
+    weights loaded (their validation loss the same); with --keep-last, the last epoch's state to go on from."""
     model = tmp_path / "m.safetensors"
     assert cli(*TRAIN, "--epochs", "2", "--out", model) == 0
+    before = validation_loss(with_lr(model, 1.0))
     steps = gn.load(model).optimizer.steps // 2
     original, calls = optimizers.Adam.step, []
 
@@ -159,9 +163,34 @@ def test_ctrl_c_while_resuming_saves_the_last_whole_epoch(tmp_path, monkeypatch,
         original(self, params)
 
     monkeypatch.setattr(optimizers.Adam, "step", interrupt)
-    assert cli("resume", model, "iris", "--epochs", "5", "--quiet") == 130
-    assert f"saved the model after epoch 4 to {model}" in capsys.readouterr().err
-    assert gn.load(model).epochs_trained == 4 and gn.load(model).optimizer.steps == 4 * steps
+    assert cli("resume", model, "iris", "--epochs", "5", "--quiet", *(["--keep-last"] if keep_last else [])) == 130
+    err = capsys.readouterr().err
+    assert "interrupted: saved the model after epoch 4 (" in err and f") to {model}" in err
+    assert "stopped at" not in err
+    saved = gn.load(model)
+    assert saved.epochs_trained == 4 and saved.optimizer.steps == 4 * steps
+    if keep_last:
+        assert "kept the weights of the last epoch, 4 (--keep-last)" in err
+        assert validation_loss(model) > before
+    else:
+        assert "no epoch beat the validation loss" in err
+        assert validation_loss(model) == pytest.approx(before, rel=1e-12)
+
+
+def test_ctrl_c_before_an_epoch_ends_saves_nothing(tmp_path, monkeypatch, capsys):
+    """A file already at --out is not replaced by an untrained model (Ctrl-C at once, for a wrong --out)."""
+    model = tmp_path / "m.safetensors"
+    assert cli(*TRAIN, "--epochs", "2", "--out", model) == 0
+    kept = model.read_bytes()
+
+    def interrupt(self, params):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(optimizers.Adam, "step", interrupt)
+    for command in (TRAIN + ("--epochs", "2", "--out", model), ("resume", model, "iris", "--epochs", "5")):
+        assert cli(*command) == 130
+        assert f"interrupted before an epoch ended: nothing saved ({model} is as it was)" in capsys.readouterr().err
+        assert model.read_bytes() == kept
 
 
 @pytest.mark.parametrize("value", ["x", -2, 1.5])

@@ -61,14 +61,19 @@ def fit_and_save(model: Any, splits: tuple, args: argparse.Namespace, optimizer:
     try:
         train(model, splits, args.epochs, model.record.settings["batch_size"], args.patience, progress_level(args),
               args.out, args.checkpoint_every, optimizer, keeper, args.threads)
-    except Interrupted:
-        return interrupted(model, args)
+    except Interrupted as exc:
+        return interrupted(model, args, exc.saved, getattr(keeper, "said", None))
     return finish(model, args, keeper.said if keeper else None)
 
 
-def interrupted(model: Any, args: argparse.Namespace) -> int:
+def interrupted(model: Any, args: argparse.Namespace, saved: bool = True, kept: str | None = None) -> int:
+    """Say what Ctrl-C saved (``kept``: which weights resume kept, in words) and how to go on; 130."""
+    if not saved:
+        print(f"interrupted before an epoch ended: nothing saved ({args.out} is as it was)", file=sys.stderr)
+        return 130
     patience = f" --patience {args.patience}" if args.patience else ""
-    print(f"interrupted: saved the model after epoch {model.network.epochs_trained} to {args.out}; go on with:  "
+    kept = f" ({kept})" if kept else ""
+    print(f"interrupted: saved the model after epoch {model.network.epochs_trained}{kept} to {args.out}; go on with:  "
           f"glassnet resume {args.out} {model.record.settings['data']} --epochs N{patience}", file=sys.stderr)
     return 130
 

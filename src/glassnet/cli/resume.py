@@ -24,7 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "`train --epochs N+M --patience 0`, unless it has a --schedule (which spans the "
                                    "epochs train was given; resume refuses one that has ended). DATA must be the "
                                    "data MODEL was trained on (checked by its rows and fingerprint). Checkpoints "
-                                   "and a Ctrl-C save the state as it is, to go on from.")
+                                   "save the state as it is, to go on from; Ctrl-C saves, after the last whole "
+                                   "epoch, the weights it would keep then.")
     add_model(p, "that it was trained on")
     p.add_argument("--epochs", type=rule("epochs"), required=True, metavar="N", help="epochs to add")
     p.add_argument("--out", metavar="FILE", help="where to save (default: overwrite MODEL)")
@@ -114,20 +115,20 @@ class Keeper:
 
         return each_epoch
 
-    def choose(self, history: Any) -> str:
+    def choose(self, history: Any, interrupted: bool = False) -> str:
         """Put the chosen weights into the network and name their epoch in its history; ``said`` (and the return
-        value) says which, in words."""
-        self.said = self._choose(history)
+        value) says which, in words. ``interrupted``: by Ctrl-C, among the epochs that ended (none stopped it)."""
+        self.said = self._choose(history, interrupted)
         if self.args.keep_last or self.loss is not None:  # (else: as the fit's early stopping left them)
             chosen = None if self.args.keep_last else self.best_epoch or self.loaded_epoch
             self.net.history.best_epoch, self.net.history.best_epochs = chosen, None
         return self.said
 
-    def _choose(self, history: Any) -> str:
+    def _choose(self, history: Any, interrupted: bool) -> str:
         from .common import kept_weights, stopped_early
 
         net, args = self.net, self.args
-        stopped = stopped_early(history, net, args)
+        stopped = "" if interrupted else stopped_early(history, net, args)
         if args.keep_last:
             net.flat[...] = self.last
             last = history["val_loss"][-1] if self.loss is not None else None

@@ -108,5 +108,5 @@ def run(args: argparse.Namespace) -> int:
         model = train_table(args.data, args.target, **options, verbose=progress_level(args),
                             say=lambda text: say(args, text), warn=warn)
     except Interrupted as exc:
-        return interrupted(exc.model, args)
+        return interrupted(exc.model, args, exc.saved)
     return finish(model, args)

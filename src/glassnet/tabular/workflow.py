@@ -261,11 +261,12 @@ def fit(model: Model, splits: Splits, epochs: int, batch_size: int, patience: in
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during ``train``: ``model`` is the model as saved (the last whole epoch)."""
+    """Ctrl-C during ``train``: ``model`` is the model as saved (the last whole epoch); ``saved``: False when no
+    epoch of the run had ended, so nothing was written (a file already at ``out`` is left as it was)."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, saved: bool = True) -> None:
         super().__init__()
-        self.model = model
+        self.model, self.saved = model, saved
 
 
 class Checkpoints:
@@ -302,11 +303,13 @@ def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: 
     ``threads`` BLAS threads (``blas_threads``), then measure the
     test rows (``model.record.test_metrics``) and save to ``out`` (if given). On
     Ctrl-C the model is saved as it was after the last whole epoch (``fit`` puts back everything of the unfinished
-    one), or as trained if the interrupt came while measuring, and ``Interrupted`` (a KeyboardInterrupt that
+    one; nothing is saved before the first has ended; with ``keeper``, the weights it chooses among the epochs
+    that ended), or as trained if the interrupt came while measuring, and ``Interrupted`` (a KeyboardInterrupt that
     holds the model) goes on up."""
     from .evaluation import evaluate
 
     model.record.test_metrics = None  # they described other weights
+    began = model.network.epochs_trained
     if keeper is not None and own_validation_rows(splits, model.record.settings or {}) and not patience:
         patience = epochs  # (resume keeps each member's best epoch: early stopping that cannot stop before the end)
     try:
@@ -318,9 +321,12 @@ def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: 
             keeper.choose(history)
         model.record.test_metrics = evaluate(model, splits[2]) if len(splits[2]) else None
     except KeyboardInterrupt:
-        if out:
+        ended = model.network.epochs_trained > began  # (else the weights are as they were: nothing to save)
+        if keeper and ended:  # (resume: the weights it would keep now, never worse than those it loaded)
+            keeper.choose(model.network.history.since(began), interrupted=True)
+        if out and ended:
             model.save(out)
-        raise Interrupted(model) from None
+        raise Interrupted(model, saved=bool(out) and ended) from None
     if out:
         model.save(out)
     return history
