@@ -111,6 +111,22 @@ def test_bad_input_gets_one_clear_line_and_exit_2(files, args, message):
     assert run.stdout == ""
 
 
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_output_redirected_into_an_input_is_refused_before_it_writes(files, stream):
+    """predict ... >> train.csv (or 2>> model.safetensors) would append to its own input: exit 2, both unchanged."""
+    for name in ("train.csv", "model.safetensors"):
+        before = {n: (files / n).read_bytes() for n in ("train.csv", "model.safetensors")}
+        with open(files / name, "ab") as into:
+            run = subprocess.run([sys.executable, "-m", "glassnet.cli", "predict", "model.safetensors", "train.csv"],
+                                 cwd=files, timeout=60, **{stream: into},
+                                 **{"stderr" if stream == "stdout" else "stdout": subprocess.PIPE})
+        assert run.returncode == 2
+        assert {n: (files / n).read_bytes() for n in before} == before
+        if stream == "stdout":
+            assert f"the standard output is the input file {name}, which the output would write into" in \
+                run.stderr.decode()
+
+
 def test_failed_commands_leave_files_alone(files):
     model, data = files / "model.safetensors", files / "train.csv"
     before = model.read_bytes(), data.read_bytes()

@@ -147,14 +147,35 @@ def _tokens_joined(argv: list[str]) -> list[str]:
     return out
 
 
+def _an_input(stream: object, paths: list[object]) -> str | None:
+    """The first of ``paths`` (input files) that ``stream`` writes to (``cmd ... >> data.csv``), else None."""
+    import os
+
+    try:
+        written = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):  # (no file under it: a test's capture, a closed stream)
+        return None
+    for path in paths:
+        with contextlib.suppress(OSError, TypeError, ValueError):
+            if isinstance(path, str) and os.path.samestat(os.stat(path), written):
+                return path
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(_tokens_joined(sys.argv[1:] if argv is None else argv))
-    from ..errors import GlassnetError
+    from ..errors import GlassnetError, InputError
 
+    inputs = [getattr(args, name, None) for name in ("model", "data")]
+    if _an_input(sys.stderr, inputs):  # (an error said there would land in the input: exit without a word)
+        return 2
     streams = sys.stdout, sys.stderr
     data = args.command == "predict" and not sys.stdout.isatty()  # (predict's CSV is data, unless on a terminal)
     sys.stdout, sys.stderr = Output(sys.stdout, escape=not data), Output(sys.stderr)
     try:
+        if (path := _an_input(streams[0], inputs)) is not None:
+            raise InputError(f"the standard output is the input file {path}, which the output would write "
+                             "into; send it to another file")
         code = args.run(args)
         sys.stdout.flush()  # here, so that output that cannot be written whole (a full disk) is an error
         return code
