@@ -19,10 +19,13 @@ WRITERS = [
     (["plot", "MODEL", "DATA", "--out", "OUT"], "--out", ["MODEL", "DATA"]),
     (["export", "MODEL", "--onnx", "OUT"], "--onnx", ["MODEL"]),
 ]
-KINDS = ["input", "device", "fifo", "folder", "missing folder", "link into a read-only folder"]
+KINDS = ["input", "device", "fifo", "folder", "missing folder", "link into a read-only folder", "loop of links",
+         "name too long", "ends with /"]
 EXPECTED = {"input": "itself; writing there would replace it", "device": "is not a regular file",
             "fifo": "is not a regular file", "folder": "is a folder, not a file name",
-            "missing folder": "does not exist", "link into a read-only folder": "is not writable"}
+            "missing folder": "does not exist", "link into a read-only folder": "is not writable",
+            "loop of links": "Too many levels of symbolic links", "name too long": "File name too long",
+            "ends with /": "ends with '/', so it names a folder"}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +37,8 @@ def place(tmp_path_factory):
     os.mkfifo(folder / "pipe")
     (folder / "readonly").mkdir()
     (folder / "link.png").symlink_to(folder / "readonly" / "target.png")
+    (folder / "loop_a").symlink_to(folder / "loop_b")
+    (folder / "loop_b").symlink_to(folder / "loop_a")
     return folder
 
 
@@ -42,8 +47,9 @@ def destination(place, kind, inputs, option):
         return str(place / ("model.safetensors" if inputs[0] == "MODEL" else "data.csv"))
     name = "x.onnx" if option == "--onnx" else "x.png" if option in ("--plot",) else "x.html"
     return {"device": "/dev/null", "fifo": str(place / "pipe"), "folder": str(place),
-            "missing folder": str(place / "nowhere" / name), "link into a read-only folder": str(place / "link.png")
-            }[kind]
+            "missing folder": str(place / "nowhere" / name), "link into a read-only folder": str(place / "link.png"),
+            "loop of links": str(place / "loop_a"), "name too long": str(place / ("x" * 300 + name)),
+            "ends with /": str(place / "results") + "/"}[kind]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -63,6 +69,6 @@ def test_bad_destinations_are_refused_before_any_work(place, monkeypatch, capsys
     assert err.startswith(f"glassnet {args[0]}: error: {option} ") and len(err.splitlines()) == 1, err
     assert EXPECTED[kind] in err
     assert {name: (place / name).read_bytes() for name in before} == before
-    assert sorted(p.name for p in place.iterdir()) == ["data.csv", "link.png", "model.safetensors", "pipe",
-                                                       "readonly"]
+    assert sorted(p.name for p in place.iterdir()) == ["data.csv", "link.png", "loop_a", "loop_b",
+                                                       "model.safetensors", "pipe", "readonly"]
     assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")

@@ -34,6 +34,14 @@ def output_file(path: str, option: str, keep: dict[str, str | None] | None = Non
 def _refuse_unwritable(path: str, label: str) -> str:
     """An InputError, naming ``label``, unless a whole file can replace ``path`` (it is not a folder, a device, a
     pipe or a socket, and its folder exists); the folder (through a link: where the file will really be)."""
+    if path.endswith(("/", os.sep)):
+        raise InputError(f"{label} ends with '/', so it names a folder: give a file name")
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # (a loop of links, a name too long, ...: the write would fail the same way)
+        raise InputError(f"{label}: {exc.strerror}") from None
     folder = os.path.dirname(os.path.realpath(path))
     if os.path.isdir(path):
         raise InputError(f"{label} is a folder, not a file name")
