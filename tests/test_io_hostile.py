@@ -11,6 +11,7 @@ from safetensors.numpy import load_file
 
 import glassnet as gn
 from glassnet import cli
+from glassnet.errors import ModelFileError
 from glassnet.formats import modelfile
 from glassnet.tabular import preprocessing
 from glassnet.tabular.model import Model
@@ -145,6 +146,32 @@ def test_made_up_layer_sizes_allocate_nothing(model):
     try:
         refused(model, r"'layers.0.weights' has shape \(3, 8\) and dtype float64; the architecture needs "
                        r"\(3, 1000000\)")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000
+
+
+def test_a_huge_file_is_refused_from_its_header_without_reading_it(model, tmp_path):
+    """A model file grown to 2 GB (sparse: no disk used), or a header claiming 200 MB: refused after reading the
+    first bytes, with a few MB of memory at most."""
+    size = model.stat().st_size
+    grown = tmp_path / "grown.safetensors"
+    grown.write_bytes(model.read_bytes())
+    with open(grown, "r+b") as f:
+        f.truncate(2 * 2**30)
+    claims = tmp_path / "claims.safetensors"
+    claims.write_bytes(struct.pack("<Q", 200 * 2**20) + b"{" * 10)
+    with open(claims, "r+b") as f:
+        f.truncate(300 * 2**20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match=rf"damaged or truncated safetensors data \(its header describes "
+                                                 rf"{size:,} bytes; the file holds {2 * 2**30:,}\)"):
+            gn.load_model(grown)
+        with pytest.raises(ModelFileError, match=r"its header would be 209,715,200 bytes, more than a glassnet "
+                                                 r"model's"):
+            gn.load_model(claims)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

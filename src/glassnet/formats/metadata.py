@@ -18,16 +18,18 @@ CHECKSUM = "glassnet.sha256"  # the entry beside "glassnet" that holds the check
 PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PK\x03\x04")
 
 
-def read(blob: bytes) -> tuple[dict, str, object]:
-    """(metadata, its JSON text, the checksum the file states or None) of a version this glassnet reads."""
+def read(blob: bytes, size: int | None = None) -> tuple[dict, str, object]:
+    """(metadata, its JSON text, the checksum the file states or None) of a version this glassnet reads; ``blob``
+    is the file, or its beginning when ``size`` (the file's) is given."""
     n = int.from_bytes(blob[:8], "little") if len(blob) >= 8 else -1
-    plausible = 0 < n <= len(blob) - 8  # a safetensors file: its header's length, then the header
+    size = len(blob) if size is None else size
+    plausible = 0 < n <= min(size, len(blob)) - 8  # a safetensors file: its header's length, then the header
     # (a header of 896 bytes begins b"\x80\x03", like a pickle: a pickle is one whose length is not plausible)
     if blob.startswith(PICKLE_MAGIC) and not (plausible and blob[8:9] == b"{"):
         raise ModelFileError("this is a pickle (or a PyTorch zip of pickles), not a glassnet model; "
                              "glassnet never loads pickles, which can run code")
     if not plausible:
-        raise ModelFileError(f"not a safetensors model file, or truncated ({len(blob)} bytes)")
+        raise ModelFileError(f"not a safetensors model file, or truncated ({size} bytes)")
     try:
         header = json.loads(blob[8:8 + n])
         text = header.get("__metadata__", {}).get("glassnet")
