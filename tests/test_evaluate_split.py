@@ -136,13 +136,14 @@ def test_split_test_needs_held_out_rows_and_training_settings(tmp_path, capsys):
     assert "lacks valid training settings" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("key, value", [("fingerprint", 5), ("rows", -1), ("rows", "150"), ("rows", True)])
+@pytest.mark.parametrize("key, value", [("fingerprint", 5), ("rows", -1), ("rows", "150"), ("rows", True),
+                                        ("ignore", [1]), ("ignore", "sepal_length"), ("sep", "ab")])
 def test_bad_saved_fingerprints_and_row_counts_are_model_file_errors(iris_model, tmp_path, capsys, key, value):
     model = gn.load_model(iris_model)
     model.record.settings[key] = value
     model.save(tmp_path / "bad.safetensors")
     assert cli("evaluate", tmp_path / "bad.safetensors", "iris", "--split", "test") == 2
-    assert f"lacks valid training settings {key} that resume needs" in capsys.readouterr().err
+    assert f"lacks valid training settings {key}, which rebuild its training splits" in capsys.readouterr().err
 
 
 def test_bad_split_names_are_refused(iris_model, capsys):

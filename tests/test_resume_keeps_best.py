@@ -201,7 +201,7 @@ def test_a_bad_saved_patience_is_a_model_file_error(tmp_path, capsys, value):
     bundle.record.settings["patience"] = value
     bundle.save(model)
     assert cli("resume", model, "iris", "--epochs", "1") == 2
-    assert "lacks valid training settings patience that resume needs" in capsys.readouterr().err
+    assert "lacks valid training settings patience, which rebuild its training splits" in capsys.readouterr().err
 
 
 def test_a_schedule_that_has_ended_is_refused_and_one_ending_midway_is_said(tmp_path, capsys):

@@ -177,12 +177,26 @@ def training_settings(settings: dict | None, path: str) -> dict:
              "patience": lambda v: v is None or RULES["patience"].accepts(v),  # (None: not recorded)
              "rows": lambda v: v is None or (type(v) is int and v >= 0),  # (None: saved before they were recorded)
              "fingerprint": lambda v: v is None or isinstance(v, str),
-             "own_validation": lambda v: v is None or isinstance(v, bool)}  # (None: saved before it existed)
+             "own_validation": lambda v: v is None or isinstance(v, bool),  # (None: saved before it existed)
+             "ignore": lambda v: v is None or isinstance(v, list) and all(isinstance(name, str) for name in v),
+             "sep": _a_separator}
     bad = [k for k, ok in valid.items() if not ok(settings.get(k))]
     if bad:
-        raise ModelFileError(f"{path} lacks valid training settings {', '.join(bad)} that resume needs "
-                             f"(was it saved by glassnet train?)")
+        raise ModelFileError(f"{path} lacks valid training settings {', '.join(bad)}, which rebuild its training "
+                             f"splits (was it saved by glassnet train?)")
     return settings
+
+
+def _a_separator(sep: object) -> bool:
+    """Whether a saved separator is one a CSV file can have (None: found in the header)."""
+    from ..errors import InputError
+    from ..tabular.csvfile import check_format
+
+    try:
+        check_format(sep, ".")
+    except InputError:
+        return False
+    return True
 
 
 def training_splits(model: Any, table: Any, settings: dict) -> tuple:
