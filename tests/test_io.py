@@ -265,6 +265,9 @@ def test_pickles_are_refused_without_running_them(tmp_path):
     refused(path, "this is a pickle")
     path.write_bytes(b"PK\x03\x04" + b"\0" * 100)  # torch.save's zip
     refused(path, "pickle")
+    np.savez(tmp_path / "weights.npz", w=np.ones(3))
+    refused(tmp_path / "weights.npz", r"this is a zip file \(NumPy's .npz, or PyTorch's zip of pickles\), not a "
+                                      "glassnet model")
     assert not marker.exists()
 
 

@@ -6,15 +6,17 @@ every error, since the file may be hostile."""
 from __future__ import annotations
 
 import json
+import os
 import reprlib
-from typing import Any
+from typing import Any, BinaryIO
 
 from .. import activations, initializers, losses
-from ..errors import ModelFileError
+from ..errors import GlassnetError, ModelFileError
 
 FORMAT = "glassnet-model"
 VERSION = 3  # 3: the training record may say which epoch's weights early stopping kept ("kept")
 CHECKSUM = "glassnet.sha256"  # the entry beside "glassnet" that holds the checksum (format 2 and later)
+HEADER_LIMIT = 100 * 2**20  # bytes of safetensors header: no glassnet model's is larger
 PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PK\x03\x04")
 
 
@@ -26,8 +28,9 @@ def read(blob: bytes, size: int | None = None) -> tuple[dict, str, object]:
     plausible = 0 < n <= min(size, len(blob)) - 8  # a safetensors file: its header's length, then the header
     # (a header of 896 bytes begins b"\x80\x03", like a pickle: a pickle is one whose length is not plausible)
     if blob.startswith(PICKLE_MAGIC) and not (plausible and blob[8:9] == b"{"):
-        raise ModelFileError("this is a pickle (or a PyTorch zip of pickles), not a glassnet model; "
-                             "glassnet never loads pickles, which can run code")
+        kind = "a zip file (NumPy's .npz, or PyTorch's zip of pickles)" if blob.startswith(b"PK") else "a pickle"
+        raise ModelFileError(f"this is {kind}, not a glassnet model; glassnet never loads pickles, which can run "
+                             "code")
     if not plausible:
         raise ModelFileError(f"not a safetensors model file, or truncated ({size} bytes)")
     try:
@@ -136,3 +139,29 @@ def field(obj: object, key: str, kinds: type | tuple, where: str, known: object 
         raise ModelFileError(f"unknown {where}{key} {reprlib.repr(value)} in the model file; "
                              f"this glassnet knows {', '.join(sorted(known))}")
     return value
+
+
+def read_file(f: BinaryIO, name: str) -> bytes:
+    """The whole file, read only once its header has shown it to be a glassnet model (a file of gigabytes that
+    is not one is refused after reading its first bytes, not after reading it all); an error names ``name``."""
+    size = os.fstat(f.fileno()).st_size
+    head = f.read(8)
+    n = int.from_bytes(head, "little") if len(head) == 8 else -1
+    if HEADER_LIMIT < n <= size - 8:
+        raise ModelFileError(f"{name}: its header would be {n:,} bytes, more than a glassnet model's "
+                             f"({HEADER_LIMIT:,}); not a glassnet model file")
+    header = f.read(n if 0 < n <= size - 8 else 8)  # (else ``read`` says what is wrong)
+    try:
+        read(head + header, size)  # (an error if its header is not a glassnet model's)
+    except GlassnetError as exc:
+        raise ModelFileError(f"{name}: {exc}") from None
+    try:
+        ends = [int(entry["data_offsets"][1]) for key, entry in json.loads(header).items() if key != "__metadata__"]
+    except (TypeError, KeyError, IndexError, ValueError, AttributeError):
+        raise ModelFileError(f"{name}: damaged or truncated safetensors data (a tensor's entry in its header has "
+                             "no data_offsets)") from None
+    if size != 8 + n + max(ends, default=0):
+        raise ModelFileError(f"{name}: damaged or truncated safetensors data (its header describes "
+                             f"{8 + n + max(ends, default=0):,} bytes; the file holds {size:,})")
+    f.seek(0)
+    return f.read()

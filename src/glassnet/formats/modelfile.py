@@ -37,7 +37,7 @@ import os
 import reprlib
 import stat
 import sys
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
@@ -49,10 +49,7 @@ from ..history import History
 from ..network import Network, chain
 from . import metadata
 from .files import atomic_write
-from .metadata import FORMAT, VERSION, field, is_int
-
-HEADER_LIMIT = 100 * 2**20  # bytes of safetensors header read when looking at an existing file
-
+from .metadata import FORMAT, HEADER_LIMIT, VERSION, field, is_int
 
 # --- saving -------------------------------------------------------------------------------
 
@@ -178,7 +175,7 @@ def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, /dev/zero never end
             raise ModelFileError(f"{name} is not a regular file (a device, a pipe or a socket), not a model file")
         with open(path, "rb") as f:
-            blob = _header_first(f, name)
+            blob = metadata.read_file(f, name)
     except FileNotFoundError:
         raise ModelFileError(f"{name}: no such model file") from None
     except OSError as exc:
@@ -201,32 +198,6 @@ def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     except GlassnetError as exc:
         raise ModelFileError(f"{name}: {exc}") from None
     return net, parts
-
-
-def _header_first(f: BinaryIO, name: str) -> bytes:
-    """The whole file, read only once its header has shown it to be a glassnet model (a file of gigabytes that
-    is not one is refused after reading its first bytes, not after reading it all)."""
-    size = os.fstat(f.fileno()).st_size
-    head = f.read(8)
-    n = int.from_bytes(head, "little") if len(head) == 8 else -1
-    if HEADER_LIMIT < n <= size - 8:
-        raise ModelFileError(f"{name}: its header would be {n:,} bytes, more than a glassnet model's "
-                             f"({HEADER_LIMIT:,}); not a glassnet model file")
-    header = f.read(n if 0 < n <= size - 8 else 8)  # (else metadata.read says what is wrong)
-    try:
-        metadata.read(head + header, size)  # (an error if its header is not a glassnet model's)
-    except GlassnetError as exc:
-        raise ModelFileError(f"{name}: {exc}") from None
-    try:
-        ends = [int(entry["data_offsets"][1]) for key, entry in json.loads(header).items() if key != "__metadata__"]
-    except (TypeError, KeyError, IndexError, ValueError, AttributeError):
-        raise ModelFileError(f"{name}: damaged or truncated safetensors data (a tensor's entry in its header has "
-                             "no data_offsets)") from None
-    if size != 8 + n + max(ends, default=0):
-        raise ModelFileError(f"{name}: damaged or truncated safetensors data (its header describes "
-                             f"{8 + n + max(ends, default=0):,} bytes; the file holds {size:,})")
-    f.seek(0)
-    return f.read()
 
 
 def _tensors(blob: bytes) -> dict[str, np.ndarray]:
