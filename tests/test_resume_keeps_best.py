@@ -177,6 +177,31 @@ def test_ctrl_c_while_resuming_never_saves_worse_weights_than_it_loaded(tmp_path
         assert validation_loss(model) == pytest.approx(before, rel=1e-12)
 
 
+def test_ctrl_c_while_resuming_an_ensemble_keeps_each_members_best(tmp_path, monkeypatch, capsys):
+    """Members with validation rows of their own (the default ensemble): with lr 3 no epoch beats the weights
+    loaded, so Ctrl-C saves those, as an uninterrupted resume does (it saved the blown-up last epoch's)."""
+    model = tmp_path / "m.safetensors"
+    assert cli("train", "iris", "--target", "species", "--quiet", "--seed", "2", "--epochs", "30", "--out",
+               model) == 0
+    loaded = gn.load(with_lr(model, 3.0)).flat.copy()
+    steps = gn.load(model).optimizer.steps // 30
+    original, calls = optimizers.Adam.step, []
+
+    def interrupt(self, params):
+        calls.append(1)
+        if len(calls) == 4 * steps + 1:  # the first step of the fifth resumed epoch
+            raise KeyboardInterrupt
+        original(self, params)
+
+    monkeypatch.setattr(optimizers.Adam, "step", interrupt)
+    capsys.readouterr()
+    assert cli("resume", model, "iris", "--epochs", "5", "--quiet") == 130
+    assert "(no member did better than the weights it began with: each kept them) to" in capsys.readouterr().err
+    saved = gn.load(model)
+    assert saved.epochs_trained == 34
+    np.testing.assert_array_equal(saved.flat, loaded)
+
+
 def test_ctrl_c_before_an_epoch_ends_saves_nothing(tmp_path, monkeypatch, capsys):
     """A file already at --out is not replaced by an untrained model (Ctrl-C at once, for a wrong --out)."""
     model = tmp_path / "m.safetensors"

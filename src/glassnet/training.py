@@ -125,12 +125,20 @@ def train(net: Network, X: Array, Y: Array, val: tuple[Array, Array] | None, set
                     break
             if not np.isfinite(net.flat).all():
                 _diverged(net, epoch, math.nan, start.flat, epoch, first)
-        except (KeyboardInterrupt, DivergenceError):
+        except (KeyboardInterrupt, DivergenceError) as exc:
             if net.epochs_trained == first - 1:  # (back to the weights it began with: as they were kept)
                 net.history.best_epoch, net.history.best_epochs = kept_before
+            elif isinstance(exc, KeyboardInterrupt):  # (for a caller that keeps the best so far: resume)
+                exc.keep_best = lambda: _keep_best(net, stopper, first)  # type: ignore[attr-defined]
             raise
         finally:
             report.close()
+    return _keep_best(net, stopper, first)
+
+
+def _keep_best(net: Network, stopper: Stopper, first: int) -> History:
+    """The History of the epochs from ``first``, with the weights early stopping keeps put into ``net`` (each
+    member's own best, with per-member stopping) and their epochs named in both histories."""
     history = net.history.since(first - 1)
     stopper.restore(history)
     net.history.best_epoch, net.history.best_epochs = history.best_epoch, history.best_epochs

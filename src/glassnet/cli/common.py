@@ -100,19 +100,20 @@ def warn(text: str) -> None:
     print(f"warning: {text}", file=sys.stderr)
 
 
-def kept_weights(history: Any, net: Any, args: argparse.Namespace) -> str:
-    """What early stopping did, in words ("" if it kept the last epoch's weights)."""
+def kept_weights(history: Any, net: Any, args: argparse.Namespace, interrupted: bool = False) -> str:
+    """What early stopping did, in words ("" if it kept the last epoch's weights); ``interrupted``: the run was
+    cut short by Ctrl-C, not by early stopping."""
+    stopped = "" if interrupted else stopped_early(history, net, args)
     if history.best_epochs:
         began = net.epochs_trained - history.epochs  # (an epoch of this run, or the weights it began with)
         if all(e <= began for e in history.best_epochs):
-            return f"{stopped_early(history, net, args)}no member did better than the weights it began with: " \
-                "each kept them"
+            return f"{stopped}no member did better than the weights it began with: each kept them"
         kept = ", ".join(str(e) if e > began else "its starting weights" for e in history.best_epochs)
-        return f"{stopped_early(history, net, args)}each member kept the weights of its best epoch: {kept}"
+        return f"{stopped}each member kept the weights of its best epoch: {kept}"
     best = history.best_epoch
     if best is None or best >= net.epochs_trained:
         return ""
-    return f"{stopped_early(history, net, args)}kept the weights of epoch {best}, whose {_watched(history)} was lowest"
+    return f"{stopped}kept the weights of epoch {best}, whose {_watched(history)} was lowest"
 
 
 def stopped_early(history: Any, net: Any, args: argparse.Namespace) -> str:

@@ -136,8 +136,8 @@ class Keeper:
                 "loaded with" if last is not None and last > self.loss else ""
             return f"{stopped}kept the weights of the last epoch, {net.epochs_trained} (--keep-last){worse}"
         if self.loss is None:  # (no validation rows: as train does)
-            return kept_weights(history, net, args) or f"kept the weights of the last epoch, {net.epochs_trained} " \
-                "(no validation rows to compare them by)"
+            return kept_weights(history, net, args, interrupted) or \
+                f"kept the weights of the last epoch, {net.epochs_trained} (no validation rows to compare them by)"
         net.flat[...] = self.best
         if self.best_epoch is None:
             held = f"epoch {self.loaded_epoch}" if self.loaded_epoch else "an epoch it does not record"
