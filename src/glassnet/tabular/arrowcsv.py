@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .cells import BLANKS, NA_VALUES, Reader, inexact, whole_somewhere
+from .cells import BLANKS, CODE, NA_VALUES, Reader, inexact, whole_somewhere
 from .table import Table
 
 THREADS = False  # (Arrow's threads each keep memory after the read: 150 MiB more on 200,000 x 20 numbers)
@@ -96,6 +96,24 @@ def _scan(path: str | os.PathLike) -> tuple[bytes | None, int, bool, bool]:
     return first[:end].rstrip(b"\r"), lines, lone_cr, last.endswith(b"\n")
 
 
+def _codes(cells) -> bool:
+    """Whether some cell is a code, as ``cells.CODE`` matches (02134): each chunk's cells that begin with 0 and a
+    digit found from its buffers at once, then those few matched."""
+    for chunk in cells.chunks:
+        _, offsets, data = chunk.buffers()
+        if data is None or not len(chunk):
+            continue
+        ends = np.frombuffer(offsets, dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+        text = np.frombuffer(data, dtype=np.uint8)
+        long = np.flatnonzero(np.diff(ends) >= 2)
+        zero = long[text[ends[long]] == ord("0")]
+        second = text[ends[zero] + 1]
+        for i in zero[(second >= ord("0")) & (second <= ord("9"))][:1000]:  # (the first thousand tell)
+            if CODE.fullmatch(chunk[int(i)].as_py()):
+                return True
+    return False
+
+
 def _column(cells, reader: Reader) -> tuple[np.ndarray, np.ndarray | None]:
     """One column: numbers if every cell is a number or missing (Arrow parses them), else ``reader``'s result."""
     import pyarrow as pa
@@ -110,7 +128,6 @@ def _column(cells, reader: Reader) -> tuple[np.ndarray, np.ndarray | None]:
             pass
         else:  # (over these characters, Arrow and cells.parse_number take the same texts as numbers)
             values = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
-            written = inexact(values) or whole_somewhere(values) and \
-                pc.any(pc.match_substring_regex(cells, r"^[ \t]*[-+]?0\d")).as_py()
+            written = inexact(values) or whole_somewhere(values) and _codes(cells)
             return values, reader.as_text(cells.to_pylist()) if written else None
     return reader.convert(cells.to_pylist())

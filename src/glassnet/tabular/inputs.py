@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InputError
-from .cells import LEADING_ZERO
+from .cells import CODE
 from .preprocessing import Target
 from .table import ROW_NAMES, Table, number_text, quote, quote_names
 
@@ -85,7 +85,7 @@ def _leading_zero(table: Table, name: str) -> int | None:
     written = table.exact.get(name)
     if written is None:
         return None
-    return next((i for i, cell in enumerate(written) if cell and LEADING_ZERO.match(cell)), None)
+    return next((i for i, cell in enumerate(written) if cell and CODE.fullmatch(cell)), None)
 
 
 def _row_names(table: Table, name: str, gaps: np.ndarray) -> bool:
