@@ -20,11 +20,12 @@ WRITERS = [
     (["export", "MODEL", "--onnx", "OUT"], "--onnx", ["MODEL"]),
 ]
 KINDS = ["input", "device", "fifo", "folder", "missing folder", "link into a read-only folder", "loop of links",
-         "name too long", "ends with /"]
+         "name too long", "name too long to save", "ends with /"]
 EXPECTED = {"input": "itself; writing there would replace it", "device": "is not a regular file",
             "fifo": "is not a regular file", "folder": "is a folder, not a file name",
             "missing folder": "does not exist", "link into a read-only folder": "is not writable",
             "loop of links": "Too many levels of symbolic links", "name too long": "File name too long",
+            "name too long to save": "File name too long (the file is written first under its name with 14",
             "ends with /": "ends with '/', so it names a folder"}
 
 
@@ -49,6 +50,7 @@ def destination(place, kind, inputs, option):
     return {"device": "/dev/null", "fifo": str(place / "pipe"), "folder": str(place),
             "missing folder": str(place / "nowhere" / name), "link into a read-only folder": str(place / "link.png"),
             "loop of links": str(place / "loop_a"), "name too long": str(place / ("x" * 300 + name)),
+            "name too long to save": str(place / ("x" * (245 - len(name)) + name)),
             "ends with /": str(place / "results") + "/"}[kind]
 
 

@@ -15,6 +15,8 @@ import tempfile
 
 from ..errors import InputError
 
+TEMPORARY = 14  # characters a save's temporary file adds to the file's name: .NAME.XXXXXXXX.tmp (see atomic_write)
+
 
 def output_file(path: str, option: str, keep: dict[str, str | None] | None = None) -> str:
     """``path`` if a command can write a file there (its folder exists, it is not a folder itself, it is none of
@@ -45,12 +47,23 @@ def _refuse_unwritable(path: str, label: str) -> str:
     folder = os.path.dirname(os.path.realpath(path))
     if os.path.isdir(path):
         raise InputError(f"{label} is a folder, not a file name")
+    if len(os.fsencode(os.path.basename(os.path.realpath(path)))) + TEMPORARY > _longest_name(folder):
+        raise InputError(f"{label}: File name too long (the file is written first under its name with "
+                         f"{TEMPORARY} characters more)")
     if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
         raise InputError(f"{label} is not a regular file (a device, a pipe or a socket); glassnet writes whole files "
                          "and would replace it: give a file name")
     if not os.path.isdir(folder):
         raise InputError(f"{label}: the folder {folder} does not exist")
     return folder
+
+
+def _longest_name(folder: str) -> int:
+    """The longest file name ``folder``'s file system takes (255 where it does not say)."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
 
 
 def _same_file(a: str, b: str) -> bool:
