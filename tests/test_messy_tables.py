@@ -187,6 +187,13 @@ def test_a_column_of_dates_is_warned_of(tmp_path, capsys, write_date):
     assert "an id?" not in err
 
 
+def test_version_numbers_are_not_dates(tmp_path, capsys):
+    x, y = rows()
+    lines = [f"3.{i % 5}.{10 + i % 7},{a},{label}" for i, ((a, _), label) in enumerate(zip(x, y))]
+    assert train(write(tmp_path / "t.csv", "version,a,y", lines))[0] == 0
+    assert "holds dates" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("arrow", [False, True])
 def test_numbers_written_with_a_leading_zero_are_warned_of_as_codes(tmp_path, capsys, monkeypatch, arrow):
     """Zip codes such as 02134 read as the number 2134: said, with the line, in both readers."""

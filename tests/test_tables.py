@@ -513,3 +513,25 @@ def test_a_cell_may_be_as_long_as_a_line_and_the_csv_limit_is_put_back(tmp_path,
         monkeypatch.setattr(arrowcsv, "SMALLEST", smallest)
         assert len(read_csv(path).data["note"][3]) == 200_000
         assert csv.field_size_limit() == 131072
+
+
+def test_files_read_at_once_in_threads_all_take_long_cells_and_the_limit_comes_back(tmp_path):
+    import csv
+    import threading
+
+    path = write(tmp_path, "x,note\n" + "".join(f"{i},{'z' * 150_000}\n" for i in range(4)))
+    lengths, start = [], threading.Barrier(4)
+
+    def read():
+        start.wait()
+        for _ in range(3):
+            lengths.append(len(read_csv(path, sep=",").data["note"][0]))
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert lengths == [150_000] * 12
+    assert csv.field_size_limit() == 131072
+

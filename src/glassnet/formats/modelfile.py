@@ -70,6 +70,10 @@ def write(path: str | os.PathLike, net: Network, preprocessing: dict | None = No
 
     tensors, meta = _serialize(net, preprocessing, training or {})
     text = _json(meta)
+    if len(text.encode("utf-8")) > HEADER_LIMIT - 2**20:  # (safetensors refuses a header past 100 MB; tensors' too)
+        raise InputError(f"cannot save {os.fspath(path)}: its metadata is {len(text.encode('utf-8')) / 2**20:,.0f} MB, "
+                         f"more than a model file's header holds ({HEADER_LIMIT // 2**20} MB): a text column with "
+                         "hundreds of thousands of categories? Leave it out (--ignore)")
     atomic_write(path, serialize(tensors, metadata={"glassnet": text, metadata.CHECKSUM: digest(text, tensors)}))
 
 

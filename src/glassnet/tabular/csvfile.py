@@ -15,6 +15,7 @@ import itertools
 import os
 import reprlib
 import stat
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -58,16 +59,26 @@ def read_csv(path: str | os.PathLike, source: str | None = None, sep: str | None
     return table
 
 
+_limit = {"readers": 0, "before": 0, "lock": threading.Lock()}  # (files read at once, in threads: the playground)
+
+
 @contextlib.contextmanager
 def _cells_up_to(characters: int) -> Iterator[None]:
     """The csv module's cell limit (131,072 characters unless a program changed it) raised to ``characters`` while
-    a file is read, so that a cell may be as long as a line, then put back as it was (it is the process's)."""
-    before = csv.field_size_limit()
-    csv.field_size_limit(max(before, characters))
+    files are read, so that a cell may be as long as a line, then put back as it was when the last of them is
+    done (the limit is the whole process's)."""
+    with _limit["lock"]:
+        if not _limit["readers"]:
+            _limit["before"] = csv.field_size_limit()
+            csv.field_size_limit(max(_limit["before"], characters))
+        _limit["readers"] += 1
     try:
         yield
     finally:
-        csv.field_size_limit(before)
+        with _limit["lock"]:
+            _limit["readers"] -= 1
+            if not _limit["readers"]:
+                csv.field_size_limit(_limit["before"])
 
 
 def options_given(sep: str | None, decimal: str, na_values: Sequence[str]) -> dict[str, Any]:

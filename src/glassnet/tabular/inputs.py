@@ -70,8 +70,8 @@ def untested_classes(spec: Target, test: Table, notes: Notes) -> None:
                               "rows of them, would)")
 
 
-_DATE = re.compile(r"\d{4}([-/])\d\d?\1\d\d?([ T]\d\d?:\d\d(:\d\d(\.\d+)?)?)?|\d\d?([/.])\d\d?\5\d{2}(\d\d)?",
-                   re.ASCII)
+_DATE = re.compile(r"\d{4}([-/])\d\d?\1\d\d?([ T]\d\d?:\d\d(:\d\d(\.\d+)?)?)?|\d\d?/\d\d?/\d{2}(\d\d)?|"
+                   r"\d\d?\.\d\d?\.\d{4}", re.ASCII)  # (01.05.2024 with its year whole: 3.1.11 is a version)
 
 
 def _dates(cells: np.ndarray) -> bool:
