@@ -213,6 +213,9 @@ def test_numbers_written_with_a_leading_zero_are_warned_of_as_codes(tmp_path, ca
     assert "leading zero" not in capsys.readouterr().err
     assert train(write(tmp_path / "t.csv", "zip,a,y", [line.replace("02134", "0.5") for line in lines]))[0] == 0
     assert "leading zero" not in capsys.readouterr().err
+    for blanks in (" 02134", "02134 ", "\t02134"):  # (both readers strip the blanks around a cell)
+        assert train(write(tmp_path / "t.csv", "zip,a,y", [line.replace("02134", blanks) for line in lines]))[0] == 0
+        assert "column 'zip' holds numbers written with a leading zero ('02134', line 4)" in capsys.readouterr().err
 
 
 def test_measurements_under_an_empty_first_header_cell_stay_an_input(tmp_path, capsys):

@@ -18,22 +18,23 @@ from ..errors import InputError
 TEMPORARY = 14  # characters a save's temporary file adds to the file's name: .NAME.XXXXXXXX.tmp (see atomic_write)
 
 
-def output_file(path: str, option: str, keep: dict[str, str | None] | None = None) -> str:
+def output_file(path: str, option: str, keep: dict[str, str | None] | None = None, temporary: bool = True) -> str:
     """``path`` if a command can write a file there (its folder exists, it is not a folder itself, it is none of
     the files in ``keep``, described by what they are: the command's own inputs), checked before any work so
-    that a long training run does not fail at its very end."""
+    that a long training run does not fail at its very end; ``temporary``: written by ``atomic_write``, whose
+    temporary file's name is longer."""
     if not path:
         raise InputError(f"{option} is empty; give a file name")
     for what, other in (keep or {}).items():
         if other and _same_file(path, other):
             raise InputError(f"{option} {path} is {what} itself; writing there would replace it")
-    folder = _refuse_unwritable(path, f"{option} {path}")
+    folder = _refuse_unwritable(path, f"{option} {path}", temporary)
     if not os.access(folder, os.W_OK):
         raise InputError(f"{option} {path}: the folder {folder} is not writable")
     return path
 
 
-def _refuse_unwritable(path: str, label: str) -> str:
+def _refuse_unwritable(path: str, label: str, temporary: bool = True) -> str:
     """An InputError, naming ``label``, unless a whole file can replace ``path`` (it is not a folder, a device, a
     pipe or a socket, and its folder exists); the folder (through a link: where the file will really be)."""
     if path.endswith(("/", os.sep)):
@@ -47,7 +48,8 @@ def _refuse_unwritable(path: str, label: str) -> str:
     folder = os.path.dirname(os.path.realpath(path))
     if os.path.isdir(path):
         raise InputError(f"{label} is a folder, not a file name")
-    if len(os.fsencode(os.path.basename(os.path.realpath(path)))) + TEMPORARY > _longest_name(folder):
+    extra = TEMPORARY if temporary else 0
+    if len(os.fsencode(os.path.basename(os.path.realpath(path)))) + extra > _longest_name(folder):
         raise InputError(f"{label}: File name too long (the file is written first under its name with "
                          f"{TEMPORARY} characters more)")
     if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):

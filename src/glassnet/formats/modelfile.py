@@ -66,15 +66,20 @@ def save_network(net: Network, path: str | os.PathLike) -> None:
 def write(path: str | os.PathLike, net: Network, preprocessing: dict | None = None,
           training: dict | None = None) -> None:
     """Write ``net`` with the given parts (``training``: ``settings`` and ``test_metrics``) atomically."""
+    from safetensors import SafetensorError
     from safetensors.numpy import save as serialize
 
     tensors, meta = _serialize(net, preprocessing, training or {})
     text = _json(meta)
-    if len(text.encode("utf-8")) > HEADER_LIMIT - 2**20:  # (safetensors refuses a header past 100 MB; tensors' too)
-        raise InputError(f"cannot save {os.fspath(path)}: its metadata is {len(text.encode('utf-8')) / 2**20:,.0f} MB, "
-                         f"more than a model file's header holds ({HEADER_LIMIT // 2**20} MB): a text column with "
-                         "hundreds of thousands of categories? Leave it out (--ignore)")
-    atomic_write(path, serialize(tensors, metadata={"glassnet": text, metadata.CHECKSUM: digest(text, tensors)}))
+    try:
+        blob = serialize(tensors, metadata={"glassnet": text, metadata.CHECKSUM: digest(text, tensors)})
+    except SafetensorError as exc:  # (its header, with the metadata JSON-escaped, is over 100,000,000 bytes)
+        if "header too large" not in str(exc):
+            raise
+        raise InputError(f"cannot save {os.fspath(path)}: its metadata ({len(text.encode('utf-8')) / 1e6:,.0f} MB) "
+                         "is more than a model file's header holds (100 MB): a text column with hundreds of "
+                         "thousands of categories? Leave it out (--ignore)") from None
+    atomic_write(path, blob)
 
 
 def digest(text: str, tensors: dict[str, np.ndarray]) -> str:

@@ -106,10 +106,13 @@ def _codes(cells) -> bool:
         ends = np.frombuffer(offsets, dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
         text = np.frombuffer(data, dtype=np.uint8)
         long = np.flatnonzero(np.diff(ends) >= 2)
-        zero = long[text[ends[long]] == ord("0")]
+        first = text[ends[long]]
+        zero = long[first == ord("0")]
         second = text[ends[zero] + 1]
-        for i in zero[(second >= ord("0")) & (second <= ord("9"))][:1000]:  # (the first thousand tell)
-            if CODE.fullmatch(chunk[int(i)].as_py()):
+        digit = zero[(second >= ord("0")) & (second <= ord("9"))]
+        blank = long[(first == ord(" ")) | (first == ord("\t"))]  # (' 02134': stripped, as the csv reader's are)
+        for i in np.concatenate([digit[:1000], blank[:1000]]):  # (the first thousand tell)
+            if CODE.fullmatch(chunk[int(i)].as_py().strip(BLANKS)):
                 return True
     return False
 

@@ -32,7 +32,7 @@ _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+", re.ASCII)
 _POINT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d*)?", re.ASCII)  # 1.462,54
 _INTEGER = re.compile(r"[-+]?\d+", re.ASCII)
 CODE = re.compile(r"0\d+", re.ASCII)  # (a whole cell) a whole number written with a leading zero, as codes are: 02134
-_CODE_LINE = re.compile(r"\n0\d+(\n|$)", re.ASCII)  # (the same, in "\n" + cells joined by "\n")
+_CODE_LINE = re.compile(r"\n[ \t]*0\d+[ \t]*(?=\n|$)", re.ASCII)  # (the same, with blanks, in "\n" + cells joined)
 _SIGNS = "[$\u20ac\u00a3\u00a5]"  # $, euro, pound, yen
 
 
@@ -121,7 +121,7 @@ def whole_somewhere(values: Array) -> bool:
 def _codes_in(lines: str) -> bool:
     """Whether a cell of ``lines`` ("\n" before each cell) is a code (``CODE``: 02134). Counting is quick where
     searching is not: most columns have no "\n0" but as 0 or 0.25, and are not searched at all."""
-    zeros = lines.count("\n0")
+    zeros = lines.count("\n0") + lines.count("\n ") + lines.count("\n\t")  # (a blank before a cell: searched)
     plain = lines.count("\n0.") + lines.count("\n0\n") + lines.endswith("\n0")
     return zeros > plain and _CODE_LINE.search(lines) is not None
 

@@ -34,7 +34,7 @@ def check_image_file(path: str, option: str, keep: dict[str, str | None] | None 
     require()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    output_file(path, option, keep)
+    output_file(path, option, keep, temporary=False)  # (matplotlib writes the file itself, under its name)
     kinds = FigureCanvasAgg.get_supported_filetypes()
     if os.path.splitext(path)[1].lower().lstrip(".") not in kinds:
         raise InputError(f"{option} {path}: the name must end in a picture type matplotlib writes: "
