@@ -322,7 +322,8 @@ def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: 
         model.record.test_metrics = evaluate(model, splits[2]) if len(splits[2]) else None
     except KeyboardInterrupt as exc:
         ended = model.network.epochs_trained > began  # (else the weights are as they were: nothing to save)
-        if keeper and ended:  # (resume: the weights it would keep now, never worse than those it loaded)
+        # (resume, unless it had chosen already: the weights it would keep now, never worse than those it loaded)
+        if keeper and ended and not hasattr(keeper, "said"):
             keep_best = getattr(exc, "keep_best", None)
             keeper.choose(keep_best() if keep_best else model.network.history.since(began), interrupted=True)
         if out and ended:
