@@ -20,11 +20,16 @@ HEADER_LIMIT = 100 * 2**20  # bytes of safetensors header: no glassnet model's i
 PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PK\x03\x04")
 
 
-def read(blob: bytes, size: int | None = None) -> tuple[dict, str, object]:
-    """(metadata, its JSON text, the checksum the file states or None) of a version this glassnet reads; ``blob``
-    is the file, or its beginning when ``size`` (the file's) is given."""
+def read(blob: bytes) -> tuple[dict, str, object]:
+    """(metadata, its JSON text, the checksum the file states or None) of a version this glassnet reads, from the
+    bytes of a model file."""
+    return _read(blob, len(blob))[:3]
+
+
+def _read(blob: bytes, size: int) -> tuple[dict, str, object, dict]:
+    """``read``'s three parts and the safetensors header they came from; ``blob`` is the file's beginning (at least
+    its header) and ``size`` its length."""
     n = int.from_bytes(blob[:8], "little") if len(blob) >= 8 else -1
-    size = len(blob) if size is None else size
     plausible = 0 < n <= min(size, len(blob)) - 8  # a safetensors file: its header's length, then the header
     # (a header of 896 bytes begins b"\x80\x03", like a pickle: a pickle is one whose length is not plausible)
     if blob.startswith(PICKLE_MAGIC) and not (plausible and blob[8:9] == b"{"):
@@ -59,7 +64,7 @@ def read(blob: bytes, size: int | None = None) -> tuple[dict, str, object]:
     if version > VERSION:
         raise ModelFileError(f"written by a newer glassnet (model format {reprlib.repr(version)}; this glassnet "
                              f"reads format {VERSION} and older): upgrade glassnet to load it")
-    return meta, text, checksum
+    return meta, text, checksum, header
 
 
 def from_version_1(meta: dict) -> dict:
@@ -141,22 +146,23 @@ def field(obj: object, key: str, kinds: type | tuple, where: str, known: object 
     return value
 
 
-def read_file(f: BinaryIO, name: str) -> bytes:
-    """The whole file, read only once its header has shown it to be a glassnet model (a file of gigabytes that
-    is not one is refused after reading its first bytes, not after reading it all); an error names ``name``."""
+def read_file(f: BinaryIO, name: str) -> tuple[bytes, tuple[dict, str, object]]:
+    """The whole file and what ``read`` gives of it, the file read whole only once its header has shown it to be
+    a glassnet model (a file of gigabytes that is not one is refused after reading its first bytes, not after
+    reading it all); an error names ``name``."""
     size = os.fstat(f.fileno()).st_size
     head = f.read(8)
     n = int.from_bytes(head, "little") if len(head) == 8 else -1
     if HEADER_LIMIT < n <= size - 8:
         raise ModelFileError(f"{name}: its header would be {n:,} bytes, more than a glassnet model's "
                              f"({HEADER_LIMIT:,}); not a glassnet model file")
-    header = f.read(n if 0 < n <= size - 8 else 8)  # (else ``read`` says what is wrong)
+    header = f.read(n if 0 < n <= size - 8 else 8)  # (else ``_read`` says what is wrong)
     try:
-        read(head + header, size)  # (an error if its header is not a glassnet model's)
+        *parts, entries = _read(head + header, size)  # (an error if its header is not a glassnet model's)
     except GlassnetError as exc:
         raise ModelFileError(f"{name}: {exc}") from None
     try:
-        ends = [int(entry["data_offsets"][1]) for key, entry in json.loads(header).items() if key != "__metadata__"]
+        ends = [int(entry["data_offsets"][1]) for key, entry in entries.items() if key != "__metadata__"]
     except (TypeError, KeyError, IndexError, ValueError, AttributeError):
         raise ModelFileError(f"{name}: damaged or truncated safetensors data (a tensor's entry in its header has "
                              "no data_offsets)") from None
@@ -164,4 +170,4 @@ def read_file(f: BinaryIO, name: str) -> bytes:
         raise ModelFileError(f"{name}: damaged or truncated safetensors data (its header describes "
                              f"{8 + n + max(ends, default=0):,} bytes; the file holds {size:,})")
     f.seek(0)
-    return f.read()
+    return f.read(), tuple(parts)

@@ -184,13 +184,12 @@ def read(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, /dev/zero never end
             raise ModelFileError(f"{name} is not a regular file (a device, a pipe or a socket), not a model file")
         with open(path, "rb") as f:
-            blob = metadata.read_file(f, name)
+            blob, (meta, text, checksum) = metadata.read_file(f, name)
     except FileNotFoundError:
         raise ModelFileError(f"{name}: no such model file") from None
     except OSError as exc:
         raise ModelFileError(f"{name}: {exc.strerror or exc}") from None
     try:
-        meta, text, checksum = metadata.read(blob)
         version = meta.get("version")
         meta = metadata.from_version_1(meta) if version == 1 else meta
         metadata.check_keys(meta)
