@@ -103,7 +103,7 @@ def warn(text: str) -> None:
 def kept_weights(history: Any, net: Any, args: argparse.Namespace, interrupted: bool = False) -> str:
     """What early stopping did, in words ("" if it kept the last epoch's weights); ``interrupted``: the run was
     cut short by Ctrl-C, not by early stopping."""
-    stopped = "" if interrupted else stopped_early(history, net, args)
+    stopped = stopped_early(history, net, args, interrupted)
     if history.best_epochs:
         began = net.epochs_trained - history.epochs  # (an epoch of this run, or the weights it began with)
         if all(e <= began for e in history.best_epochs):
@@ -116,9 +116,10 @@ def kept_weights(history: Any, net: Any, args: argparse.Namespace, interrupted: 
     return f"{stopped}kept the weights of epoch {best}, whose {_watched(history)} was lowest"
 
 
-def stopped_early(history: Any, net: Any, args: argparse.Namespace) -> str:
-    """ "stopped at epoch N: ...; " if early stopping ended the run before its --epochs, else ""."""
-    if history.epochs >= args.epochs:
+def stopped_early(history: Any, net: Any, args: argparse.Namespace, interrupted: bool = False) -> str:
+    """ "stopped at epoch N: ...; " if early stopping ended the run before its --epochs, else "" (so too when
+    Ctrl-C ended it: ``interrupted``)."""
+    if interrupted or history.epochs >= args.epochs:
         return ""
     why = f"every member had gone {args.patience} epochs without a better validation loss on its own rows" \
         if history.best_epochs else f"no better {_watched(history)} in {args.patience} epochs"

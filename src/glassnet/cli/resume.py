@@ -128,7 +128,7 @@ class Keeper:
         from .common import kept_weights, stopped_early
 
         net, args = self.net, self.args
-        stopped = "" if interrupted else stopped_early(history, net, args)
+        stopped = stopped_early(history, net, args, interrupted)
         if args.keep_last:
             net.flat[...] = self.last
             last = history["val_loss"][-1] if self.loss is not None else None
