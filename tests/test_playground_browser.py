@@ -169,6 +169,27 @@ def test_an_upload_trains_and_a_bad_one_shows_the_cli_line(page, tmp_path):
     assert page.text_content("#error") == ""
 
 
+def test_a_late_answer_to_an_earlier_request_leaves_a_newer_error_shown(page, tmp_path):
+    # pause may wait on the server for the epoch under way: its answer can come after that of an upload sent later
+    page.evaluate("""() => {
+      const real = window.fetch;
+      window.held = new Promise(release => { window.release = release; });
+      window.fetch = (u, o) => String(u).includes('/api/control/pause')
+        ? window.held.then(() => real(u, o)).then(r => { window.answered = true; return r; }) : real(u, o);
+    }""")
+    page.click("[data-testid=run]")
+    wait_epoch(page, "e >= 1")
+    page.click("[data-testid=pause]")
+    bad = tmp_path / "ragged.csv"
+    bad.write_text("a,b\n1,2\n3\n")
+    page.set_input_files("[data-testid=upload]", str(bad))
+    page.wait_for_function("() => document.querySelector('#error').textContent.includes('ragged.csv line 3')")
+    page.evaluate("() => window.release()")
+    page.wait_for_function("() => window.answered")
+    page.wait_for_timeout(300)
+    assert "ragged.csv line 3" in page.text_content("#error")
+
+
 def test_the_url_holds_the_setup_and_the_static_folder_holds_everything(page, url, browser):
     other = browser.new_page()
     other.goto(url + "#dataset=circles&hidden=3,5&activation=relu&lr=0.1")

@@ -54,7 +54,10 @@ function fill(select, values, texts) {
   if (values.map(String).includes(keep)) select.value = keep;
 }
 
+let calls = 0;  // (requests sent so far: an answer clears the error only if no later request was sent)
+
 async function call(path, options) {
+  const ticket = ++calls;
   let answer;
   try {
     const response = await fetch(path, options);
@@ -62,7 +65,9 @@ async function call(path, options) {
   } catch (err) {
     answer = {error: "glassnet playground: error: the server did not answer (" + err + ")"};
   }
-  $("error").textContent = answer.error || "";
+  // A slow answer (pause waits for the epoch under way) must not wipe the error of a request sent after it.
+  if (answer.error) $("error").textContent = answer.error;
+  else if (ticket === calls) $("error").textContent = "";
   return answer;
 }
 
