@@ -51,6 +51,18 @@ def test_backprop_matches_finite_differences(loss, out, hidden, bias, rows, n_in
     assert gn.gradcheck(net, X, y, loss=loss) < 1e-6
 
 
+def test_the_default_step_keeps_round_off_under_the_bound():
+    # an example Hypothesis once drew: with h = 1e-6 the differences' round-off (1e-16 * |L| / h) alone gave 1.02e-6
+    rng = np.random.default_rng(21781)
+    net = gn.Network([gn.Dense(1, 3, activation="leaky_relu"), gn.Dense(3, 3, activation="leaky_relu")], seed=21781)
+    X = rng.normal(size=(2, 1))
+    for layer in net.layers:
+        layer.bias[:] = rng.normal(scale=0.5, size=layer.bias.shape)
+    y = rng.normal(size=(2, 3))
+    assert gn.gradcheck(net, X, y, loss="sse", h=1e-6) > 1e-6
+    assert gn.gradcheck(net, X, y, loss="sse") < 1e-7
+
+
 def test_gradcheck_catches_a_wrong_gradient(monkeypatch):
     rng = np.random.default_rng(0)
     net = gn.Network([gn.Dense(3, 4, activation="tanh"), gn.Dense(4, 1)], seed=0)

@@ -4,7 +4,7 @@ For every parameter w, the central difference  (L(w + h) - L(w - h)) / 2h  appro
 dL/dw with an error of order h**2. ``gradcheck`` compares it with the back-propagated
 gradient of each parameter array and returns the worst relative error
 ||analytic - numeric|| / max(||analytic|| + ||numeric||, FLOOR), or NaN if a gradient is not finite.
-The floor keeps round-off (about 1e-16 * |L| / h = 1e-10 for h = 1e-6) from looking like a large
+The floor keeps round-off (about 1e-16 * |L| / h = 1e-11 for h = 1e-5) from looking like a large
 relative error when a gradient is zero or nearly so, e.g. a bias whose signs cancel.
 Both use the network as in use (``training=False``): layers that act only in training, such as dropout, pass
 values through. Both differentiate the objective that training does: for a ``glassnet.Ensemble``, the sum of the
@@ -23,7 +23,7 @@ from ..network import Network
 FLOOR = 1e-3
 
 
-def gradcheck(net: Network, X: object, y: object, loss: str | losses.Loss = "mse", h: float = 1e-6) -> float:
+def gradcheck(net: Network, X: object, y: object, loss: str | losses.Loss = "mse", h: float = 1e-5) -> float:
     """Worst relative error between back-propagated and finite-difference gradients (float64 only)."""
     if net.dtype != np.float64:
         raise InputError(f"gradcheck needs a float64 network (float32 differences are too coarse); got {net.dtype}")
