@@ -128,6 +128,15 @@ def test_explain_narrates_the_mask_and_its_update_is_fits():
     assert "a2 = a1 * mask2 / (1 - 0.5)" in explain.render(list(steps.values()))
 
 
+def test_explain_at_rate_0_narrates_values_and_errors_passed_on_unchanged():
+    net = network(rate=0.0)
+    steps = {step.name: step for step in net.explain(X, Y, loss="categorical_crossentropy")}
+    assert steps["a2"].formula == "a2 = a1" and "mask2" not in steps
+    np.testing.assert_array_equal(steps["a2"].value, steps["a1"].value)
+    assert steps["error1"].formula == "error1 = error2"
+    np.testing.assert_array_equal(steps["error1"].value, steps["error2"].value)
+
+
 def test_report_draws_it(tmp_path):
     net = network(rate=0.2)
     net.save(tmp_path / "d.safetensors")

@@ -289,3 +289,17 @@ def test_a_header_whose_length_looks_like_a_pickle_still_loads(tmp_path, length)
     write(path, json.dumps(header).encode(), body)
     assert path.read_bytes()[:2] == length.to_bytes(2, "little")
     np.testing.assert_array_equal(gn.load(path).predict(np.ones((1, 2))), net.predict(np.ones((1, 2))))
+
+
+def test_a_negative_running_mean_of_squares_is_refused(model):
+    """Adam's v is a mean of squared gradients: a file (signed anew, as anyone can) whose v is negative would make
+    the next step's square root NaN, and be reported as a divergence, not as the file's fault."""
+    from safetensors.numpy import save_file
+
+    tensors, text = load_file(model), split(model)[0]["__metadata__"]["glassnet"]
+    tensors["optimizer.0.v"] = -np.abs(tensors["optimizer.0.v"]) - 1e-3
+    save_file(tensors, str(model), metadata={"glassnet": text, "glassnet.sha256": modelfile.digest(text, tensors)})
+    refused(model, r"tensor 'optimizer.0.v' holds negative values: it is a running mean of squares")
+    tensors["optimizer.0.v"] = np.abs(tensors["optimizer.0.v"])  # (the same file with v >= 0 loads)
+    save_file(tensors, str(model), metadata={"glassnet": text, "glassnet.sha256": modelfile.digest(text, tensors)})
+    assert gn.load_model(model).network.optimizer.steps > 0

@@ -3,6 +3,8 @@ rules of single arguments)."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .errors import InputError
@@ -29,7 +31,7 @@ def numeric_array(values: object, name: str, dtype: np.dtype | None = None) -> A
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            pass
+            arr = _missing_as_nan(arr)
         except OverflowError:  # a Python int past the float range
             raise InputError(f"{name} holds an integer too large for a float (over {np.finfo(np.float64).max:.3g})") \
                 from None
@@ -47,6 +49,18 @@ def numeric_array(values: object, name: str, dtype: np.dtype | None = None) -> A
     if arr.dtype.kind == "f" and not np.isfinite(_total(arr)):
         _raise_non_finite(arr, name)
     return arr
+
+
+def _missing_as_nan(arr: Array) -> Array:
+    """An object array whose missing values are pandas' (pd.NA, None, NaT) as float64 with NaN there (named then as
+    any NaN is), if the others are numbers; else ``arr`` as it was."""
+    pandas = sys.modules.get("pandas")  # (pd.NA comes only from pandas, so only if it is loaded)
+    if pandas is None:
+        return arr
+    try:
+        return np.where(pandas.isna(arr), np.nan, arr).astype(np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return arr
 
 
 def as_array(values: object, name: str) -> Array:
@@ -114,3 +128,13 @@ def targets(y: object, n_rows: int, name: str = "y", dtype: np.dtype | None = No
     if len(arr) != n_rows:
         raise InputError(f"X has {n_rows} row(s) but {name} has {len(arr)}; they must match")
     return arr
+
+
+def finite_rows(values: Array, what: str, advice: str) -> Array:
+    """``values`` (one row per row of X), or an InputError naming the first row of X where one is NaN or
+    infinite: "X row {row}: {what} not finite (...): {advice}"."""
+    bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    if bad.any():
+        row = int(bad.argmax())
+        raise InputError(f"X row {row}: {what} not finite ({np.asarray(values[row]).ravel().tolist()}): {advice}")
+    return values

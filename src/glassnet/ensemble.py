@@ -42,7 +42,7 @@ from . import checks, initializers, losses, metrics, optimizers
 from .constraints import check
 from .errors import InputError
 from .layers import Layer
-from .network import Network, check_unused, validation_count
+from .network import Network, validation_count
 from .training import MemberRows, validation_rows
 
 Array = np.ndarray
@@ -56,19 +56,16 @@ class Ensemble(Network):
     def __init__(self, layers: Sequence[Layer], seeds: Sequence[int] | int,
                  init: str | dict | initializers.Initializer | None = None, dtype: object = np.float64) -> None:
         self.seeds = _seeds(seeds)
-        try:
-            stack = list(layers)
-        except TypeError:
-            stack = []
-        if all(isinstance(layer, Layer) for layer in stack):
-            check_unused(stack)  # (before telling them the number of members: another network's layer keeps its own)
-        for i, layer in enumerate(stack):
-            if isinstance(layer, Layer) and not layer.batched:
+        super().__init__(layers, init=init, seed=self.seeds[0], dtype=dtype)
+
+    def _stack(self, layers: list[Layer]) -> None:
+        """Give each layer the member axis, once all are known to take one."""
+        for i, layer in enumerate(layers):
+            if not layer.batched:
                 raise InputError(f"layer {i} ({type(layer).__name__}) cannot be stacked into an ensemble: only "
                                  "layers with batched = True (Dense, Dropout) take a member axis")
-            if isinstance(layer, Layer):
-                layer.members = len(self.seeds)
-        super().__init__(stack, init=init, seed=self.seeds[0], dtype=dtype)
+        for layer in layers:
+            layer.members = len(self.seeds)
 
     @property
     def members(self) -> int:
@@ -92,11 +89,8 @@ class Ensemble(Network):
             for layer in self.layers:
                 layer.initialize(init_rng, self.init, member=k)
 
-    def configure(self, loss: str | dict | losses.Loss | None = None,
-                  optimizer: str | dict | optimizers.Optimizer | None = None,
-                  metric_names: Sequence[str] | str | None = None) -> None:
-        super().configure(loss, optimizer, metric_names)
-        if self.optimizer.clipnorm is not None:
+    def _check_optimizer(self, optimizer: optimizers.Optimizer) -> None:
+        if optimizer.clipnorm is not None:
             raise InputError("clipnorm rescales all gradients by their global norm, which would tie the ensemble's "
                              "members together; train an ensemble without clipnorm")
 
@@ -112,11 +106,11 @@ class Ensemble(Network):
     def member_outputs(self, X: object) -> Array:
         """Each member's outputs for the rows of X: shape (members, rows, n_outputs)."""
         X = checks.features(X, self.n_inputs, self.dtype)
-        with np.errstate(over="ignore", under="ignore"):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # (overflow: named by predict)
             return np.broadcast_to(self.forward(X, keep=False), (self.members, len(X), self.n_outputs))
 
-    def predict(self, X: object) -> Array:
-        """The mean of the members' outputs for the rows of X: shape (rows, n_outputs)."""
+    def outputs(self, X: object) -> Array:
+        """The mean of the members' outputs for the rows of X: shape (rows, n_outputs) (``predict`` checks it)."""
         return self.member_outputs(X).mean(axis=0)
 
     def measure(self, X: Array, Y: Array, loss: losses.Loss | None = None,

@@ -58,11 +58,12 @@ class Network:
             raise InputError("Network needs a non-empty list of layers (Dense, Dropout, or your own "
                              "glassnet.layers.Layer)")
         check_unused(layers)
-        chain(layers)
-        self.layers = layers
         self.dtype = checks.float_dtype(dtype)
         self.seed = check("seed", seed)
         self.init = None if init is None else initializers.get(init)
+        self._stack(layers)  # (every argument checked first: a refused network leaves its layers as they were)
+        chain(layers)
+        self.layers = layers
         self.rng = np.random.default_rng(self.seed)  # shuffling and dropout; its state is saved and restored
         self._bind_storage()
         self._initialize()
@@ -101,6 +102,9 @@ class Network:
     @property
     def epochs_trained(self) -> int:
         return self.history.epochs
+
+    def _stack(self, layers: list[Layer]) -> None:
+        """Prepare the checked layers before they are chained (an Ensemble gives each its member axis)."""
 
     def _initialize(self) -> None:
         """Starting values of every layer, drawn in order from one generator seeded with ``seed``."""
@@ -230,16 +234,18 @@ class Network:
         settings = FitSettings(epochs=check("epochs", epochs), batch_size=check("batch_size", batch_size),
                                shuffle=check("shuffle", shuffle), patience=check("early_stopping", early_stopping),
                                verbose=check("verbose", verbose), callback=callback)
-        self.configure(loss, optimizer, metrics)
-        X, Y = self.check_data(X, y)
+        chosen = self._chosen(loss, optimizer, metrics)  # (set only once the data are checked too)
+        X, Y = self.check_data(X, y, loss=chosen[0])
         if validation_data is not None:
             if validation_split:
                 raise InputError("give validation_data or validation_split, not both")
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise InputError("validation_data must be a pair (X_val, y_val)")
-            val = self.check_data(*validation_data, name="validation")
+            val = self.check_data(*validation_data, name="validation", loss=chosen[0])
+            self._set(*chosen)
             return train(self, X, Y, val, settings)
         X, Y, val, members = self._held_out(X, Y, check("validation_split", validation_split))
+        self._set(*chosen)
         return train(self, X, Y, val, settings, members)
 
     def _held_out(self, X: Array, Y: Array, fraction: float) -> tuple[Array, Array, tuple[Array, Array] | None, None]:
@@ -250,22 +256,40 @@ class Network:
                   optimizer: str | dict | optimizers.Optimizer | None = None,
                   metric_names: Sequence[str] | str | None = None) -> None:
         """Set the loss, optimizer and metrics that ``fit`` uses: the ones given, else the network's own,
-        else mean squared error, Adam and the loss's default metrics."""
+        else mean squared error, Adam and the loss's default metrics. All are checked before any is set: a
+        refused call leaves the network as it was."""
+        self._set(*self._chosen(loss, optimizer, metric_names))
+
+    def _chosen(self, loss: str | dict | losses.Loss | None, optimizer: str | dict | optimizers.Optimizer | None,
+                metric_names: Sequence[str] | str | None) -> tuple[losses.Loss, optimizers.Optimizer, list[str]]:
+        """The (loss, optimizer, metric names) that ``configure`` sets, checked; nothing changes here."""
         if loss is not None or self.loss is None:
-            self.loss = losses.get("mse" if loss is None else loss)
-        self.loss.check_output(self.layers[-1])
+            loss = losses.get("mse" if loss is None else loss)
+        else:
+            loss = self.loss
+        loss.check_output(self.layers[-1])
         if optimizer is not None or self.optimizer is None:
-            given = optimizers.get("adam" if optimizer is None else optimizer)
-            if given is not self.optimizer and (given.steps or given.state):
-                raise InputError(f"this optimizer has already made {given.steps} update(s), for another network or "
-                                 "for this one before, and its state and step count would carry over: give each "
+            optimizer = optimizers.get("adam" if optimizer is None else optimizer)
+            if optimizer is not self.optimizer and (optimizer.steps or optimizer.state):
+                raise InputError(f"this optimizer has already made {optimizer.steps} update(s), for another network "
+                                 "or for this one before, and its state and step count would carry over: give each "
                                  "network an optimizer of its own (or none, to go on with the network's own)")
-            self.optimizer = given
-        self.optimizer.create_state(self._groups)
-        if isinstance(metric_names, str):
-            metric_names = [metric_names]
-        if metric_names is not None or not self.metrics:
-            self.set_metrics(metrics.default_for(self.loss) if metric_names is None else list(metric_names))
+        else:
+            optimizer = self.optimizer
+        self._check_optimizer(optimizer)
+        names = [metric_names] if isinstance(metric_names, str) else metric_names
+        names = list(names) if names is not None else self.metrics or metrics.default_for(loss)
+        for name in names:
+            metrics.get(name)
+        return loss, optimizer, names
+
+    def _check_optimizer(self, optimizer: optimizers.Optimizer) -> None:
+        """An InputError if this network cannot train with ``optimizer`` (an Ensemble refuses clipnorm)."""
+
+    def _set(self, loss: losses.Loss, optimizer: optimizers.Optimizer, names: list[str]) -> None:
+        self.loss, self.optimizer = loss, optimizer
+        optimizer.create_state(self._groups)
+        self.set_metrics(names)
 
     def set_metrics(self, names: list[str]) -> None:
         """The training metrics ``fit`` records every epoch, by name."""
@@ -294,9 +318,16 @@ class Network:
     # --- using a trained network ----------------------------------------------------
 
     def predict(self, X: object) -> Array:
-        """The network's outputs for the rows of X: shape (rows, n_outputs)."""
+        """The network's outputs for the rows of X: shape (rows, n_outputs). An InputError names the first row
+        whose outputs are NaN or infinite (inputs so large that the network's arithmetic overflows)."""
+        return checks.finite_rows(self.outputs(X), "the network's outputs are", "its inputs are too large for the "
+                                  f"network's {self.dtype.name} arithmetic: scale them down")
+
+    def outputs(self, X: object) -> Array:
+        """``predict``'s outputs, not checked: NaN or infinite where the arithmetic overflows (for a caller that
+        names the row in its own terms, such as a table's line)."""
         X = checks.features(X, self.n_inputs, self.dtype)
-        with np.errstate(over="ignore", under="ignore"):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             return self.forward(X, keep=False)
 
     def evaluate(self, X: object, y: object, loss: str | losses.Loss | None = None) -> dict[str, float]:

@@ -36,6 +36,7 @@ class Optimizer(Component):
     """
 
     moves: ClassVar[str] = "as its update rule says"
+    squares: ClassVar[frozenset[str]] = frozenset()  # state that holds means of squares: never negative
 
     def __init__(self, lr: float | schedules.Schedule, weight_decay: float = 0.0,
                  clipnorm: float | None = None, decoupled: bool = False) -> None:
@@ -206,6 +207,7 @@ class Adam(Optimizer):
 
     name = "adam"
     moves = "by about lr against the running mean of its gradient, whatever the gradient's size"
+    squares = frozenset({"v"})
 
     def __init__(self, lr: float | schedules.Schedule = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0, clipnorm: float | None = None,

@@ -25,8 +25,7 @@ ModelFileError for anything else. The shapes the metadata declares are checked a
 file before the network's storage is allocated, so a file cannot make the loader allocate more than it holds;
 values quoted in errors are shortened. A SHA-256 checksum of the metadata and every tensor, stored beside the
 metadata, is checked on loading, so a changed bit is refused, not read. Saving writes a temporary file in the
-target's folder, flushes and
-fsyncs it, then renames it over the target.
+target's folder, flushes and fsyncs it, then renames it over the target.
 """
 
 from __future__ import annotations
@@ -246,6 +245,8 @@ def _build(meta: dict, tensors: dict[str, np.ndarray]) -> Network:
                                  f"architecture needs {target.shape} and {target.dtype}")
         if not np.isfinite(value).all():
             raise ModelFileError(f"tensor {key!r} holds NaN or infinite values")
+        if key.startswith("optimizer.") and key.rsplit(".", 1)[1] in net.optimizer.squares and (value < 0).any():
+            raise ModelFileError(f"tensor {key!r} holds negative values: it is a running mean of squares")
         np.copyto(target, value)
     return net
 

@@ -1,8 +1,15 @@
 """Columns for the scikit-learn estimators: each input column's scaling, fitted on the training X (the scalers
 ``glassnet train`` uses, ``glassnet.tabular.scaling``, on a matrix rather than a table), the mean and standard
-deviation that standardize a target, a regressor's y read as numbers, and outputs checked to be finite."""
+deviation that standardize a target, and a regressor's y read as numbers; and what else the estimators need that
+scikit-learn does not give: fitting that changes nothing when it fails, and whether a split can be stratified."""
 
 from __future__ import annotations
+
+import functools
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -10,14 +17,17 @@ from ..errors import InputError
 from ..tabular.scaling import fit_scaler, mean_and_std
 
 Array = np.ndarray
+Method = TypeVar("Method", bound=Callable[..., Any])
 
 
 class ColumnScaling:
     """``kind`` fitted on each column of X: "standard" ((x - mean) / std, as scikit-learn's StandardScaler),
     "robust" (``RobustScaler``: median, IQR, smooth clip) or "quantile" (``QuantileScaler``)."""
 
-    def __init__(self, kind: str, X: Array) -> None:
+    def __init__(self, kind: str, X: Array, first_batch: bool = False) -> None:
         self.kind = kind
+        if first_batch and kind == "quantile":
+            _warn_single_values(X)
         if kind == "standard":
             self.mean, self.scale = mean_and_scale(X, "X")
         else:
@@ -38,6 +48,16 @@ class ColumnScaling:
         return out.astype(X.dtype, copy=False)
 
 
+def _warn_single_values(X: Array) -> None:
+    """A warning where a column of partial_fit's first X, on which quantile scaling is fitted once and for all,
+    holds one value: every later value of it would scale to 0 (one row) or to one of two values."""
+    single = [j for j, column in enumerate(np.asarray(X).T) if np.unique(column).size < 2]
+    if single:
+        warnings.warn(f"scaling='quantile' is fitted on the first partial_fit's X alone, where column(s) {single[:5]}"
+                      f"{' ...' if len(single) > 5 else ''} hold a single value: later values of them lose their "
+                      "differences; give the first call more rows, or use scaling='robust'", UserWarning, stacklevel=4)
+
+
 def mean_and_scale(values: Array, name: str) -> tuple[Array, Array]:
     """Each column's mean and standard deviation (ddof 0, ``scaling.mean_and_std``), float64 of shape (columns,); a
     constant column's scale is 1. Values so large that these overflow are an InputError naming ``name``."""
@@ -46,16 +66,6 @@ def mean_and_scale(values: Array, name: str) -> tuple[Array, Array]:
         raise InputError(f"{name} holds values too large to standardize (their standard deviation overflows "
                          "float64); divide them by a power of ten")
     return mean, np.where(std > 0, std, 1.0)
-
-
-def finite_rows(values: Array, what: str, advice: str) -> Array:
-    """``values`` (one row per row of X), or an InputError naming the first row of X where one is NaN or
-    infinite: "X row {row}: {what} not finite (...): {advice}"."""
-    bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
-    if bad.any():
-        row = int(bad.argmax())
-        raise InputError(f"X row {row}: {what} not finite ({np.asarray(values[row]).ravel().tolist()}): {advice}")
-    return values
 
 
 def numeric_target(y: object) -> object:
@@ -83,3 +93,27 @@ def numeric_target(y: object) -> object:
                 raise InputError(f"y {where}: {value!r} is not a number; a regressor needs numeric targets (for "
                                  "classes, use GlassnetClassifier)") from None
     return np.array(table).reshape(values.shape)
+
+
+def unchanged_on_error(method: Method) -> Method:
+    """``method`` (an estimator's fit or partial_fit) that, when it raises, leaves the estimator's attributes as they
+    were: a refused or failed fit does not leave a half-fitted estimator behind (a new network beside the old
+    classes, say). Training that had begun keeps the weights partial_fit's epoch gave its network."""
+
+    @functools.wraps(method)
+    def keeping(self: Any, *args: Any, **kwargs: Any) -> Any:
+        before = dict(self.__dict__)
+        try:
+            return method(self, *args, **kwargs)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    return keeping  # type: ignore[return-value]
+
+
+def can_stratify(labels: Array, fraction: float) -> bool:
+    """Whether both parts of a ``fraction`` split can hold every class (each has two rows or more)."""
+    n_val, n_classes = math.ceil(fraction * len(labels)), labels.max() + 1
+    return np.bincount(labels).min() >= 2 and min(n_val, len(labels) - n_val) >= n_classes

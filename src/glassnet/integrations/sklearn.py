@@ -23,13 +23,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import activations, checks, optimizers
+from ..checks import finite_rows
 from ..constraints import check
 from ..errors import InputError
 from ..history import History
 from ..losses import CategoricalCrossentropy, balanced_class_weights
 from ..tabular.presets import PRESETS
 from ..tabular.workflow import default_batch_size, mlp, optimizer_for
-from .columns import ColumnScaling, finite_rows, mean_and_scale, numeric_target
+from .columns import ColumnScaling, can_stratify, mean_and_scale, numeric_target, unchanged_on_error
 
 Array = np.ndarray
 PRESET = PRESETS["default"]  # the defaults below are read from it
@@ -147,10 +148,11 @@ class _GlassnetEstimator(BaseEstimator):
     def _check_X(self, X: object, reset: bool) -> Array:
         return validate_data(self, X, reset=reset, dtype=checks.float_dtype(self.dtype))
 
-    def _start(self, X: Array, n_out: int) -> None:
-        """Check the parameters, fit the scaling on X and build a fresh network, seeded from ``random_state``."""
+    def _start(self, X: Array, n_out: int, first_batch: bool = False) -> None:
+        """Check the parameters, fit the scaling on X (``first_batch``: partial_fit's) and build a fresh network,
+        seeded from ``random_state``."""
         self._check_params()
-        self.scaler_ = None if self.scaling is None else ColumnScaling(self.scaling, X)
+        self.scaler_ = None if self.scaling is None else ColumnScaling(self.scaling, X, first_batch)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         self.network_ = mlp(X.shape[1], self._hidden(), n_out, self.activation, self._output_activation, seed,
                             self.dtype, self.dropout, self.ensemble)
@@ -175,7 +177,7 @@ class _GlassnetEstimator(BaseEstimator):
                 own = fraction
             else:
                 seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-                if stratify is not None and not _can_stratify(stratify, fraction):
+                if stratify is not None and not can_stratify(stratify, fraction):
                     stratify = None
                 X, X_val, y, y_val = train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
                 validation = (X_val, y_val)
@@ -215,15 +217,9 @@ class _GlassnetEstimator(BaseEstimator):
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
         with np.errstate(over="ignore", invalid="ignore"):
-            out = self.network_.predict(self._scaled(X))
+            out = self.network_.outputs(self._scaled(X))
         return finite_rows(out, "the network's outputs are", "its values are too large for the network (scale X "
                             "down, or use scaling='robust', whose smooth clip bounds every input)")
-
-
-def _can_stratify(labels: Array, fraction: float) -> bool:
-    """Whether both parts of a ``fraction`` split can hold every class (each has two rows or more)."""
-    n_val, n_classes = math.ceil(fraction * len(labels)), labels.max() + 1
-    return np.bincount(labels).min() >= 2 and min(n_val, len(labels) - n_val) >= n_classes
 
 
 class GlassnetClassifier(ClassifierMixin, _GlassnetEstimator):
@@ -280,6 +276,7 @@ class GlassnetClassifier(ClassifierMixin, _GlassnetEstimator):
             weights = [float(weights.get(label, 1.0)) for label in self.classes_.tolist()]
         return CategoricalCrossentropy(label_smoothing=self.label_smoothing, class_weight=weights)
 
+    @unchanged_on_error
     def fit(self, X: object, y: object) -> GlassnetClassifier:
         """Train a fresh network for ``epochs`` epochs (fewer with ``early_stopping``)."""
         X, y = validate_data(self, X, y, dtype=checks.float_dtype(self.dtype))
@@ -291,6 +288,7 @@ class GlassnetClassifier(ClassifierMixin, _GlassnetEstimator):
         self._train(self._scaled(X), labels, self.epochs, self.early_stopping, stratify=labels)
         return self
 
+    @unchanged_on_error
     def partial_fit(self, X: object, y: object, classes: object = None) -> GlassnetClassifier:
         """One epoch over (X, y), continuing from the current weights; the first call needs ``classes``."""
         first = not hasattr(self, "network_")
@@ -302,10 +300,11 @@ class GlassnetClassifier(ClassifierMixin, _GlassnetEstimator):
             if isinstance(self.class_weight, str) and self.class_weight == "balanced":
                 raise InputError("class_weight='balanced' counts the rows of each class in the whole training "
                                  "set, which partial_fit never sees: give class_weight a dict {class: weight}")
+            check_classification_targets(np.asarray(classes))
             self.classes_ = np.unique(classes)
             if len(self.classes_) < 2:
                 raise InputError(f"the classifier needs at least 2 classes; got {self.classes_.tolist()}")
-            self._start(X, len(self.classes_))
+            self._start(X, len(self.classes_), first_batch=True)
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise InputError(f"classes={np.unique(classes).tolist()} differs from the first call's "
                              f"{self.classes_.tolist()}")
@@ -341,6 +340,7 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
     def _new_loss(self, y: Array) -> str:
         return "mse"
 
+    @unchanged_on_error
     def fit(self, X: object, y: object) -> GlassnetRegressor:
         """Train a fresh network for ``epochs`` epochs (fewer with ``early_stopping``)."""
         X, y = validate_data(self, X, numeric_target(y), dtype=checks.float_dtype(self.dtype), y_numeric=True,
@@ -351,6 +351,7 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
         self._train(self._scaled(X), self._standardized(y), self.epochs, self.early_stopping, stratify=None)
         return self
 
+    @unchanged_on_error
     def partial_fit(self, X: object, y: object) -> GlassnetRegressor:
         """One epoch over (X, y), continuing from the current weights."""
         first = not hasattr(self, "network_")
@@ -358,7 +359,7 @@ class GlassnetRegressor(RegressorMixin, _GlassnetEstimator):
                              y_numeric=True, multi_output=True)
         if first:
             self._set_outputs(y)
-            self._start(X, self.n_outputs_)
+            self._start(X, self.n_outputs_, first_batch=True)
             self.y_mean_, self.y_scale_ = mean_and_scale(y, "y")
         elif (1 if y.ndim == 1 else y.shape[1]) != self.n_outputs_:
             raise InputError(f"y has {1 if y.ndim == 1 else y.shape[1]} target column(s); the first call had "

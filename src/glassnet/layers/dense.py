@@ -45,6 +45,7 @@ class Dense(Layer):
         self.use_bias = check("bias", bias, "Dense bias")
         self.init = None if init is None else initializers.get(init)
         self._weights = self._bias = self.grad_weights = self.grad_bias = None  # arrays made on first use
+        self._given = False  # weights assigned before the layer joined a network: kept, not drawn over
         self._scratch: dict[int, tuple[Array, Array, Array, Array]] = {}
         self.x = self.z = self.a = self.delta = None
 
@@ -95,12 +96,16 @@ class Dense(Layer):
 
     def initialize(self, rng: np.random.RandomState, init: initializers.Initializer | None,
                    member: int | None = None) -> None:
-        """Weights from this layer's initializer, else the network's, else the one its activation suits."""
+        """Weights from this layer's initializer, else the network's, else the one its activation suits; weights
+        assigned before the layer joined the network are kept (as its bias is)."""
         chosen = self.init or init or initializers.get(self.activation.default_init)
+        drawn = chosen(rng, (self.n_in, self.n_out))  # (drawn even when not used: the next layers' stay the same)
+        if self._given:
+            return
         if member is None:
-            self.weights = chosen(rng, (self.n_in, self.n_out))
+            self.weights = drawn
         else:
-            self.weights[member] = chosen(rng, (self.n_in, self.n_out))
+            self.weights[member] = drawn
 
     @property
     def weights(self) -> Array:
@@ -112,6 +117,7 @@ class Dense(Layer):
     def weights(self, value: object) -> None:
         self._own()
         self._set("weights", self._weights, value)
+        self._given = self._given or not getattr(self, "in_network", False)
 
     @property
     def bias(self) -> Array | None:

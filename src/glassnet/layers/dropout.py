@@ -65,6 +65,10 @@ class Dropout(Layer):
         return {} if self.mask is None else {"mask": self.mask.copy()}
 
     def explain_forward(self, k: int, record: Any) -> list[dict]:
+        if "mask" not in record.inner:  # (rate 0: no mask is drawn)
+            return [{"name": f"a{k}", "formula": f"a{k} = a{k - 1}", "value": record.output,
+                     "shapes": f"{shape_text(record.input)} -> {shape_text(record.output)}",
+                     "meaning": "Dropout at rate 0 keeps every value: the layer passes them on unchanged."}]
         mask = (record.inner["mask"] > 0).astype(record.output.dtype)
         return [{"name": f"mask{k}", "formula": f"mask{k} = 1 where a uniform random number is below "
                                                 f"{1 - self.rate:g}, else 0",
@@ -81,6 +85,10 @@ class Dropout(Layer):
     def explain_backward(self, k: int, record: Any) -> list[dict]:
         if record.error_below is None:
             return []
+        if "mask" not in record.inner:
+            return [{"name": f"error{k - 1}", "formula": f"error{k - 1} = error{k}", "value": record.error_below,
+                     "shapes": f"{shape_text(record.error)} -> {shape_text(record.error_below)}",
+                     "meaning": "Every value reached the loss unchanged, so each passes its error back unchanged."}]
         return [{"name": f"error{k - 1}", "formula": f"error{k - 1} = error{k} * mask{k} / (1 - {self.rate:g})",
                  "shapes": f"{shape_text(record.error)} * {shape_text(record.error)} -> "
                            f"{shape_text(record.error_below)}",

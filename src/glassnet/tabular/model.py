@@ -106,7 +106,7 @@ class Model:
         net, prep = self.network, self.require_preprocessing("this model")
         prep.check_range(inputs, table, net.dtype)
         with np.errstate(invalid="ignore"):  # (inf - inf inside a layer: NaN outputs, named below)
-            outputs = net.predict(inputs).astype(np.float64)
+            outputs = net.outputs(inputs).astype(np.float64)
         bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
         what = f"the model's outputs are NaN or infinite: its inputs overflow {net.dtype.name} inside the network"
         if not bad.size and prep.task == "regression":

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..checks import float_dtype
 from ..constraints import check
 from ..errors import InputError
 from ..losses import balanced_class_weights
@@ -67,6 +68,8 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
         label_smoothing=label_smoothing, ensemble=ensemble, dtype=dtype)).values()
     if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
         raise InputError(f"hidden must be a list of layer sizes, such as [32, 16]; got {hidden!r}")
+    if not isinstance(dtype, str):  # (np.float32, as gn.Network and the estimators take it)
+        dtype = float_dtype(dtype).name
     if not list(hidden) and not dropout_given:
         dropout = 0.0  # (the preset's dropout is for hidden layers)
     settings = _settings(locals())
