@@ -1,6 +1,7 @@
 """Huge but finite numbers: a column whose standardization overflows float64 is refused before training, naming
 the file and column; a new value that standardizes to infinity is refused naming the file, line and column."""
 
+import re
 import warnings
 
 import numpy as np
@@ -56,8 +57,12 @@ def test_train_refuses_a_column_too_large_to_standardize(tmp_path, capsys, rng, 
     code, err, caught = run_cli(["train", str(csv), "--target", target, "--out", str(out), "--epochs", "3",
                                  "--quiet"], capsys)
     assert code == 2
-    assert err == (f"glassnet train: error: {csv}, column {column!r}: values too large to standardize (their "
-                   f"standard deviation overflows float64); divide the column by a power of ten\n")
+    found = re.fullmatch(rf"glassnet train: error: {re.escape(str(csv))} line (\d+), column {column!r}: '([^']+)' "
+                         r"is too large to standardize the column with \(the squares of its values overflow "
+                         r"float64\); correct the cell if it is wrong, or divide the column by a power of ten\n", err)
+    assert found, err
+    values, named = np.abs(columns[column]).astype(float), abs(float(found[2]))  # (a large cell, on its line)
+    assert named == values[int(found[1]) - 2] and named >= np.sort(values)[len(values) // 2]
     assert caught == []
     assert out.read_bytes() == b"a good model, not to be replaced"
 

@@ -208,8 +208,8 @@ def test_sep_and_decimal_options(tmp_path, capsys):
     assert read_csv(write(tmp_path, "a\tb\n1\t2\n"), sep="tab").columns == ["a", "b"]
     with pytest.raises(InputError, match="line 2: 3 cell"):
         read_csv(write(tmp_path, "a;b\n1;2;3\n"), sep=";")
-    with pytest.raises(InputError, match="the separator and the decimal mark are both ','"):
-        read_csv(write(tmp_path, "a,b\n1,2\n"), sep=",", decimal=",")
+    both = read_csv(write(tmp_path, 'a,b\n"1,5",2\n'), sep=",", decimal=",")  # (a quoted decimal comma)
+    assert both.data["a"].tolist() == [1.5] and both.data["b"].tolist() == [2.0]
     code, model = train(tmp_path, text, "--target", "y", "--decimal", ",")
     assert code == 0 and gn.load_model(model).preprocessing.decimal == ","
     capsys.readouterr()

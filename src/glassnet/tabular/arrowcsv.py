@@ -30,7 +30,8 @@ def read(path: str | os.PathLike, source: str, sep: str, reader: Reader,
     except ImportError:
         return None
     first, lines, lone_cr, ends_line = _scan(path)
-    plain = first is not None and first.strip() and b'"' not in first and first.isascii()
+    plain = first is not None and first.strip() and b'"' not in first and first.isascii() and \
+        not first.startswith(b"sep=")  # (Excel's line naming the separator: the csv module's reader skips it)
     if not plain or len(first) > csv.field_size_limit() or lone_cr:
         return None
     names = first.decode("ascii").split(sep)

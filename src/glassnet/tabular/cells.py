@@ -44,6 +44,8 @@ def _with_unit(point: str, group: str) -> re.Pattern:
 
 _UNITS = {".": _with_unit(r"\.", ","), ",": _with_unit(",", r"\.")}  # by decimal mark: $1,059.27, 10,6 %
 _HAS_DIGIT = re.compile(r"\d", re.ASCII)
+_LETTER = re.compile(r"[a-z]", re.ASCII | re.IGNORECASE)
+MINUS = "\u2212"  # the minus sign of typeset text, which float() does not read
 _TOKEN = re.compile(r"[!#-&(-+\--:<-~]{1,20}", re.ASCII)  # a short word that --na-values can name (no ' " , ; or space)
 
 
@@ -148,10 +150,11 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
             return (f"{table.where(i, name)}: {quote(cell)} holds a '.', but the decimal mark is ','; pass --decimal "
                     ". (in Python: decimal=\".\") if the numbers are written with a point, or remove the '.' if it "
                     "separates thousands, so the column is read as numbers, not as text")
-        if _float_reads(cell):
+        if _float_reads(cell) or _float_reads(cell.replace(MINUS, "-")):
             return (f"{table.where(i, name)}: {quote(cell)} is not written as an ASCII decimal number (digits 0-9, "
-                    f"one {decimal!r}, an exponent; no '_', no other digits, no no-break spaces); write it so, or it "
-                    "would be read as text")
+                    f"one {decimal!r}, an exponent; no '_', no other digits, no no-break spaces, '-' not the minus "
+                    "sign U+2212); write it so, or it would be read as text")
+    numbers = _numbers_among_text(numbers, texts)
     if not texts:
         return None
     (text, i), every = texts[0], [cell for cell, _ in texts]
@@ -182,6 +185,14 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
         return (f"{table.where(i, name)}: {quote(text)} is not a number, but {table.line(k)} holds the number "
                 f"{quote(number)}; a column holds numbers or text, not both{_na_hint(text) if len(texts) <= 3 else ''}")
     return None
+
+
+def _numbers_among_text(numbers: list[tuple[str, int]], texts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The cells of a column with text that are numbers there: not a word float() reads ('Nan', 'INF': a name, a
+    position) and, where most cells are text, not one with an exponent ('0E0', an airport's code)."""
+    mostly_text = len(numbers) < len(texts)
+    return [(cell, i) for cell, i in numbers
+            if not (_LETTER.search(cell) and (mostly_text or not _HAS_DIGIT.search(cell)))]
 
 
 def _na_hint(word: str) -> str:

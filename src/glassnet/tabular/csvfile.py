@@ -13,6 +13,7 @@ import contextlib
 import csv
 import itertools
 import os
+import re
 import reprlib
 import stat
 import threading
@@ -91,12 +92,13 @@ def _read_csv(path: str | os.PathLike, source: str, sep: str | None, decimal: st
               keep: Sequence[str]) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
+            excel = _excel_separator(f.readline(8))
+            f.seek(0)
             found = "" if sep else " (found in the header)"
-            sep = sep or _find_separator(f, source)
-            if decimal == sep:
-                raise InputError(f"{source}: the separator{found} and the decimal mark are both {sep!r}, so a cell "
-                                 "could not be told from a number; pass --sep with another separator, or --decimal . "
-                                 "for numbers written with a point")
+            sep = sep or excel or _find_separator(f, source)
+            if decimal == sep == ".":
+                raise InputError(f"{source}: the separator{found} and the decimal mark are both '.', so a cell "
+                                 "could not be told from a number; pass --sep with another separator")
             reader = Reader(na_values, decimal)
             table = arrowcsv.read(path, source, sep, reader, _header, keep)
             if table is not None:
@@ -105,7 +107,8 @@ def _read_csv(path: str | os.PathLike, source: str, sep: str | None, decimal: st
             for lines in (_Blocks, _Lines):  # (blocks are quick; a file with lone '\r' line ends is read line by line)
                 f.seek(0)
                 try:
-                    table = _read(lines(f, source), source, sep, reader, keep)
+                    rows = lines(f, source)
+                    table = _read(_blank_first(rows) if excel else rows, source, sep, reader, keep)
                 except _LoneCarriageReturn:
                     continue
                 _check_closed(path, table, sep)
@@ -115,6 +118,19 @@ def _read_csv(path: str | os.PathLike, source: str, sep: str | None, decimal: st
                          "as UTF-8") from None
     except OSError as exc:
         raise InputError(f"{source}: {exc.strerror or exc}") from None
+
+
+def _excel_separator(line: str) -> str | None:
+    """The separator that Excel's first line 'sep=;' names (that line is not the header), else None."""
+    found = re.fullmatch(r"sep=([^\r\n\"])(\r?\n)?", line)
+    return found[1] if found else None
+
+
+def _blank_first(lines: Iterator[str]) -> Iterator[str]:
+    """``lines`` with the first one (Excel's 'sep=' line) read as blank, so the line numbers stay the file's."""
+    next(lines, None)
+    yield "\n"
+    yield from lines
 
 
 def check_readable(path: str | os.PathLike, source: str, what: str) -> None:
@@ -157,10 +173,10 @@ def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, keep: Seque
         columns = _Columns(len(names), reader, [j for j, name in enumerate(names) if name in keep])
         start = rows.line_num + 1
         for row in rows:
-            if row:  # csv gives [] for a blank line
+            if row and (len(row) == len(names) or any(cell.strip(BLANKS) for cell in row)):  # (not a blank line)
                 if len(row) != len(names):
                     raise InputError(f"{source} line {start}: {len(row)} cell(s), but the header has {len(names)} "
-                                     "columns" + _separator_hint(row, names, sep, not columns.lines))
+                                     "columns" + _separator_hint(row, names, sep, not columns.lines, reader.decimal))
                 columns.add(row, start)
             start = rows.line_num + 1
     except csv.Error as exc:
@@ -170,9 +186,12 @@ def _read(raw: Iterator[str], source: str, sep: str, reader: Reader, keep: Seque
     return columns.table(source, names)
 
 
-def _separator_hint(row: list[str], names: list[str], sep: str, first: bool = False) -> str:
+def _separator_hint(row: list[str], names: list[str], sep: str, first: bool = False, decimal: str = ".") -> str:
     """Why a row may have the wrong number of cells: a comment line taken for the header (when it is the ``first``
-    data row), a quote not closed on its line, or another separator."""
+    data row), a quote not closed on its line, a decimal comma that is also the separator, or another
+    separator."""
+    if decimal == sep:
+        return f" (with {sep!r} both the separator and the decimal mark, a number must be quoted: \"1{sep}5\")"
     if first and names and names[0].startswith("#"):
         return (" (is the header line a comment? the first line that is not blank must be the header: remove the "
                 "comment lines above it)")

@@ -101,6 +101,8 @@ def fit_standardization(train: Table, name: str) -> tuple[float, float]:
                          "number")
     mean, std = (float(v[0]) for v in mean_and_std(values[~np.isnan(values), None]))
     if not (math.isfinite(mean) and math.isfinite(std)):
-        raise InputError(f"{train.source}, column {quote(name)}: values too large to standardize (their standard "
-                         f"deviation overflows float64); divide the column by a power of ten")
+        i = int(np.nanargmax(np.abs(values)))
+        raise InputError(f"{train.where(i, name)}: {quote(train.text(name, i))} is too large to standardize the "
+                         "column with (the squares of its values overflow float64); correct the cell if it is "
+                         "wrong, or divide the column by a power of ten")
     return mean, std

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def usable_inputs(table: Table, inputs: list[str], notes: Notes) -> list[str]:
     """The inputs without columns that are missing in every row (with a warning), each checked to be usable;
     a warning for text columns with (nearly) one value per row, such as ids."""
-    usable = []
+    usable, row_names = [], []
     for name in inputs:
         numeric = table.is_numeric(name)
         gaps = table.missing(name)
@@ -30,17 +30,14 @@ def usable_inputs(table: Table, inputs: list[str], notes: Notes) -> list[str]:
         if _row_names(table, name, gaps):
             notes.info.append(f"left out column {quote(name)}: row names (a different value in every row), not an "
                               "input")
+            row_names.append(name)
             continue
         if numeric and _numbers_rows(table.numbers(name)):
             notes.warnings.append(f"column {quote(name)} numbers the rows ({_first_values(table, name)}, ...): an "
                                   f"id? A network that learns from it learns the order of the file's rows; pass "
                                   f"--ignore {name} to leave it out")
-        if numeric and (code := _leading_zero(table, name)) is not None:
-            notes.warnings.append(f"column {quote(name)} holds numbers written with a leading zero "
-                                  f"({quote(table.text(name, code))}, {table.line(code)}), as codes are; they are read "
-                                  f"as numbers ({number_text(float(table.data[name][code]))}): if they are codes, not "
-                                  f"amounts, write them with a letter (such as z{table.text(name, code)}) so the "
-                                  f"column is read as text, or pass --ignore {name} to leave it out")
+        if numeric and (code := codes_warning(table, name, f", or pass --ignore {name} to leave it out")):
+            notes.warnings.append(code)
         usable.append(name)
         present = int((~gaps).sum())
         if not numeric and _dates(table.data[name][~gaps]):
@@ -53,6 +50,10 @@ def usable_inputs(table: Table, inputs: list[str], notes: Notes) -> list[str]:
             notes.warnings.append(f"column {quote(name)} holds text with a different value in nearly every row "
                                   f"({distinct} of {present}): an id? It adds one input per value; pass --ignore "
                                   f"{name} to leave it out")
+    if not usable and row_names:
+        raise InputError(f"{table.source}: no column is left to learn from: {quote_names(row_names)} holds row names "
+                         "(a different value in every row, named or placed as R and pandas write them), which are "
+                         "not an input" + ("" if len(row_names) == len(inputs) else ", and the others are empty"))
     if not usable:
         raise InputError(f"{table.source}: every input column is empty")
     return usable
@@ -80,12 +81,17 @@ def _dates(cells: np.ndarray) -> bool:
     return len(cells) > 0 and sum(bool(_DATE.fullmatch(c)) for c in cells[:1000]) >= 0.9 * min(len(cells), 1000)
 
 
-def _leading_zero(table: Table, name: str) -> int | None:
-    """The first row of a column of numbers whose cell is written with a leading zero (02134), else None."""
+def codes_warning(table: Table, name: str, advice: str) -> str | None:
+    """A warning if a column of numbers has a cell written with a leading zero (02134), as codes are, else None;
+    ``advice`` ends it."""
     written = table.exact.get(name)
-    if written is None:
+    code = None if written is None else next((i for i, c in enumerate(written) if c and CODE.fullmatch(c)), None)
+    if code is None:
         return None
-    return next((i for i, cell in enumerate(written) if cell and CODE.fullmatch(cell)), None)
+    text = table.text(name, code)
+    return (f"column {quote(name)} holds numbers written with a leading zero ({quote(text)}, {table.line(code)}), "
+            f"as codes are; they are read as numbers ({number_text(float(table.data[name][code]))}): if they are "
+            f"codes, not amounts, write them with a letter (such as z{text}) so the column is read as text{advice}")
 
 
 def _row_names(table: Table, name: str, gaps: np.ndarray) -> bool:

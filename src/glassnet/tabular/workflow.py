@@ -23,7 +23,7 @@ from ..history import History
 from ..layers import Dense, Dropout, Layer, SharedDense
 from ..network import Network
 from .fitting import SCALINGS, choose_task, codes_as_numbers, fit_classes, fit_columns, fit_standardization
-from .inputs import present_in_training, untested_classes, usable_inputs
+from .inputs import codes_warning, present_in_training, untested_classes, usable_inputs
 from .model import Model
 from .preprocessing import MISSING, Numeric, Preprocessor, Target
 from .splits import split_table
@@ -71,6 +71,10 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
     if task == "auto" and chosen == "regression" and (hint := codes_as_numbers(table, target)):
         notes.warnings.append(hint)
     task = chosen
+    if task == "regression":
+        fit_standardization(table, target)  # (every row checked, whichever split a huge value falls in)
+    elif table.is_numeric(target) and (codes := codes_warning(table, target, ", and its classes keep their zeros")):
+        notes.warnings.append(codes)
     spec = fit_classes(table, target) if task == "classification" else Target(target, task)
     splits = split_table(table, spec, val, test, seed)
     if task == "classification":
