@@ -404,9 +404,9 @@ def test_commands_that_read_data_take_sep_and_decimal_and_advise_only_those(tmp_
             "resume": (model, dot, "--epochs", "1", "--quiet", "--out", tmp_path / "more.safetensors")}
     for command, args in runs.items():
         capsys.readouterr()
-        assert cli(command, *args) == 2, command  # a comma can't be both the separator and the decimal mark
+        assert cli(command, *args) == 2, command  # '1.5' where the decimal mark is ','
         error = capsys.readouterr().err
-        assert "--decimal . for numbers written with a point" in error, command
+        assert "but the decimal mark is ','; pass --decimal . (in Python" in error, command
         assert set(re.findall(r"--[a-z][a-z-]*", error)) <= option_names(command), (command, error)
         assert cli(command, *args, *ordinary) == 0, command
     assert cli("predict", model, comma, "--out", tmp_path / "from_comma.csv") == 0  # the same cells, read alike
@@ -416,7 +416,7 @@ def test_commands_that_read_data_take_sep_and_decimal_and_advise_only_those(tmp_
 @pytest.mark.parametrize("data, options, advice", [
     ("comma.csv", (), "pass --decimal ,"),  # a model of ordinary numbers, on decimal commas
     ("comma.csv", ("--sep", ","), "(is the separator ';'? pass --sep)"),
-    ("dot.csv", ("--decimal", ","), "pass --sep with another separator, or --decimal ."),
+    ("dot.csv", ("--decimal", ","), "but the decimal mark is ','; pass --decimal . (in Python"),
 ])
 def test_read_errors_advise_options_the_command_has(tmp_path, capsys, data, options, advice):
     two_formats(tmp_path)

@@ -70,18 +70,53 @@ def log_loss(labels: Array, proba: Array) -> float:
 
 
 def rmse(y: Array, predicted: Array) -> float:
-    """Root mean squared error, sqrt(mean((predicted - y)**2))."""
-    return float(np.sqrt(np.mean((predicted - y) ** 2)))
+    """Root mean squared error, sqrt(mean((predicted - y)**2)), in scaled units (``_sum_of_squares``): right for
+    values of any size, such as targets near 1e-170, whose squared errors would underflow to 0, or near 1e200,
+    whose squares would overflow."""
+    errors, scale = _differences(predicted, y)
+    total, unit = _sum_of_squares(errors)
+    return float(np.sqrt(total / errors.size) * unit * scale)
 
 
 def r2(y: Array, predicted: Array) -> float:
-    """Coefficient of determination, 1 - sum((y - predicted)**2) / sum((y - mean(y))**2).
-    A constant y gives 1 for a perfect fit, else 0."""
-    residual = float(np.sum((y - predicted) ** 2))
-    spread = float(np.sum((y - y.mean()) ** 2))
+    """Coefficient of determination, 1 - sum((y - predicted)**2) / sum((y - mean(y))**2), with both sums in
+    scaled units (``_sum_of_squares``), so that R^2 does not depend on the size of the targets' unit. A constant
+    y gives 1 for a perfect fit, else 0."""
+    errors, error_scale = _differences(y, predicted)
+    shrunk, scale = _scaled(y)
+    residual, residual_unit = _sum_of_squares(errors)
+    spread, spread_unit = _sum_of_squares(shrunk - shrunk.mean())
     if spread == 0:
         return 1.0 if residual == 0 else 0.0
-    return 1 - residual / spread
+    ratio = (residual_unit / spread_unit) * (error_scale / scale)  # (powers of two: exact)
+    return float(1 - residual / spread * ratio * ratio)
+
+
+def _scaled(values: Array) -> tuple[Array, float]:
+    """``values`` divided by the power of two at or just below their largest magnitude, and that power.
+
+    The quotients lie in (-2, 2) and the largest is at least 1, so squaring them neither overflows nor, for the
+    ones that count, underflows. Dividing by a power of two is exact, so sums of squares of ordinary values come
+    out the same, bit for bit, as they would unscaled. All zeros, no values, NaN or infinity: unchanged, scale 1.
+    """
+    top = float(np.max(np.abs(values), initial=0.0))
+    if top == 0 or not np.isfinite(top):
+        return values, 1.0
+    scale = float(np.ldexp(1.0, np.frexp(top)[1] - 1))  # (2**1023 at most: the power itself never overflows)
+    return values / scale, scale
+
+
+def _differences(a: Array, b: Array) -> tuple[Array, float]:
+    """(d, scale) with a - b = d * scale: a and b are ``_scaled`` together first, so a - b cannot overflow
+    (1e308 - -1e308); d lies in (-4, 4)."""
+    both, scale = _scaled(np.concatenate([np.ravel(a), np.ravel(b)]))
+    return both[:np.size(a)] - both[np.size(a):], scale
+
+
+def _sum_of_squares(values: Array) -> tuple[np.float64, float]:
+    """(total, unit) with sum(values**2) = total * unit**2, the squares taken of ``_scaled`` values."""
+    shrunk, unit = _scaled(values)
+    return np.sum(shrunk * shrunk), unit
 
 
 def classification_report(labels: Array, proba: Array, classes: Sequence[str]) -> dict[str, Any]:

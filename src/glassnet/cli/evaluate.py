@@ -51,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
         warn(text)
     bad = [k for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
     if bad:
-        raise InputError(f"{table.source}: {', '.join(bad)} came out infinite or NaN: the model's outputs or "
-                         "the targets are beyond float64 (is the model file's preprocessing sound?)")
+        raise InputError(f"{table.source}: {', '.join(bad)} came out infinite or NaN: {_beyond(table, prep)}")
     if args.json:
         print(json.dumps(values))
     else:
@@ -100,8 +99,10 @@ def check_training_data(settings: dict, table: Any, path: str,
         print(f"warning: {path} does not record the fingerprint of its training data (saved by an older "
               f"glassnet): {table.source} was checked by its number of rows only", file=sys.stderr)
     elif fingerprint(table) != saved:
-        raise InputError(f"{table.source} is not the data {path} was trained on (the same number of rows, but other "
-                         f"cells: its fingerprint differs): {again}{table.separator_hint()}")
+        ignored = set(settings.get("ignore") or ())  # (a column read wrongly says why the cells differ)
+        problem = next((text for name, text in table.problems.items() if name not in ignored), None)
+        raise InputError(problem or f"{table.source} is not the data {path} was trained on (the same number of "
+                         f"rows, but other cells: its fingerprint differs): {again}{table.separator_hint()}")
 
 
 def warn_if_training_data(model: Any, table: Any, args: argparse.Namespace) -> None:
@@ -120,3 +121,19 @@ def warn_if_training_data(model: Any, table: Any, args: argparse.Namespace) -> N
     if same:
         print(f"warning: {table.source} is the data {args.model} was trained on, so these figures include the rows "
               "it learned from and flatter it; --split test measures the held-out test rows only", file=sys.stderr)
+
+
+def _beyond(table: object, prep: object) -> str:
+    """Which values may be beyond float64 when a metric is not finite: the target's (its largest cell, named), or
+    the model's outputs."""
+    import numpy as np
+
+    from ..tabular.table import quote
+
+    target = prep.target.name
+    if prep.target.task == "regression":
+        i = int(np.nanargmax(np.abs(table.numbers(target))))
+        return (f"the targets (the largest, {quote(table.text(target, i))} on {table.line(i)}) or the model's "
+                "outputs are too large for their errors to be summed in float64 (is the model file's preprocessing "
+                "sound?)")
+    return "the model's outputs are beyond float64 (is the model file's preprocessing sound?)"

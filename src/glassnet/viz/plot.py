@@ -80,30 +80,24 @@ def decision_boundary(model: Model, table: Table, path: str, resolution: int = 2
 
     Classification: ``boundary.image`` (each class's colour, pale where the model is unsure, a dark line where
     the predicted class changes), rows in the colour of their true class (or predicted one, if the table lacks
-    the target). Regression: the predicted value as a colour map, rows coloured by their value.
+    the target). Regression: the predicted value as a colour map, rows coloured by their value. An InputError
+    where the rows cannot be drawn: see ``_rows`` and ``boundary.bounds``.
     """
     net, prep = model.network, model.preprocessing
     if prep is None or prep.has_categories or len(prep.columns) != 2:
         columns = "none saved" if prep is None else ", ".join(prep.input_columns)
         raise InputError(f"a decision boundary needs a model with exactly two numeric input columns; this one "
                          f"has: {columns}")
-    table.require(prep.input_columns)
-    table = table.take(np.flatnonzero(~np.logical_or.reduce([table.missing(c) for c in prep.input_columns])))
-    if not len(table):
-        raise InputError(f"{table.source}: every row has a missing input cell; there are no points to draw")
-    points = np.column_stack([table.numbers(name) for name in prep.input_columns])
-    box = boundary.bounds(points)
-
-    def predict(raw: np.ndarray) -> np.ndarray:
-        return net.predict(prep.scale_inputs(raw)).astype(np.float64)
-
+    table, points, outputs = _rows(model, table)
+    box = boundary.bounds(points, names=prep.input_columns)
+    predict = boundary.predictor(net, prep)
     has_target = prep.target.name in table.columns
     fig = _figure(6, 5)
     ax = fig.add_subplot()
     if prep.task == "classification":
         from matplotlib.patches import Patch
 
-        labels = prep.targets(table) if has_target else predict(points).argmax(axis=1)
+        labels = prep.targets(table) if has_target else outputs.argmax(axis=1)
         ax.imshow(boundary.image(predict, points, labels, resolution, resolution, box, 3), extent=box,
                   aspect="auto", interpolation="nearest")
         colours = boundary.colours(len(prep.target.classes)) / 255
@@ -113,8 +107,21 @@ def decision_boundary(model: Model, table: Table, path: str, resolution: int = 2
         surface = prep.target.decode(predict(boundary.grid(box, resolution, resolution)))
         shown = ax.imshow(surface.reshape(resolution, resolution), extent=box, aspect="auto", cmap="viridis")
         fig.colorbar(shown, ax=ax, label=f"predicted {prep.target.name}")
-        values = table.numbers(prep.target.name) if has_target else prep.target.decode(predict(points))
+        values = table.numbers(prep.target.name) if has_target else prep.target.decode(outputs)
         ax.scatter(points[:, 0], points[:, 1], c=values, cmap="viridis", norm=shown.norm, s=14,
                    edgecolors="black", linewidths=0.4)
     ax.set(xlabel=prep.input_columns[0], ylabel=prep.input_columns[1], title=f"{prep.target.name}: predictions")
     fig.savefig(path, dpi=100)
+
+
+def _rows(model: Model, table: Table) -> tuple[Table, np.ndarray, np.ndarray]:
+    """The rows of ``table`` without a missing input cell, their (rows, 2) points on the plane, and the model's
+    outputs for them. An InputError if there are none, or (from ``Model.outputs``) at the first cell that is
+    infinite or too large for the network."""
+    prep = model.preprocessing
+    table.require(prep.input_columns)
+    table = table.take(np.flatnonzero(~np.logical_or.reduce([table.missing(c) for c in prep.input_columns])))
+    if not len(table):
+        raise InputError(f"{table.source}: every row has a missing input cell; there are no points to draw")
+    outputs = model.outputs(prep.inputs(table), table)
+    return table, np.column_stack([table.numbers(name) for name in prep.input_columns]), outputs

@@ -21,7 +21,7 @@ from ..network import Network
 from ..tabular.evaluation import labelled_rows, metric_text
 from ..tabular.model import Model
 from ..tabular.preprocessing import Numeric
-from ..tabular.table import Table
+from ..tabular.table import Table, quote
 from . import boundary, png, svg
 
 Array = np.ndarray
@@ -197,13 +197,31 @@ def _residuals(prep, table: Table, outputs: Array) -> str:
 
 
 def _boundary(net: Network, prep, table: Table, labels: Array) -> str:
+    """The decision boundary section: the chart of ``_boundary_chart``, or, where the rows cannot be drawn (none
+    without a missing cell, values that span more than float64 holds), a line that says why not."""
     names = prep.input_columns
     raw = np.column_stack([table.numbers(name) for name in names])
     present = np.isfinite(raw).all(axis=1)  # (rows with a missing cell are not drawn)
-    raw, labels = raw[present], labels[present]
-    box = boundary.bounds(raw)
+    if not present.any():
+        return _not_drawn(f"every row of {table.source} has a missing cell in {quote(names[0])} or "
+                          f"{quote(names[1])}; there are no points to draw")
+    try:
+        return _boundary_chart(net, prep, raw[present], labels[present])
+    except InputError as e:  # (from boundary.bounds or boundary.predictor: the page is written without it)
+        return _not_drawn(str(e))
+
+
+def _not_drawn(reason: str) -> str:
+    """The decision boundary section as one line: why it is not drawn."""
+    return _section("boundary", "Decision boundary", "", f"The decision boundary is not drawn: {escape(reason)}.")
+
+
+def _boundary_chart(net: Network, prep, raw: Array, labels: Array) -> str:
+    """The model's classes over the plane of its two input columns (``boundary.image``), with axes and legend."""
+    names = prep.input_columns
+    box = boundary.bounds(raw, names=names)
     size = 360
-    pixels = boundary.image(lambda points: net.predict(prep.scale_inputs(points)), raw, labels, size, size, box, 4)
+    pixels = boundary.image(boundary.predictor(net, prep), raw, labels, size, size, box, 4)
     data = base64.b64encode(png.encode(pixels)).decode("ascii")
     left, top = svg.LEFT, svg.TOP
     x = svg.Axis(box[0], box[1], left, left + size)
