@@ -110,6 +110,8 @@ def test_a_refused_ensemble_leaves_its_layers_free_for_a_network():
     layers = [gn.Dense(3, 5, activation="tanh"), gn.Dense(5, 2, activation="softmax")]
     with pytest.raises(gn.InputError, match="dtype"):
         gn.Ensemble(layers, seeds=2, dtype=np.float16)
+    with pytest.raises(gn.InputError, match="layer 1 expects 4 inputs"):  # (refused by the widths, later)
+        gn.Ensemble([layers[0], gn.Dense(4, 2)], seeds=2)
     net = gn.Network(layers, seed=0)
     np.testing.assert_array_equal(net.predict(X), gn.Network([gn.Dense(3, 5, activation="tanh"),
                                                               gn.Dense(5, 2, activation="softmax")], seed=0).predict(X))
@@ -128,6 +130,36 @@ def test_weights_set_before_the_network_is_built_are_kept_as_the_bias_is():
     ens2 = gn.Ensemble([given, gn.Dense(2, 1)], seeds=2)
     assert np.all(ens2.layers[0].weights == 0.5) and not np.all(ens.layers[0].weights == 0.5)
     np.testing.assert_array_equal(ens2.layers[1].weights, ens.layers[1].weights)
+
+
+def test_a_dense_layer_pickled_before_it_kept_given_weights_takes_new_ones():
+    net = gn.Network([gn.Dense(2, 3)], seed=0)
+    state = net.layers[0].__getstate__()
+    state.pop("_given", None)  # (as a layer pickled by the version before this rule was)
+    layer = gn.Dense.__new__(gn.Dense)
+    layer.__setstate__(state) if hasattr(layer, "__setstate__") else layer.__dict__.update(state)
+    layer.weights = np.ones((2, 3))
+    assert np.all(layer.weights == 1)
+
+
+def test_interrupting_an_estimators_fit_leaves_the_model_it_had(monkeypatch):
+    clf = GlassnetClassifier(**small()).fit(X, np.where(LABELS, "yes", "no"))
+    before = clf.predict_proba(X)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gn.Ensemble, "fit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X[:, :2], LABELS)
+    assert clf.classes_.tolist() == ["no", "yes"] and clf.n_features_in_ == 3
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+def test_the_quantile_warning_points_at_the_caller():
+    with pytest.warns(UserWarning, match="scaling='quantile'") as caught:
+        GlassnetClassifier(**small(scaling="quantile")).partial_fit(X[:1], LABELS[:1], classes=[0, 1])
+    assert caught[0].filename == __file__
 
 
 @pytest.mark.parametrize("dtype, big", [(np.float64, 1e308), (np.float32, 3e38)])

@@ -188,6 +188,19 @@ def test_a_late_answer_to_an_earlier_request_leaves_a_newer_error_shown(page, tm
     page.wait_for_function("() => window.answered")
     page.wait_for_timeout(300)
     assert "ragged.csv line 3" in page.text_content("#error")
+    for layers in range(3, 7):  # (up to the page's limit of 6 hidden layers)
+        page.click("#add-layer")
+        page.wait_for_function(f"() => document.querySelector('#data-note').textContent.split('->').length "
+                               f"=== {layers + 2}")
+    page.evaluate("() => { window.answered = false; window.held = new Promise(r => { window.release = r; }); }")
+    page.click("[data-testid=run]")
+    page.click("[data-testid=pause]")  # (held again) then an error of the page's own, with no request
+    page.click("#add-layer")
+    page.wait_for_function("() => document.querySelector('#error').textContent.startsWith('at most 6 hidden')")
+    page.evaluate("() => window.release()")
+    page.wait_for_function("() => window.answered")
+    page.wait_for_timeout(300)
+    assert page.text_content("#error").startswith("at most 6 hidden layers")
 
 
 def test_the_url_holds_the_setup_and_the_static_folder_holds_everything(page, url, browser):

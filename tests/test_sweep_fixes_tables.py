@@ -46,6 +46,15 @@ def test_a_code_with_an_exponent_is_text_where_most_cells_are_text(tmp_path):
         gn.train_table(numbers, "y", epochs=1)
 
 
+@pytest.mark.parametrize("cells", [["1E-05", "2E-05"] * 45 + ["ND", "<LOD", "trace"] * 3 + ["ND"],
+                                   ["1e3"] + ["ND", "<LOD", "trace"] * 3])
+def test_numbers_with_an_exponent_among_words_are_still_numbers(tmp_path, cells):
+    """Measurements with markers such as 'ND' (not codes of letters and digits): the mix is an error, as before."""
+    path = write(tmp_path / "lab.csv", "conc,y\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells)))
+    with pytest.raises(gn.InputError, match=r"a column holds numbers or text, not both"):
+        read_csv(path).is_numeric("conc")
+
+
 def test_the_typeset_minus_sign_is_named(tmp_path, capsys):
     path = write(tmp_path / "minus.csv", "a,y\n" + "".join(f"{'−' if i % 2 else ''}{i},{i % 2}\n" for i in range(20)))
     assert train(path, "y") == 2
@@ -108,3 +117,34 @@ def test_a_huge_target_value_is_refused_whichever_split_holds_it(tmp_path, capsy
     path = write(tmp_path / "huge.csv", "x,t\n" + rows)
     assert train(path, "t", "--seed", str(seed)) == 2
     assert "huge.csv line 4, column 't': '1e+300' is too large to standardize" in capsys.readouterr().err
+
+
+def test_a_model_trained_before_on_a_huge_test_value_still_resumes(tmp_path, monkeypatch):
+    """A model trained before the whole column was checked (the huge value among its test rows) goes on training:
+    only its training rows are standardized when its splits are rebuilt."""
+    from glassnet.tabular import train_table as module
+
+    rows = "".join(f"{i},{'1e+300' if i == 2 else (7 * i) % 13}\n" for i in range(40))
+    path, model = write(tmp_path / "huge.csv", "x,t\n" + rows), tmp_path / "m.safetensors"
+    monkeypatch.setattr(module, "fit_standardization", lambda table, name: None)  # (as training was then)
+    seed = next(s for s in range(20) if train(path, "t", "--seed", str(s), "--out", str(model)) == 0)
+    monkeypatch.undo()
+    assert main(["resume", str(model), str(path), "--epochs", "1", "--quiet", "--out", str(tmp_path / "r.st")]) == 0
+    assert seed >= 0
+
+
+def test_evaluate_blames_a_column_read_wrongly_only_if_the_model_uses_it(tmp_path, capsys):
+    rows = [(i % 7, (3 * i) % 5, "yes" if i % 2 else "no") for i in range(40)]
+    trained = write(tmp_path / "a.csv", "x,t,y\n" + "".join(f"{x},{t},{y}\n" for x, t, y in rows))
+    model = tmp_path / "m.safetensors"
+    assert train(trained, "y", "--out", str(model)) == 0
+    noted = write(tmp_path / "b.csv", "x,t,y,note\n" + "".join(f"{x},{t},{y},{'abc' if i == 5 else i}\n"
+                                                                for i, (x, t, y) in enumerate(rows)))
+    capsys.readouterr()
+    assert main(["evaluate", str(model), str(noted), "--split", "test"]) == 2
+    err = capsys.readouterr().err
+    assert "b.csv is not the data" in err and "note" not in err  # (a column the model never reads)
+    wrong = write(tmp_path / "c.csv", trained.read_text().replace("\n3,", "\nabc,", 1))
+    assert main(["evaluate", str(model), str(wrong), "--split", "test"]) == 2
+    err = capsys.readouterr().err
+    assert "column 'x': 'abc' is not a number" in err and "; so " in err and "c.csv is not the data" in err

@@ -104,7 +104,8 @@ class Ensemble(Network):
         return total / self.members, a if x.ndim == 3 else a.mean(axis=0)
 
     def member_outputs(self, X: object) -> Array:
-        """Each member's outputs for the rows of X: shape (members, rows, n_outputs)."""
+        """Each member's outputs for the rows of X: shape (members, rows, n_outputs); not checked, as ``outputs``
+        (NaN or infinite where the arithmetic overflows; ``predict`` names such a row)."""
         X = checks.features(X, self.n_inputs, self.dtype)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # (overflow: named by predict)
             return np.broadcast_to(self.forward(X, keep=False), (self.members, len(X), self.n_outputs))

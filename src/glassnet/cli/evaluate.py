@@ -65,7 +65,7 @@ def held_out_rows(model: Any, table: Any, path: str) -> Any:
     from .resume import training_settings, training_splits
 
     settings = training_settings(model.record.settings, path)
-    check_training_data(settings, table, path)
+    check_training_data(settings, table, path, model.require_preprocessing(path))
     test = training_splits(model, table, settings)[2]
     if not len(test):
         raise InputError(f"{path} was trained with --test-split 0, so no rows were held out for a test: measure it "
@@ -77,7 +77,7 @@ def held_out_rows(model: Any, table: Any, path: str) -> Any:
     return test
 
 
-def check_training_data(settings: dict, table: Any, path: str,
+def check_training_data(settings: dict, table: Any, path: str, prep: Any,
                         again: str = "--split test rebuilds the held-out rows from the training data only") -> None:
     """Refuse ``table`` unless it is the data the model was trained on: the same number of rows and the same
     fingerprint (``again``: why that matters, for the error). Models saved before the fingerprint was recorded are
@@ -99,9 +99,9 @@ def check_training_data(settings: dict, table: Any, path: str,
         print(f"warning: {path} does not record the fingerprint of its training data (saved by an older "
               f"glassnet): {table.source} was checked by its number of rows only", file=sys.stderr)
     elif fingerprint(table) != saved:
-        ignored = set(settings.get("ignore") or ())  # (a column read wrongly says why the cells differ)
-        problem = next((text for name, text in table.problems.items() if name not in ignored), None)
-        raise InputError(problem or f"{table.source} is not the data {path} was trained on (the same number of "
+        used = {column.name for column in prep.columns} | {prep.target.name}  # (one of them read wrongly: why)
+        problem = next((f"{text}; so " for name, text in table.problems.items() if name in used), "")
+        raise InputError(f"{problem}{table.source} is not the data {path} was trained on (the same number of "
                          f"rows, but other cells: its fingerprint differs): {again}{table.separator_hint()}")
 
 
@@ -124,16 +124,17 @@ def warn_if_training_data(model: Any, table: Any, args: argparse.Namespace) -> N
 
 
 def _beyond(table: object, prep: object) -> str:
-    """Which values may be beyond float64 when a metric is not finite: the target's (its largest cell, named), or
-    the model's outputs."""
+    """Which values are beyond float64 when a metric is not finite: the targets (the largest cell named), when
+    they are large enough for a sum of their errors to overflow, else the model's outputs."""
     import numpy as np
 
     from ..tabular.table import quote
 
     target = prep.target.name
     if prep.target.task == "regression":
-        i = int(np.nanargmax(np.abs(table.numbers(target))))
-        return (f"the targets (the largest, {quote(table.text(target, i))} on {table.line(i)}) or the model's "
-                "outputs are too large for their errors to be summed in float64 (is the model file's preprocessing "
-                "sound?)")
+        values = np.abs(table.numbers(target))
+        i = int(np.nanargmax(values))
+        if values[i] > np.finfo(np.float64).max / len(values):  # (a sum of errors this large can overflow)
+            return (f"the targets are too large for their errors to be summed in float64 (the largest, "
+                    f"{quote(table.text(target, i))} on {table.line(i)})")
     return "the model's outputs are beyond float64 (is the model file's preprocessing sound?)"

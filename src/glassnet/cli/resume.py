@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.model} does {prep.task} with the loss {net.loss.name!r}; resume continues the "
                          f"training glassnet train does, with {loss_for(prep)!r}")
     table = read_data(model, args, sep=settings.get("sep"))
-    check_training_data(settings, table, args.model, "resume splits it again as train did, so on other data its "
+    check_training_data(settings, table, args.model, prep, "resume splits it again as train did, so on other data its "
                         "validation and test rows would include rows the model learned from; to learn from other "
                         "data, train a new model")
     splits = training_splits(model, table, settings)

@@ -1,15 +1,10 @@
 """Columns for the scikit-learn estimators: each input column's scaling, fitted on the training X (the scalers
 ``glassnet train`` uses, ``glassnet.tabular.scaling``, on a matrix rather than a table), the mean and standard
-deviation that standardize a target, and a regressor's y read as numbers; and what else the estimators need that
-scikit-learn does not give: fitting that changes nothing when it fails, and whether a split can be stratified."""
+deviation that standardize a target, and a regressor's y read as numbers."""
 
 from __future__ import annotations
 
-import functools
-import math
 import warnings
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import numpy as np
 
@@ -17,7 +12,6 @@ from ..errors import InputError
 from ..tabular.scaling import fit_scaler, mean_and_std
 
 Array = np.ndarray
-Method = TypeVar("Method", bound=Callable[..., Any])
 
 
 class ColumnScaling:
@@ -55,7 +49,8 @@ def _warn_single_values(X: Array) -> None:
     if single:
         warnings.warn(f"scaling='quantile' is fitted on the first partial_fit's X alone, where column(s) {single[:5]}"
                       f"{' ...' if len(single) > 5 else ''} hold a single value: later values of them lose their "
-                      "differences; give the first call more rows, or use scaling='robust'", UserWarning, stacklevel=4)
+                      "differences; give the first call more rows, or use scaling='robust'", UserWarning,
+                      stacklevel=6)  # (at partial_fit's caller: here, ColumnScaling, _start, partial_fit, its wrapper)
 
 
 def mean_and_scale(values: Array, name: str) -> tuple[Array, Array]:
@@ -93,27 +88,3 @@ def numeric_target(y: object) -> object:
                 raise InputError(f"y {where}: {value!r} is not a number; a regressor needs numeric targets (for "
                                  "classes, use GlassnetClassifier)") from None
     return np.array(table).reshape(values.shape)
-
-
-def unchanged_on_error(method: Method) -> Method:
-    """``method`` (an estimator's fit or partial_fit) that, when it raises, leaves the estimator's attributes as they
-    were: a refused or failed fit does not leave a half-fitted estimator behind (a new network beside the old
-    classes, say). Training that had begun keeps the weights partial_fit's epoch gave its network."""
-
-    @functools.wraps(method)
-    def keeping(self: Any, *args: Any, **kwargs: Any) -> Any:
-        before = dict(self.__dict__)
-        try:
-            return method(self, *args, **kwargs)
-        except Exception:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
-
-    return keeping  # type: ignore[return-value]
-
-
-def can_stratify(labels: Array, fraction: float) -> bool:
-    """Whether both parts of a ``fraction`` split can hold every class (each has two rows or more)."""
-    n_val, n_classes = math.ceil(fraction * len(labels)), labels.max() + 1
-    return np.bincount(labels).min() >= 2 and min(n_val, len(labels) - n_val) >= n_classes

@@ -30,7 +30,8 @@ from ..history import History
 from ..losses import CategoricalCrossentropy, balanced_class_weights
 from ..tabular.presets import PRESETS
 from ..tabular.workflow import default_batch_size, mlp, optimizer_for
-from .columns import ColumnScaling, can_stratify, mean_and_scale, numeric_target, unchanged_on_error
+from .columns import ColumnScaling, mean_and_scale, numeric_target
+from .contract import can_stratify, unchanged_on_error
 
 Array = np.ndarray
 PRESET = PRESETS["default"]  # the defaults below are read from it

@@ -34,6 +34,9 @@ class Dense(Layer):
         dL/dx = delta . W^T            (the tutorial's ``l2_delta.dot(syn1.T)``: the previous layer's error)
     """
 
+    _given = False  # weights assigned before the layer joined a network: kept, not drawn over (a class default:
+    # a Dense pickled before it existed reads it too)
+
     name = "dense"
     batched = True
 
@@ -45,7 +48,6 @@ class Dense(Layer):
         self.use_bias = check("bias", bias, "Dense bias")
         self.init = None if init is None else initializers.get(init)
         self._weights = self._bias = self.grad_weights = self.grad_bias = None  # arrays made on first use
-        self._given = False  # weights assigned before the layer joined a network: kept, not drawn over
         self._scratch: dict[int, tuple[Array, Array, Array, Array]] = {}
         self.x = self.z = self.a = self.delta = None
 

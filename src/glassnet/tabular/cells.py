@@ -44,7 +44,8 @@ def _with_unit(point: str, group: str) -> re.Pattern:
 
 _UNITS = {".": _with_unit(r"\.", ","), ",": _with_unit(",", r"\.")}  # by decimal mark: $1,059.27, 10,6 %
 _HAS_DIGIT = re.compile(r"\d", re.ASCII)
-_LETTER = re.compile(r"[a-z]", re.ASCII | re.IGNORECASE)
+_CODE_TEXT = re.compile(r"(?=.*\d)[A-Za-z0-9]+", re.ASCII)  # a code of letters and digits: 00M, K2X
+_E_CODE = re.compile(r"\d+[eE]\d+", re.ASCII)  # a code of that kind that float() reads: 0E0
 MINUS = "\u2212"  # the minus sign of typeset text, which float() does not read
 _TOKEN = re.compile(r"[!#-&(-+\--:<-~]{1,20}", re.ASCII)  # a short word that --na-values can name (no ' " , ; or space)
 
@@ -139,12 +140,14 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
     """Why a text column cannot be used, or None: numbers mixed with text, or text that only looks like
     numbers (thousands separators, decimal commas, digits that are not ASCII, '_', no-break spaces)."""
     values = table.data[name]
-    distinct: dict[str, int] = {}
+    distinct: dict[str, list[int]] = {}  # each cell: [its first row, how many rows hold it]
     for i in np.flatnonzero(~np.equal(values, None)):
-        distinct.setdefault(values[i], int(i))
-    numbers, texts = [], []
-    for cell, i in distinct.items():
-        (texts if parse_number(cell, decimal) is None else numbers).append((cell, i))
+        distinct.setdefault(values[i], [int(i), 0])[1] += 1
+    numbers, texts, counts = [], [], [0, 0]  # (rows of numbers, rows of text)
+    for cell, (i, count) in distinct.items():
+        is_text = parse_number(cell, decimal) is None
+        (texts if is_text else numbers).append((cell, i))
+        counts[is_text] += count
     for cell, i in texts:
         if decimal == "," and parse_number(cell) is not None:
             return (f"{table.where(i, name)}: {quote(cell)} holds a '.', but the decimal mark is ','; pass --decimal "
@@ -154,7 +157,7 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
             return (f"{table.where(i, name)}: {quote(cell)} is not written as an ASCII decimal number (digits 0-9, "
                     f"one {decimal!r}, an exponent; no '_', no other digits, no no-break spaces, '-' not the minus "
                     "sign U+2212); write it so, or it would be read as text")
-    numbers = _numbers_among_text(numbers, texts)
+    numbers = _numbers_among_text(numbers, texts, counts[1] > counts[0])
     if not texts:
         return None
     (text, i), every = texts[0], [cell for cell, _ in texts]
@@ -187,12 +190,14 @@ def text_problem(table: Table, name: str, decimal: str = ".") -> str | None:
     return None
 
 
-def _numbers_among_text(numbers: list[tuple[str, int]], texts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _numbers_among_text(numbers: list[tuple[str, int]], texts: list[tuple[str, int]],
+                        mostly_text: bool) -> list[tuple[str, int]]:
     """The cells of a column with text that are numbers there: not a word float() reads ('Nan', 'INF': a name, a
-    position) and, where most cells are text, not one with an exponent ('0E0', an airport's code)."""
-    mostly_text = len(numbers) < len(texts)
-    return [(cell, i) for cell, i in numbers
-            if not (_LETTER.search(cell) and (mostly_text or not _HAS_DIGIT.search(cell)))]
+    position) and, where most rows hold text and most of that text is codes of letters and digits ('00M'), not a
+    code such as '0E0' (an airport's), which only looks like a number with an exponent. ('1E-05' among 'ND' and
+    '<LOD' stays a number: a column mixing them is an error.)"""
+    codes = mostly_text and sum(bool(_CODE_TEXT.fullmatch(cell)) for cell, _ in texts) > len(texts) / 2
+    return [(cell, i) for cell, i in numbers if _HAS_DIGIT.search(cell) and not (codes and _E_CODE.fullmatch(cell))]
 
 
 def _na_hint(word: str) -> str:

@@ -92,7 +92,7 @@ def _read_csv(path: str | os.PathLike, source: str, sep: str | None, decimal: st
               keep: Sequence[str]) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            excel = _excel_separator(f.readline(8))
+            excel = _excel_separator(f.readline(64))
             f.seek(0)
             found = "" if sep else " (found in the header)"
             sep = sep or excel or _find_separator(f, source)
@@ -122,7 +122,7 @@ def _read_csv(path: str | os.PathLike, source: str, sep: str | None, decimal: st
 
 def _excel_separator(line: str) -> str | None:
     """The separator that Excel's first line 'sep=;' names (that line is not the header), else None."""
-    found = re.fullmatch(r"sep=([^\r\n\"])(\r?\n)?", line)
+    found = re.fullmatch(r"sep=([^\r\n\"])[ \t]*(\r\n|\r|\n)?", line)
     return found[1] if found else None
 
 
@@ -190,8 +190,9 @@ def _separator_hint(row: list[str], names: list[str], sep: str, first: bool = Fa
     """Why a row may have the wrong number of cells: a comment line taken for the header (when it is the ``first``
     data row), a quote not closed on its line, a decimal comma that is also the separator, or another
     separator."""
-    if decimal == sep:
-        return f" (with {sep!r} both the separator and the decimal mark, a number must be quoted: \"1{sep}5\")"
+    if decimal == sep and len(row) > len(names):  # (too many cells: a number split at its decimal comma?)
+        return (f" (with {sep!r} both the separator and the decimal mark, a number must be quoted: \"1{sep}5\"" +
+                ("; or pass --sep with the file's separator)" if len(names) == 1 else ")"))
     if first and names and names[0].startswith("#"):
         return (" (is the header line a comment? the first line that is not blank must be the header: remove the "
                 "comment lines above it)")

@@ -71,9 +71,8 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
     if task == "auto" and chosen == "regression" and (hint := codes_as_numbers(table, target)):
         notes.warnings.append(hint)
     task = chosen
-    if task == "regression":
-        fit_standardization(table, target)  # (every row checked, whichever split a huge value falls in)
-    elif table.is_numeric(target) and (codes := codes_warning(table, target, ", and its classes keep their zeros")):
+    codes = table.is_numeric(target) and codes_warning(table, target, ", and its classes keep their zeros")
+    if task == "classification" and codes:
         notes.warnings.append(codes)
     spec = fit_classes(table, target) if task == "classification" else Target(target, task)
     splits = split_table(table, spec, val, test, seed)

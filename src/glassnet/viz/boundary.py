@@ -41,7 +41,7 @@ PALETTE = np.array([(0, 114, 178), (230, 159, 0), (0, 158, 115), (213, 94, 0), (
 def bounds(X: Array, margin: float = 0.15, names: Sequence[str] = ("u", "v")) -> Box:
     """(u_min, u_max, v_min, v_max) around the points, widened by ``margin`` of their span on each side (see
     ``_edges``). An InputError, naming the column by ``names``, when there are no points, or a value is NaN,
-    infinite or beyond ``LIMIT`` (1e308: the width of a box from -1e308 to 1e308 is beyond float64)."""
+    infinite or beyond ``LIMIT`` (4.5e307: the width of a box from -1e308 to 1e308 is beyond float64)."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2 or not len(X):
         raise InputError("there are no points to draw")

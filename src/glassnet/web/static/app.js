@@ -54,7 +54,12 @@ function fill(select, values, texts) {
   if (values.map(String).includes(keep)) select.value = keep;
 }
 
-let calls = 0;  // (requests sent so far: an answer clears the error only if no later request was sent)
+let calls = 0;  // (requests sent and errors shown so far: an answer clears the error only if nothing came after)
+
+function showError(text) {  // an error of the page's own: a late answer to an earlier request leaves it shown
+  calls += 1;
+  $("error").textContent = text;
+}
 
 async function call(path, options) {
   const ticket = ++calls;
@@ -176,8 +181,7 @@ function resize(i, change) {
   const hidden = settings.hidden.slice();
   hidden[i] += change;
   if (hidden[i] > setup.limits.units) {
-    $("error").textContent = `at most ${setup.limits.units} units a layer in the playground (as many as the ` +
-                             "diagram draws)";
+    showError(`at most ${setup.limits.units} units a layer in the playground (as many as the diagram draws)`);
     return;
   }
   if (hidden[i] < 1) hidden.splice(i, 1);
@@ -331,7 +335,7 @@ function wire() {
   $("upload").addEventListener("change", upload);
   $("add-layer").addEventListener("click", () => {
     if (settings.hidden.length >= setup.limits.layers) {
-      $("error").textContent = `at most ${setup.limits.layers} hidden layers in the playground, so that it stays live`;
+      showError(`at most ${setup.limits.layers} hidden layers in the playground, so that it stays live`);
       return;
     }
     send({hidden: [...settings.hidden, 4]});
