@@ -93,13 +93,21 @@ class Output:
     (``glassnet train ... | head -1``), the rest of the output is dropped and the command carries on, so a
     training run still saves its model; any other failure to write (a full disk) is an error."""
 
-    def __init__(self, stream, escape: bool = True) -> None:
-        self.stream, self.escape = stream, escape
+    def __init__(self, stream, escape: bool = True, quiet: bool = False) -> None:
+        import os
+
+        # (a stream closed before the start, ``>&-``, is None: what goes to it is dropped, as for a reader gone)
+        self.stream = stream if stream is not None else open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        self.escape, self.quiet = escape, quiet
 
     def write(self, text: str) -> int:
         try:
             self._write_all(printable(text) if self.escape else text)
         except BrokenPipeError:
+            self._reader_gone()
+        except OSError:  # (standard error on a full disk: nowhere is left to say so, and the outcome stands)
+            if not self.quiet:
+                raise
             self._reader_gone()
         return len(text)
 
@@ -111,7 +119,10 @@ class Output:
             self.stream.write(text)
             return
         self.stream.flush()  # (anything written to the text layer first goes first)
-        data = memoryview(text.encode(self.stream.encoding or "utf-8"))
+        # text for people in the stream's encoding, what it cannot hold as \\xf6 escapes; predict's CSV in UTF-8,
+        # the encoding glassnet reads
+        encoding = (self.stream.encoding or "utf-8") if self.escape else "utf-8"
+        data = memoryview(text.encode(encoding, errors="backslashreplace"))
         while data:
             written = buffer.write(data)
             if not written:
@@ -123,11 +134,16 @@ class Output:
             self.stream.flush()
         except BrokenPipeError:
             self._reader_gone()
+        except OSError:
+            if not self.quiet:
+                raise
+            self._reader_gone()
 
     def _reader_gone(self) -> None:
         import os
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())  # nothing fails at exit either
+        with contextlib.suppress(OSError, ValueError):  # (the rest of what is buffered is dropped too)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())  # nothing fails at exit either
 
     def __getattr__(self, name: str):
         return getattr(self.stream, name)
@@ -170,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     if _an_input(sys.stderr, inputs):  # (an error said there would land in the input: exit without a word)
         return 2
     streams = sys.stdout, sys.stderr
-    data = args.command == "predict" and not sys.stdout.isatty()  # (predict's CSV is data, unless on a terminal)
-    sys.stdout, sys.stderr = Output(sys.stdout, escape=not data), Output(sys.stderr)
+    data = args.command == "predict" and not (sys.stdout and sys.stdout.isatty())  # (predict's CSV is data, unless
+    sys.stdout, sys.stderr = Output(sys.stdout, escape=not data), Output(sys.stderr, quiet=True)  # on a terminal)
     try:
         if (path := _an_input(streams[0], inputs)) is not None:
             raise InputError(f"the standard output is the input file {path}, which the output would write "

@@ -17,7 +17,7 @@ def check_outputs(args: argparse.Namespace) -> None:
     from ..formats.files import output_file
 
     output_file(args.out, "--out", {"the data file": args.data})
-    if args.plot:
+    if args.plot is not None:  # (an empty --plot is refused, not taken for none)
         from ..viz import plot
 
         plot.check_image_file(args.plot, "--plot", {"the data file": args.data, "the --out file": args.out,
@@ -28,7 +28,8 @@ def read_data(model: Any, args: argparse.Namespace, keep: Sequence[str] = (), se
     """DATA as a Table, read as MODEL's training data was, but with --sep and --decimal where given (``sep``: the
     separator otherwise, None: found in the header; ``keep``: columns also kept as written); None without DATA."""
     check_format_options(args)
-    return None if args.data is None else model.read(args.data, keep, args.sep or sep, args.decimal)
+    given = sep if args.sep is None else args.sep  # (an empty --sep is refused, as train refuses it)
+    return None if args.data is None else model.read(args.data, keep, given, args.decimal)
 
 
 def check_format_options(args: argparse.Namespace) -> None:

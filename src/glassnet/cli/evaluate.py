@@ -29,11 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import json
-    import math
 
     from .. import load_model
-    from ..errors import InputError
-    from ..tabular.evaluation import evaluate, labelled_rows
+    from ..tabular.evaluation import evaluate, finite, labelled_rows
     from ..tabular.preprocessing import Counts
     from .common import print_report, read_data, warn
 
@@ -49,9 +47,7 @@ def run(args: argparse.Namespace) -> int:
     values = evaluate(model, table, counts)
     for text in notes + counts.warnings(table.source):
         warn(text)
-    bad = [k for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
-    if bad:
-        raise InputError(f"{table.source}: {', '.join(bad)} came out infinite or NaN: {_beyond(table, prep)}")
+    finite(values, table, prep)
     if args.json:
         print(json.dumps(values))
     else:
@@ -121,20 +117,3 @@ def warn_if_training_data(model: Any, table: Any, args: argparse.Namespace) -> N
     if same:
         print(f"warning: {table.source} is the data {args.model} was trained on, so these figures include the rows "
               "it learned from and flatter it; --split test measures the held-out test rows only", file=sys.stderr)
-
-
-def _beyond(table: object, prep: object) -> str:
-    """Which values are beyond float64 when a metric is not finite: the targets (the largest cell named), when
-    they are large enough for a sum of their errors to overflow, else the model's outputs."""
-    import numpy as np
-
-    from ..tabular.table import quote
-
-    target = prep.target.name
-    if prep.target.task == "regression":
-        values = np.abs(table.numbers(target))
-        i = int(np.nanargmax(values))
-        if values[i] > np.finfo(np.float64).max / len(values):  # (a sum of errors this large can overflow)
-            return (f"the targets are too large for their errors to be summed in float64 (the largest, "
-                    f"{quote(table.text(target, i))} on {table.line(i)})")
-    return "the model's outputs are beyond float64 (is the model file's preprocessing sound?)"

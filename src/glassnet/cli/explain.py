@@ -75,6 +75,7 @@ def _model_steps(args: argparse.Namespace) -> list:
     table = labelled_rows(read_data(bundle, args), prep)[0]
     table = table.take(range(min(rows, len(table))))
     X, y = prep.inputs(table), prep.targets(table)
+    bundle.outputs(X, table)  # (a row whose outputs overflow the network: named, as predict names it)
     print(textwrap.fill(f"The next training step of {model} on the first {len(table)} rows of {table.source}, as "
                         f"the model sees them after its preprocessing (inputs: {', '.join(prep.feature_names)}; "
                         f"target: {prep.target.name}, {prep.task}).", 100) + "\n")
@@ -84,8 +85,25 @@ def _model_steps(args: argparse.Namespace) -> list:
                             "of their outputs. Shown: the first member's step.", 100) + "\n")
         member = net.member(0)
         member.optimizer = _member_optimizer(net)
-        return member.explain(X, y, loss=net.loss)
-    return net.explain(X, y)
+        return _finite(lambda: member.explain(X, y, loss=net.loss), net.dtype)
+    return _finite(lambda: net.explain(X, y), net.dtype)
+
+
+def _finite(explain: Any, dtype: Any) -> list:
+    """The steps ``explain()`` gives, or an InputError at the first whose value is NaN or infinite (outputs that
+    fit, but a gradient or an update that overflows the network's arithmetic), rather than print them."""
+    import numpy as np
+
+    from ..errors import InputError
+
+    with np.errstate(all="ignore"):
+        steps = explain()
+    for step in steps:
+        value = np.asarray(step.value)
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise InputError(f"the step's {step.name} holds NaN or infinite values: these rows are too large for the "
+                             f"network's {np.dtype(dtype).name} arithmetic to take a step on them")
+    return steps
 
 
 def _member_optimizer(net: Any) -> Any:

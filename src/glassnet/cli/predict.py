@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..formats.files import atomic_write, output_file
 
-    if args.out:
+    if args.out is not None:  # (an empty --out is refused, not taken for none)
         output_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
     from .. import load_model
     from ..tabular.workflow import columns_named
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         value = prediction if prep.task == "classification" else repr(float(prediction))
         writer.writerow([table.text(name, i) for name in ids] + [value]
                         + ([format(float(p), ".6g") for p in row] if args.proba else []))
-    if args.out:
+    if args.out is not None:
         atomic_write(args.out, buffer.getvalue().encode("utf-8"))
     else:
         sys.stdout.write(buffer.getvalue())

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from .common import check_outputs, fit_and_save, read_data, say
     from .evaluate import check_training_data
 
-    args.out = args.out or args.model
+    args.out = args.model if args.out is None else args.out  # (an empty --out is refused below, not MODEL)
     check_outputs(args)
     from .. import load_model
 

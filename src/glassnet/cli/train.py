@@ -13,10 +13,13 @@ from .options import add_progress_options, add_table_options, component, rule
 
 
 def hidden_sizes(text: str) -> list[int]:
-    """``"32,16"`` -> [32, 16]; an empty string means no hidden layer."""
+    """``"32,16"`` -> [32, 16]; an empty string means no hidden layer (an empty size among others, ``"1,,2"``, is
+    an error)."""
     size = rule("units")
+    if not text.strip():
+        return []
     try:
-        return [size(part.strip()) for part in text.split(",") if part.strip()]
+        return [size(part.strip()) for part in text.split(",")]
     except argparse.ArgumentTypeError as exc:
         raise argparse.ArgumentTypeError(f"each layer size {exc}; expected sizes like 32,16") from None
 
@@ -81,11 +84,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    f"({preset_help('dtype')})")
     p.add_argument("--out", default="model.safetensors", metavar="FILE", help="default: model.safetensors")
     add_table_options(p)
-    p.add_argument("--missing", choices=["impute", "drop", "error"], default="impute",
-                   help="missing cells: impute (numbers: the training median and a 0/1 'was missing' input; text: a "
-                        "'(missing)' category), drop (the rows) or error (default: impute)")
-    p.add_argument("--drop-missing", dest="missing", action="store_const", const="drop",
-                   help="the same as --missing drop")
+    missing = p.add_mutually_exclusive_group()  # (both given: one would silently win)
+    missing.add_argument("--missing", choices=["impute", "drop", "error"],  # (None: impute; argparse tells a
+                         # default given again apart only by identity)
+                         help="missing cells: impute (numbers: the training median and a 0/1 'was missing' input; "
+                              "text: a '(missing)' category), drop (the rows) or error (default: impute)")
+    missing.add_argument("--drop-missing", dest="missing", action="store_const", const="drop",
+                         help="the same as --missing drop")
     p.add_argument("--ignore", metavar="COL[,COL]", help="columns to leave out: ids, free text, ... (default: none)")
     add_progress_options(p)
     p.set_defaults(run=run, patience=30)
@@ -103,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     from .common import check_outputs, finish, interrupted, progress_level, say, warn
 
     check_outputs(args)
-    options = {k: getattr(args, k) for k in OPTIONS}
+    options = {k: getattr(args, k) for k in OPTIONS} | {"missing": args.missing or "impute"}
     try:
         model = train_table(args.data, args.target, **options, verbose=progress_level(args),
                             say=lambda text: say(args, text), warn=warn)

@@ -3,6 +3,7 @@ and of the HTML report, all from ``glassnet.metrics``."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -49,3 +50,20 @@ def evaluate(model: Model, table: Table, counts: Counts | None = None) -> dict[s
             predicted = prep.target.decode(outputs)
         return {**values, **metrics.regression_report(table.numbers(prep.target.name), predicted)}
     return {**values, **metrics.classification_report(prep.targets(table), outputs, prep.target.classes)}
+
+
+def finite(values: dict[str, Any], table: Table, prep: Preprocessor) -> dict[str, Any]:
+    """``values`` (metrics), or an InputError naming those that came out infinite or NaN, and why: the targets
+    (the largest cell named) when they are large enough for a sum of their errors to overflow, else the model's
+    outputs."""
+    bad = [k for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
+    if not bad:
+        return values
+    why = "the model's outputs are beyond float64 (is the model file's preprocessing sound?)"
+    if prep.target.task == "regression":
+        targets = np.abs(table.numbers(prep.target.name))
+        i = int(np.nanargmax(targets))
+        if targets[i] > np.finfo(np.float64).max / len(targets):  # (a sum of errors this large can overflow)
+            why = (f"the targets are too large for their errors to be summed in float64 (the largest, "
+                   f"{quote(table.text(prep.target.name, i))} on {table.line(i)})")
+    raise InputError(f"{table.source}: {', '.join(bad)} came out infinite or NaN: {why}")

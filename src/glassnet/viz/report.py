@@ -18,7 +18,7 @@ from .. import metrics
 from ..ensemble import Ensemble
 from ..errors import InputError
 from ..network import Network
-from ..tabular.evaluation import labelled_rows, metric_text
+from ..tabular.evaluation import finite, labelled_rows, metric_text
 from ..tabular.model import Model
 from ..tabular.preprocessing import Numeric
 from ..tabular.table import Table, quote
@@ -188,7 +188,7 @@ def _confusion(labels: Array, outputs: Array, classes: list[str], source: str) -
 
 def _residuals(prep, table: Table, outputs: Array) -> str:
     truth, predicted = table.numbers(prep.target.name), prep.target.decode(outputs)
-    scores = metrics.regression_report(truth, predicted)
+    scores = finite(metrics.regression_report(truth, predicted), table, prep)  # (as evaluate refuses them)
     chart = svg.scatter_against_truth(truth, predicted, prep.target.name)
     note = (f"{len(truth)} rows of {escape(table.source)}: mean absolute error {scores['mae']:.4g}, "
             f"root mean squared error {scores['rmse']:.4g}, R&sup2; {metric_text(scores['r2'])}. Perfect predictions "
