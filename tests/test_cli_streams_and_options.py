@@ -84,10 +84,14 @@ def test_an_output_encoding_other_than_utf8_gets_escapes_not_a_traceback(tmp_pat
 def test_closed_or_full_standard_streams_change_nothing_that_is_saved(tmp_path):
     rows = "".join(f"{i % 5},{i % 3},{'a' if i % 2 else 'b'}\n" for i in range(30))
     write(tmp_path / "c.csv", "x1,x2,y\n" + rows)
+    closed = "the standard output is closed (>&-), so the output cannot be written"  # (as a full one: exit 2)
     trained = shell("glassnet train c.csv --target y --preset quick --epochs 1 --out m.st >&-", tmp_path)
-    assert trained.returncode == 0 and (tmp_path / "m.st").exists() and "Traceback" not in trained.stderr
-    info = shell("glassnet info m.st >&-", tmp_path)
-    assert info.returncode == 0 and info.stderr == ""
+    assert trained.returncode == 2 and closed in trained.stderr and not (tmp_path / "m.st").exists()
+    quiet = shell("glassnet train c.csv --target y --preset quick --epochs 1 --out m.st --quiet >&- 2>&-", tmp_path)
+    assert quiet.returncode == 0 and (tmp_path / "m.st").exists()  # (nothing to write there; errors unsaid)
+    for command in ("info m.st", "predict m.st c.csv"):  # (their output is what they make)
+        lost = shell(f"glassnet {command} >&-", tmp_path)
+        assert lost.returncode == 2 and closed in lost.stderr and "Traceback" not in lost.stderr
     predicted = shell("glassnet predict m.st c.csv --out p.csv >&-", tmp_path)
     assert predicted.returncode == 0 and len((tmp_path / "p.csv").read_text().splitlines()) == 31
     if Path("/dev/full").exists():

@@ -112,6 +112,10 @@ def test_a_refused_ensemble_leaves_its_layers_free_for_a_network():
         gn.Ensemble(layers, seeds=2, dtype=np.float16)
     with pytest.raises(gn.InputError, match="layer 1 expects 4 inputs"):  # (refused by the widths, later)
         gn.Ensemble([layers[0], gn.Dense(4, 2)], seeds=2)
+    drop = gn.Dropout(0.1)  # (a layer that takes no member axis: refused before any layer is built)
+    with pytest.raises(gn.InputError, match=r"layer 2 \(Layer\) cannot be stacked"):
+        gn.Ensemble([gn.Dense(3, 5), drop, gn.layers.Layer(), gn.Dense(5, 1)], seeds=2)
+    assert drop.n_in is None and not drop.members
     net = gn.Network(layers, seed=0)
     np.testing.assert_array_equal(net.predict(X), gn.Network([gn.Dense(3, 5, activation="tanh"),
                                                               gn.Dense(5, 2, activation="softmax")], seed=0).predict(X))

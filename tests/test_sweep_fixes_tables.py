@@ -122,11 +122,13 @@ def test_a_huge_target_value_is_refused_whichever_split_holds_it(tmp_path, capsy
 def test_a_model_trained_before_on_a_huge_test_value_still_resumes(tmp_path, monkeypatch):
     """A model trained before the whole column was checked (the huge value among its test rows) goes on training:
     only its training rows are standardized when its splits are rebuilt."""
+    import functools
+
     from glassnet.tabular import train_table as module
 
     rows = "".join(f"{i},{'1e+300' if i == 2 else (7 * i) % 13}\n" for i in range(40))
     path, model = write(tmp_path / "huge.csv", "x,t\n" + rows), tmp_path / "m.safetensors"
-    monkeypatch.setattr(module, "fit_standardization", lambda table, name: None)  # (as training was then)
+    monkeypatch.setattr(module, "prepare", functools.partial(module.prepare, whole_target=False))  # (as then)
     seed = next(s for s in range(20) if train(path, "t", "--seed", str(s), "--out", str(model)) == 0)
     monkeypatch.undo()
     assert main(["resume", str(model), str(path), "--epochs", "1", "--quiet", "--out", str(tmp_path / "r.st")]) == 0
@@ -148,3 +150,21 @@ def test_evaluate_blames_a_column_read_wrongly_only_if_the_model_uses_it(tmp_pat
     assert main(["evaluate", str(model), str(wrong), "--split", "test"]) == 2
     err = capsys.readouterr().err
     assert "column 'x': 'abc' is not a number" in err and "; so " in err and "c.csv is not the data" in err
+
+
+def test_the_whole_target_is_checked_after_missing_rows_are_dropped(tmp_path, capsys):
+    rows = "".join(f"{i},{(7 * i) % 13}\n" for i in range(30)) + ",1e300\n"  # (its input missing: dropped)
+    path = write(tmp_path / "drop.csv", "x,t\n" + rows)
+    assert train(path, "t", "--missing", "drop") == 0
+    assert train(path, "t") == 2 and "'1e300' is too large to standardize" in capsys.readouterr().err
+
+
+def test_the_playground_refuses_a_huge_target_whichever_split_holds_it(tmp_path):
+    from glassnet.tabular.csvfile import read_csv
+    from glassnet.web.session import Settings, build_run
+
+    rows = "".join(f"{i % 7},{i % 5},{'1e300' if i == 2 else (7 * i) % 13}\n" for i in range(40))
+    table = read_csv(write(tmp_path / "pg.csv", "a,b,t\n" + rows))
+    for seed in range(3):
+        with pytest.raises(gn.InputError, match="'1e300' is too large to standardize"):
+            build_run(Settings.parse({"dataset": "upload", "seed": seed, "val_split": 0.3}), table)

@@ -56,14 +56,16 @@ class Ensemble(Network):
     def __init__(self, layers: Sequence[Layer], seeds: Sequence[int] | int,
                  init: str | dict | initializers.Initializer | None = None, dtype: object = np.float64) -> None:
         self.seeds = _seeds(seeds)
+        try:
+            layers = list(layers)
+        except TypeError:
+            pass  # (Network says what it needs)
+        else:
+            _check_batched(layers)  # (before Network builds any of them)
         super().__init__(layers, init=init, seed=self.seeds[0], dtype=dtype)
 
     def _stack(self, layers: list[Layer]) -> None:
-        """Give each layer the member axis, once all are known to take one."""
-        for i, layer in enumerate(layers):
-            if not layer.batched:
-                raise InputError(f"layer {i} ({type(layer).__name__}) cannot be stacked into an ensemble: only "
-                                 "layers with batched = True (Dense, Dropout) take a member axis")
+        """Give each layer the member axis (all take one: checked first, by ``_check_batched``)."""
         for layer in layers:
             layer.members = len(self.seeds)
 
@@ -214,6 +216,14 @@ def _pre_activation(loss: losses.Loss, a: Array) -> Array | None:
     if loss.fused == "sigmoid":
         return np.log(np.maximum(a, tiny)) - np.log(np.maximum(1 - a, tiny))
     return None
+
+
+def _check_batched(layers: list[object]) -> None:
+    """An InputError for a layer that cannot take a member axis; changes nothing."""
+    for i, layer in enumerate(layers):
+        if isinstance(layer, Layer) and not layer.batched:
+            raise InputError(f"layer {i} ({type(layer).__name__}) cannot be stacked into an ensemble: only layers "
+                             "with batched = True (Dense, Dropout) take a member axis")
 
 
 def _seeds(seeds: Sequence[int] | int) -> list[int]:

@@ -61,8 +61,8 @@ class Network:
         self.dtype = checks.float_dtype(dtype)
         self.seed = check("seed", seed)
         self.init = None if init is None else initializers.get(init)
-        chain(layers)
-        self._stack(layers)  # (every argument checked first: a refused network leaves its layers as they were)
+        chain(layers)  # (every argument checked first: a refused network leaves its layers as they were)
+        self._stack(layers)
         self.layers = layers
         self.rng = np.random.default_rng(self.seed)  # shuffling and dropout; its state is saved and restored
         self._bind_storage()
@@ -104,7 +104,7 @@ class Network:
         return self.history.epochs
 
     def _stack(self, layers: list[Layer]) -> None:
-        """Prepare the checked layers before they are chained (an Ensemble gives each its member axis)."""
+        """Prepare the checked, chained layers (an Ensemble gives each its member axis)."""
 
     def _initialize(self) -> None:
         """Starting values of every layer, drawn in order from one generator seeded with ``seed``."""

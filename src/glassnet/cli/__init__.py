@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import re
 import sys
@@ -94,13 +95,15 @@ class Output:
     training run still saves its model; any other failure to write (a full disk) is an error."""
 
     def __init__(self, stream, escape: bool = True, quiet: bool = False) -> None:
-        import os
-
-        # (a stream closed before the start, ``>&-``, is None: what goes to it is dropped, as for a reader gone)
-        self.stream = stream if stream is not None else open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
-        self.escape, self.quiet = escape, quiet
+        self.stream, self.escape, self.quiet = stream, escape, quiet  # (quiet: standard error, where a failure to
+        # write is dropped, for nowhere is left to say it; a stream closed before the start, ``>&-``, is None)
 
     def write(self, text: str) -> int:
+        if self.stream is None:
+            if self.quiet:
+                return len(text)
+            raise OSError(errno.EBADF, "the standard output is closed (>&-), so the output cannot be written; "
+                                       "send it to a file or to /dev/null")
         try:
             self._write_all(printable(text) if self.escape else text)
         except BrokenPipeError:
@@ -129,7 +132,12 @@ class Output:
                 raise OSError(f"could not write to {getattr(self.stream, 'name', 'the output')}")
             data = data[written:]
 
+    def isatty(self) -> bool:
+        return self.stream is not None and self.stream.isatty()
+
     def flush(self) -> None:
+        if self.stream is None:
+            return
         try:
             self.stream.flush()
         except BrokenPipeError:

@@ -76,17 +76,21 @@ def _model_steps(args: argparse.Namespace) -> list:
     table = table.take(range(min(rows, len(table))))
     X, y = prep.inputs(table), prep.targets(table)
     bundle.outputs(X, table)  # (a row whose outputs overflow the network: named, as predict names it)
-    print(textwrap.fill(f"The next training step of {model} on the first {len(table)} rows of {table.source}, as "
-                        f"the model sees them after its preprocessing (inputs: {', '.join(prep.feature_names)}; "
-                        f"target: {prep.target.name}, {prep.task}).", 100) + "\n")
+    intro = [f"The next training step of {model} on the first {len(table)} rows of {table.source}, as the model "
+             f"sees them after its preprocessing (inputs: {', '.join(prep.feature_names)}; target: "
+             f"{prep.target.name}, {prep.task})."]
     if isinstance(net, Ensemble):
-        print(textwrap.fill(f"{model} is an ensemble of {net.members} networks that differ only in their starting "
-                            "weights: each takes this step from its own weights, and the model predicts the mean "
-                            "of their outputs. Shown: the first member's step.", 100) + "\n")
+        intro.append(f"{model} is an ensemble of {net.members} networks that differ only in their starting weights: "
+                     "each takes this step from its own weights, and the model predicts the mean of their outputs. "
+                     "Shown: the first member's step.")
         member = net.member(0)
-        member.optimizer = _member_optimizer(net)
-        return _finite(lambda: member.explain(X, y, loss=net.loss), net.dtype)
-    return _finite(lambda: net.explain(X, y), net.dtype)
+        member.optimizer = _member_optimizer(net, intro)
+        steps = _finite(lambda: member.explain(X, y, loss=net.loss), net.dtype)
+    else:
+        steps = _finite(lambda: net.explain(X, y), net.dtype)
+    for paragraph in intro:  # (only once the step is known to be one that can be shown)
+        print(textwrap.fill(paragraph, 100) + "\n")
+    return steps
 
 
 def _finite(explain: Any, dtype: Any) -> list:
@@ -106,15 +110,15 @@ def _finite(explain: Any, dtype: Any) -> list:
     return steps
 
 
-def _member_optimizer(net: Any) -> Any:
+def _member_optimizer(net: Any, intro: list[str]) -> Any:
     """The first member's optimizer: its settings, step count and slice of the running state; where the members
-    share a layer's weights (and so their optimizer state), the settings alone, said so."""
+    share a layer's weights (and so their optimizer state), the settings alone, said so in ``intro``."""
     from ..optimizers import REGISTRY
 
     if net.optimizer is None or not net.shares_weights:
         return net.member_optimizer(0)  # (an InputError without an optimizer)
-    print("(A layer's weights are shared by the members, and so is their optimizer state: the step below starts "
-          "the optimizer afresh.)\n")
+    intro.append("(A layer's weights are shared by the members, and so is their optimizer state: the step below "
+                 "starts the optimizer afresh.)")
     return REGISTRY.build(REGISTRY.spec(net.optimizer))
 
 

@@ -212,4 +212,4 @@ def training_splits(model: Any, table: Any, settings: dict) -> tuple:
     missing = settings.get("missing", "drop" if settings["drop_missing"] else "impute")
     val = 0.0 if settings.get("own_validation") else settings["val_split"]  # (each member's: from the training rows)
     return prepare(table, prep.target.name, prep.task, val, settings["test_split"], settings["seed"], missing,
-                   settings.get("ignore", []))[1]
+                   settings.get("ignore", []), whole_target=False)[1]

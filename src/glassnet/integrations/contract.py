@@ -25,8 +25,7 @@ def unchanged_on_error(method: Method) -> Method:
         try:
             return method(self, *args, **kwargs)
         except BaseException:  # (Ctrl-C too: an interrupted fit leaves no mix of old and new)
-            self.__dict__.clear()
-            self.__dict__.update(before)
+            self.__dict__ = before  # (in one step, which a second Ctrl-C cannot cut in two)
             raise
 
     return keeping  # type: ignore[return-value]

@@ -20,7 +20,7 @@ from ..losses import balanced_class_weights
 from .csvfile import check_format
 from .datasets import resolve
 from .fingerprint import fingerprint
-from .fitting import SCALINGS, fit_standardization
+from .fitting import SCALINGS
 from .model import Model, TrainingRecord
 from .presets import with_preset
 from .splits import check_fractions
@@ -87,8 +87,6 @@ def train_table(data: Any, target: str, *, preset: str = "default", hidden: Sequ
     prep, splits = prepare(table, target, task, 0.0 if own else val_split, test_split, seed, missing,
                            settings["ignore"], notes, scaling)
     settings["own_validation"] = own
-    if prep.task == "regression":  # (every row, whichever split a huge value fell in; not when an older model
-        fit_standardization(table, target)  # is resumed, whose training rows are what it was fitted on)
     shared = shares_first_layer(prep.n_inputs, list(hidden), ensemble, rows_learned_from(splits, settings))
     if own and shared:  # (a shared first layer multiplies one batch for all members: common validation rows)
         own = settings["own_validation"] = False

@@ -43,7 +43,7 @@ class Notes:
 
 def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, test: float = 0.2, seed: int = 0,
             missing: str = "impute", ignore: Sequence[str] = (), notes: Notes | None = None,
-            scaling: str = "standard") -> tuple[Preprocessor, Splits]:
+            scaling: str = "standard", whole_target: bool = True) -> tuple[Preprocessor, Splits]:
     """Check the table, split it and fit the preprocessing on the training rows: (preprocessor, splits).
 
     Every column but ``target`` and ``ignore`` is an input. ``task`` is auto, classification or regression.
@@ -51,7 +51,9 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
     category), ``drop`` (rows with a missing or infinite cell) or ``error``. Rows whose target is missing are
     left out (an error with ``error``). ``notes`` collects what was done and what looks wrong. ``scaling``:
     how numeric inputs become network inputs, ``standard``, ``robust`` or ``quantile`` (``fit_columns``); it
-    does not change the splits.
+    does not change the splits. ``whole_target``: a regression target is checked in every row, so that a value
+    too large to standardize is refused whichever split holds it (not when the splits of a model trained before
+    this check are rebuilt: only its training rows were).
     """
     notes = notes if notes is not None else Notes()
     if missing not in MISSING_MODES:
@@ -71,6 +73,8 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
     if task == "auto" and chosen == "regression" and (hint := codes_as_numbers(table, target)):
         notes.warnings.append(hint)
     task = chosen
+    if task == "regression" and whole_target:
+        fit_standardization(table, target)
     codes = table.is_numeric(target) and codes_warning(table, target, ", and its classes keep their zeros")
     if task == "classification" and codes:
         notes.warnings.append(codes)
