@@ -125,3 +125,19 @@ def test_empty_or_contradictory_option_values_are_refused(tmp_path, capsys, args
     else:
         assert main(argv) == 2
     assert message in capsys.readouterr().err and model.read_bytes() == before
+
+
+def test_a_dash_is_the_standard_output_for_predict_and_refused_for_files(tmp_path, capsys, monkeypatch):
+    data = write(tmp_path / "c.csv", "x1,x2,y\n" + "".join(f"{i % 5},{i % 3},{'ab'[i % 2]}\n" for i in range(30)))
+    model = tmp_path / "m.safetensors"
+    assert main(["train", str(data), "--target", "y", "--preset", "quick", "--epochs", "1", "--quiet", "--out",
+                 str(model)]) == 0
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["predict", str(model), str(data), "--out", "-"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "y" and not (tmp_path / "-").exists()
+    for argv in (["train", str(data), "--target", "y", "--out", "-"], ["report", str(model), "--out", "-"],
+                 ["export", str(model), "--onnx", "-"]):
+        assert main(argv) == 2
+        assert "-: this file is not written to the standard output" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()

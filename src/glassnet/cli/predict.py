@@ -14,7 +14,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "or value, in a column named after the target. DATA needs the model's input "
                                    "columns; the target column may be absent, other columns are ignored.")
     add_model(p, "with the model's input columns")
-    p.add_argument("--out", metavar="FILE", help="write the CSV to FILE (default: standard output)")
+    p.add_argument("--out", metavar="FILE",
+                   help="write the CSV to FILE (- for the standard output; default: standard output)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class (classification)")
     p.add_argument("--id", metavar="COL[,COL]", help="copy these columns of DATA, first, into the output "
                    "(default: none)")
@@ -35,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..formats.files import atomic_write, output_file
 
+    if args.out == "-":  # (the usual name of the standard output)
+        args.out = None
     if args.out is not None:  # (an empty --out is refused, not taken for none)
         output_file(args.out, "--out", {"the model file": args.model, "the data file": args.data})
     from .. import load_model

@@ -25,6 +25,9 @@ def output_file(path: str, option: str, keep: dict[str, str | None] | None = Non
     temporary file's name is longer."""
     if not path:
         raise InputError(f"{option} is empty; give a file name")
+    if path == "-":  # (the usual name of the standard output, where a whole file cannot be written in one go)
+        raise InputError(f"{option} -: this file is not written to the standard output; give a file name (./- "
+                         "for a file named '-')")
     for what, other in (keep or {}).items():
         if other and _same_file(path, other):
             raise InputError(f"{option} {path} is {what} itself; writing there would replace it")
