@@ -168,3 +168,40 @@ def test_the_playground_refuses_a_huge_target_whichever_split_holds_it(tmp_path)
     for seed in range(3):
         with pytest.raises(gn.InputError, match="'1e300' is too large to standardize"):
             build_run(Settings.parse({"dataset": "upload", "seed": seed, "val_split": 0.3}), table)
+
+
+def categories_model(tmp_path, cells):
+    frame = pd.DataFrame({"a": np.arange(20) % 7 + 0.5, "y": ["p", "q"] * 10, "c": cells * (20 // len(cells))})
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    return gn.train_table(tmp_path / "train.csv", "y", preset="quick", epochs=2, ensemble=1, seed=0)
+
+
+@pytest.mark.parametrize("cells, alone", [(["0E0", "1E5", "00M", "K2X", "A1B"], ["0E0", "1E5"]),
+                                          (["Nan", "INF", "x", "y"], ["Nan", "INF"])])
+def test_a_category_float_reads_is_known_in_a_batch_of_it_alone(tmp_path, cells, alone):
+    """A batch whose column holds only such cells is read as numbers; the model still knows them by their text."""
+    import warnings
+
+    model = categories_model(tmp_path, cells)
+    mixed = model.predict_proba_table(pd.DataFrame({"a": [1.5] * 3, "c": [alone[0], alone[1], cells[-1]]}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no 'unseen category', no 'missing cell')
+        frame = pd.DataFrame({"a": [1.5, 1.5], "c": alone})
+        np.testing.assert_array_equal(model.predict_proba_table(frame), mixed[:2])
+        frame.to_csv(tmp_path / "alone.csv", index=False)
+        np.testing.assert_array_equal(model.predict_proba_table(tmp_path / "alone.csv"), mixed[:2])
+
+
+def test_exponent_codes_read_alike_in_chunks_and_by_arrow(tmp_path, monkeypatch):
+    """8,192 rows of exponent codes, then letter-digit codes: the chunk read as numbers keeps its text, so the
+    csv reader gives what Arrow (which reads the column at once) gives."""
+    from glassnet.tabular import arrowcsv
+
+    codes = ["0E0", "1E5"] * 4200 + ["00M", "K2X", "A1B"] * 3000
+    path = write(tmp_path / "codes.csv", "c,y\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(codes)))
+    by_csv = read_csv(path)
+    assert by_csv.data["c"][:2].tolist() == ["0E0", "1E5"] and "c" not in by_csv.problems
+    pytest.importorskip("pyarrow")
+    monkeypatch.setattr(arrowcsv, "SMALLEST", 0)  # (Arrow for a small file too)
+    by_arrow = read_csv(path)
+    assert by_arrow.data["c"].tolist() == by_csv.data["c"].tolist() and "c" not in by_arrow.problems

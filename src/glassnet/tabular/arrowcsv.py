@@ -118,6 +118,15 @@ def _codes(cells) -> bool:
     return False
 
 
+def _words(cells, missing) -> bool:
+    """Whether a cell that is not missing is a code or a word that float() reads ('0E0', 'Nan'), whose text
+    ``cells.Reader`` keeps: a category a model knows by it."""
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(cells, r"^[ \t]*(\d+[eE]\d+|[-+]?(?i:nan|inf|infinity))[ \t]*$")
+    return bool(pc.any(pc.and_(found, pc.invert(missing))).as_py())
+
+
 def _column(cells, reader: Reader) -> tuple[np.ndarray, np.ndarray | None]:
     """One column: numbers if every cell is a number or missing (Arrow parses them), else ``reader``'s result."""
     import pyarrow as pa
@@ -132,6 +141,6 @@ def _column(cells, reader: Reader) -> tuple[np.ndarray, np.ndarray | None]:
             pass
         else:  # (over these characters, Arrow and cells.parse_number take the same texts as numbers)
             values = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
-            written = inexact(values) or whole_somewhere(values) and _codes(cells)
+            written = inexact(values) or whole_somewhere(values) and _codes(cells) or _words(cells, missing)
             return values, reader.as_text(cells.to_pylist()) if written else None
     return reader.convert(cells.to_pylist())

@@ -46,6 +46,10 @@ _UNITS = {".": _with_unit(r"\.", ","), ",": _with_unit(",", r"\.")}  # by decima
 _HAS_DIGIT = re.compile(r"\d", re.ASCII)
 _CODE_TEXT = re.compile(r"(?=.*\d)[A-Za-z0-9]+", re.ASCII)  # a code of letters and digits: 00M, K2X
 _E_CODE = re.compile(r"\d+[eE]\d+", re.ASCII)  # a code of that kind that float() reads: 0E0
+_E_DIGIT = re.compile(r"[eE]\d", re.ASCII)
+_E_CODE_LINE = re.compile(r"^[ \t]*\d+[eE]\d+[ \t]*$", re.ASCII | re.MULTILINE)  # (the same, in cells joined)
+_WORD_LINE = re.compile(r"^[ \t]*([-+]?(?:nan|inf|infinity))[ \t]*$", re.ASCII | re.IGNORECASE | re.MULTILINE)
+NAN_WORD = re.compile(r"[-+]?nan", re.ASCII | re.IGNORECASE)  # the words among them that give NaN
 MINUS = "\u2212"  # the minus sign of typeset text, which float() does not read
 _TOKEN = re.compile(r"[!#-&(-+\--:<-~]{1,20}", re.ASCII)  # a short word that --na-values can name (no ' " , ; or space)
 
@@ -83,8 +87,9 @@ class Reader:
         return np.where(np.isin(values, self.na_numbers), np.nan, values) if self.na_numbers.size else values
 
     def convert(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
-        """(values, exact): ``exact`` keeps the text of a column of numbers holding 16-digit integers, or whole
-        numbers written with a leading zero (02134: a code, which a warning names)."""
+        """(values, exact): ``exact`` keeps the text of a column of numbers holding 16-digit integers, whole
+        numbers written with a leading zero (02134: a code, which a warning names), or codes and words that float()
+        reads ('0E0', 'Nan': a category a model knows by its text)."""
         joined = "\n".join(cells)
         if self._allowed and joined.isascii() and not joined.encode("ascii").translate(None, self._allowed):
             try:
@@ -93,11 +98,12 @@ class Reader:
             except ValueError:
                 pass  # an empty cell, a lone '-', ...: cell by cell below
             else:
-                written = inexact(values) or whole_somewhere(values) and _codes_in("\n" + joined)
+                written = inexact(values) or whole_somewhere(values) and _codes_in("\n" + joined) or \
+                    self._e_codes(joined)
                 return self.missing_numbers(values), self.as_text(cells) if written else None
-        return self._cell_by_cell(cells)
+        return self._cell_by_cell(cells, joined)
 
-    def _cell_by_cell(self, cells: Sequence[str]) -> tuple[Array, Array | None]:
+    def _cell_by_cell(self, cells: Sequence[str], joined: str) -> tuple[Array, Array | None]:
         stripped = [cell.strip(BLANKS) for cell in cells]
         values = np.empty(len(cells))
         for i, cell in enumerate(stripped):
@@ -105,8 +111,25 @@ class Reader:
             if value is None:
                 return self.as_text(stripped), None
             values[i] = value
-        written = inexact(values) or whole_somewhere(values) and any(CODE.fullmatch(cell) for cell in stripped)
+        written = inexact(values) or whole_somewhere(values) and any(CODE.fullmatch(cell) for cell in stripped) or \
+            self._words(joined)
         return self.missing_numbers(values), self.as_text(stripped) if written else None
+
+    @staticmethod
+    def _e_codes(joined: str) -> bool:
+        """Whether a cell of ``joined`` is a code such as '0E0' (quick where no cell has an 'e', and where those
+        that do are floats as programs write them: 1e-06, 2.5e+20)."""
+        return ("e" in joined or "E" in joined) and _E_DIGIT.search(joined) is not None and \
+            _E_CODE_LINE.search(joined) is not None
+
+    def _words(self, joined: str) -> bool:
+        """Whether a cell (of ``joined``, the cells with a line break between) that is not missing is a code or a
+        word that float() reads ('0E0', 'Nan'). Numbers hold no 'a' or 'f', which every such word holds."""
+        if self._e_codes(joined):
+            return True
+        if not ("a" in joined or "A" in joined or "f" in joined or "F" in joined):
+            return False
+        return any(word not in self.na for word in _WORD_LINE.findall(joined))
 
     def as_text(self, cells: Sequence[str]) -> Array:
         out = np.empty(len(cells), dtype=object)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError, ModelFileError
-from .cells import class_label
+from .cells import NAN_WORD, class_label
 from .scaling import scaler_from_json
 from .table import Table, quote, quote_names
 
@@ -88,9 +88,10 @@ class Category:
             index[None] = len(self.categories)
         cells = table.data[self.name]
         if cells.dtype != object:  # a column of numbers where training had text: each number is a category, as
-            gaps = np.isnan(cells)  # written (a missing cell stays missing, however the file wrote it: NA, -999)
-            cells = np.array([None if gaps[i] else table.text(self.name, i) or None for i in range(len(table))],
-                             dtype=object)
+            gaps = np.isnan(cells)  # written (a missing cell stays missing, however the file wrote it: NA, -999;
+            written = [table.text(self.name, i) for i in range(len(table))]  # but 'Nan' is a word, as in training)
+            cells = np.array([None if gaps[i] and not NAN_WORD.fullmatch(text) else text or None
+                              for i, text in enumerate(written)], dtype=object)
         codes = np.fromiter((index.get(cell, -1) for cell in cells), dtype=np.intp, count=len(cells))
         out = np.zeros((len(table), len(self.features)))
         known = codes >= 0
