@@ -133,8 +133,7 @@ def targets(y: object, n_rows: int, name: str = "y", dtype: np.dtype | None = No
 def finite_rows(values: Array, what: str, advice: str) -> Array:
     """``values`` (one row per row of X), or an InputError naming the first row of X where one is NaN or
     infinite: "X row {row}: {what} not finite (...): {advice}"."""
-    bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
-    if bad.any():
-        row = int(bad.argmax())
-        raise InputError(f"X row {row}: {what} not finite ({np.asarray(values[row]).ravel().tolist()}): {advice}")
-    return values
+    if np.isfinite(values).all():  # (quick: the row is looked for only when there is one)
+        return values
+    row = int((~np.isfinite(values.reshape(len(values), -1)).all(axis=1)).argmax())
+    raise InputError(f"X row {row}: {what} not finite ({np.asarray(values[row]).ravel().tolist()}): {advice}")

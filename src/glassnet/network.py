@@ -320,11 +320,8 @@ class Network:
     def predict(self, X: object) -> Array:
         """The network's outputs for the rows of X: shape (rows, n_outputs). An InputError names the first row
         whose outputs are NaN or infinite (inputs so large that the network's arithmetic overflows)."""
-        out = self.outputs(X)
-        if np.isfinite(out).all():  # (quick: the row is looked for only when there is one)
-            return out
-        return checks.finite_rows(out, "the network's outputs are", "its inputs are too large for the network's "
-                                  f"{self.dtype.name} arithmetic: scale them down")
+        return checks.finite_rows(self.outputs(X), "the network's outputs are", "its inputs are too large for the "
+                                  f"network's {self.dtype.name} arithmetic: scale them down")
 
     def outputs(self, X: object) -> Array:
         """``predict``'s outputs, not checked: NaN or infinite where the arithmetic overflows (for a caller that

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .cells import BLANKS, CODE, NA_VALUES, Reader, inexact, whole_somewhere
+from .cells import BLANKS, CODE, KEPT_CELL, NA_VALUES, Reader, inexact, whole_somewhere
 from .table import Table
 
 THREADS = False  # (Arrow's threads each keep memory after the read: 150 MiB more on 200,000 x 20 numbers)
@@ -123,7 +123,7 @@ def _words(cells, missing) -> bool:
     ``cells.Reader`` keeps: a category a model knows by it."""
     import pyarrow.compute as pc
 
-    found = pc.match_substring_regex(cells, r"^[ \t]*(\d+[eE]\d+|[-+]?(?i:nan|inf|infinity))[ \t]*$")
+    found = pc.match_substring_regex(cells, KEPT_CELL)
     return bool(pc.any(pc.and_(found, pc.invert(missing))).as_py())
 
 

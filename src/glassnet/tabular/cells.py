@@ -45,10 +45,13 @@ def _with_unit(point: str, group: str) -> re.Pattern:
 _UNITS = {".": _with_unit(r"\.", ","), ",": _with_unit(",", r"\.")}  # by decimal mark: $1,059.27, 10,6 %
 _HAS_DIGIT = re.compile(r"\d", re.ASCII)
 _CODE_TEXT = re.compile(r"(?=.*\d)[A-Za-z0-9]+", re.ASCII)  # a code of letters and digits: 00M, K2X
-_E_CODE = re.compile(r"\d+[eE]\d+", re.ASCII)  # a code of that kind that float() reads: 0E0
+_E_CODE_TEXT = r"\d+[eE]\d+"  # a code of that kind that float() reads: 0E0
+_WORD_TEXT = r"[-+]?(?:nan|inf|infinity)"  # (any case) a word that float() reads
+KEPT_CELL = rf"^[ \t]*({_E_CODE_TEXT}|(?i:{_WORD_TEXT}))[ \t]*$"  # a cell of either: its text is kept (Arrow's too)
+_E_CODE = re.compile(_E_CODE_TEXT, re.ASCII)
 _E_DIGIT = re.compile(r"[eE]\d", re.ASCII)
-_E_CODE_LINE = re.compile(r"^[ \t]*\d+[eE]\d+[ \t]*$", re.ASCII | re.MULTILINE)  # (the same, in cells joined)
-_WORD_LINE = re.compile(r"^[ \t]*([-+]?(?:nan|inf|infinity))[ \t]*$", re.ASCII | re.IGNORECASE | re.MULTILINE)
+_E_CODE_LINE = re.compile(rf"^[ \t]*{_E_CODE_TEXT}[ \t]*$", re.ASCII | re.MULTILINE)  # (in cells joined)
+_WORD_LINE = re.compile(rf"^[ \t]*({_WORD_TEXT})[ \t]*$", re.ASCII | re.IGNORECASE | re.MULTILINE)
 NAN_WORD = re.compile(r"[-+]?nan", re.ASCII | re.IGNORECASE)  # the words among them that give NaN
 MINUS = "\u2212"  # the minus sign of typeset text, which float() does not read
 _TOKEN = re.compile(r"[!#-&(-+\--:<-~]{1,20}", re.ASCII)  # a short word that --na-values can name (no ' " , ; or space)

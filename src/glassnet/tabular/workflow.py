@@ -75,9 +75,9 @@ def prepare(table: Table, target: str, task: str = "auto", val: float = 0.1, tes
     task = chosen
     if task == "regression" and whole_target:
         fit_standardization(table, target)
-    codes = table.is_numeric(target) and codes_warning(table, target, ", and its classes keep their zeros")
-    if task == "classification" and codes:
-        notes.warnings.append(codes)
+    if task == "classification" and table.is_numeric(target):
+        if codes := codes_warning(table, target, ", and its classes keep their zeros"):
+            notes.warnings.append(codes)
     spec = fit_classes(table, target) if task == "classification" else Target(target, task)
     splits = split_table(table, spec, val, test, seed)
     if task == "classification":
