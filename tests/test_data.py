@@ -299,3 +299,27 @@ def test_a_cell_of_100000_digits_is_read_at_once(tmp_path):
         table.is_numeric("a")
     assert cells.class_label("9" * 5000) == "inf"  # (past Python's 4,300-digit int conversion: as a float)
     assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize("cells_written", [
+    ["1", "1.0", "2", "", "NA", "-999", "3e0", "2"],  # numbers: 1 and 1.0 one class; -999 named missing below
+    ["9007199254740993", "9007199254740992", "", "9007199254740993"],  # past 2**53: kept as written
+    ["0E0", "00M", "0E0", "", "1A", "2B", "3C"],  # codes float() reads, among codes of letters and digits
+    ["b", "a", "", "NA", "a", "c"],  # text with missing cells
+])
+def test_class_labels_are_named_cell_by_cell_however_many_rows_share_them(tmp_path, cells_written):
+    """Target.label_codes names each distinct cell once: the rows' labels are what naming each cell alone gives."""
+    text = "x,y\n" + "".join(f"{i},{cell}\n" for i, cell in enumerate(cells_written))
+    table = tables.read_csv(write(tmp_path, text), na_values=["-999"])
+    target = preprocessing.Target("y", "classification", numeric=table.is_numeric("y"))
+    missing = table.missing("y")
+    kept = table.exact.get("y", table.data["y"]) if table.is_numeric("y") else table.data["y"]
+    expected = [None if gone else (cells.class_label(cell) if table.is_numeric("y") else cell)
+                for gone, cell in zip(missing, kept)]
+    assert target.labels(table) == expected
+    target.classes = sorted(set(expected) - {None})
+    if None not in expected:
+        assert [target.classes[k] for k in target.encode(table)] == expected
+    else:
+        with pytest.raises(InputError, match=f"line {2 + expected.index(None)}.*the class is missing"):
+            target.encode(table)

@@ -63,7 +63,7 @@ def fit_classes(table: Table, target: str) -> Target:
     """Every label of the target column, sorted (by value for numbers)."""
     numeric = table.is_numeric(target)
     spec = Target(target, "classification", numeric=numeric)
-    labels = {label for label in spec.labels(table) if label is not None}
+    labels = set(spec.label_codes(table)[0]) - {None}
     if len(labels) < 2:
         shown = f"a single class {quote(labels.pop())}" if labels else "no classes"
         raise InputError(f"{table.source}: target column {quote(target)} has {shown}; classification needs at "

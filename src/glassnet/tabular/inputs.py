@@ -64,7 +64,8 @@ def untested_classes(spec: Target, test: Table, notes: Notes) -> None:
     the model does on it."""
     if not len(test):
         return
-    absent = [c for k, c in enumerate(spec.classes) if not np.any(spec.encode(test) == k)]
+    held = np.bincount(spec.encode(test), minlength=len(spec.classes))
+    absent = [c for c, count in zip(spec.classes, held) if not count]
     if absent:
         notes.warnings.append(f"the {len(test)} test rows hold no row of class(es) {quote_names(absent)}: the test "
                               "metrics say nothing of how the model does on them (a larger --test-split, or more "

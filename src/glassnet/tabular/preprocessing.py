@@ -174,11 +174,25 @@ class Target:
 
     def labels(self, table: Table) -> list[str | None]:
         """Each row's class name (None where the target cell is missing)."""
-        values = table.data[self.name]
-        if table.is_numeric(self.name):
-            exact = table.exact.get(self.name)
-            return [None if v != v else class_label(v if exact is None else exact[i]) for i, v in enumerate(values)]
-        return list(values)
+        names, rows = self.label_codes(table)
+        return np.array(names, dtype=object)[rows].tolist()
+
+    def label_codes(self, table: Table) -> tuple[list[str | None], Array]:
+        """(names, rows): the distinct cells' class names, None last (a missing cell), and each row's index among
+        them. Each distinct cell is named once, however many rows hold it; two cells may give one name (1, 1.0)."""
+        values, missing = table.data[self.name], table.missing(self.name)
+        numeric = table.is_numeric(self.name)
+        cells = (table.exact.get(self.name, values) if numeric else values)[~missing]
+        if cells.dtype == object:  # text: numbered in one pass by a dict (sorting Python strings takes longer)
+            first: dict[str, int] = {}
+            codes = np.fromiter((first.setdefault(cell, len(first)) for cell in cells), np.intp, len(cells))
+            distinct: Sequence = list(first)
+        else:
+            distinct, codes = np.unique(cells, return_inverse=True)
+        names = [class_label(cell) for cell in distinct] if numeric else list(distinct)
+        rows = np.full(len(values), len(names), dtype=np.intp)
+        rows[~missing] = codes
+        return names + [None], rows
 
     def encode(self, table: Table) -> Array:
         """Integer labels (rows,) for classification, standardized values (rows, 1) for regression."""
@@ -192,14 +206,14 @@ class Target:
                 raise InputError(f"{table.where(i, self.name)}: {what} is not a finite number")
             return standardized(table, self.name, values, self.mean, self.scale)[:, None]
         index = {c: k for k, c in enumerate(self.classes)}
-        labels = np.empty(len(table), dtype=np.intp)
-        for i, label in enumerate(self.labels(table)):
-            k = index.get(label)
-            if k is None:
-                what = "is missing" if label is None else f"{quote(label)} was never seen in training"
-                raise InputError(f"{table.where(i, self.name)}: the class {what} (known: "
-                                 f"{quote_names(self.classes)})")
-            labels[i] = k
+        names, rows = self.label_codes(table)
+        labels = np.array([index.get(name, -1) for name in names], dtype=np.intp)[rows]
+        unknown = np.flatnonzero(labels < 0)
+        if unknown.size:
+            i = int(unknown[0])
+            label = names[rows[i]]
+            what = "is missing" if label is None else f"{quote(label)} was never seen in training"
+            raise InputError(f"{table.where(i, self.name)}: the class {what} (known: {quote_names(self.classes)})")
         return labels
 
     def decode(self, outputs: Array) -> list[str] | Array:
@@ -207,7 +221,7 @@ class Target:
         network's outputs would round a target near 1.7e9 to steps of 128)."""
         if self.task == "regression":
             return np.asarray(outputs[:, 0], np.float64) * self.scale + self.mean
-        return [self.classes[k] for k in outputs.argmax(axis=1)]
+        return np.array(self.classes, dtype=object)[outputs.argmax(axis=1)].tolist()
 
     def to_json(self) -> dict:
         if self.task == "regression":
