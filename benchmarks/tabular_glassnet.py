@@ -52,6 +52,7 @@ RECIPES = {r.name: r for r in (
            "cosine schedule over 150 epochs, best validation epoch kept"),
     Recipe("quantile_scaling", {"scaling": "quantile"}, "quantile scaling instead of robust"),
     Recipe("wide", {"hidden": [128, 128], "lr": 0.003}, "two layers of 128 relu units, lr 0.003"),
+    Recipe("two_layers", {"hidden": [32, 32]}, "two hidden layers of 32 relu units, not one"),
     Recipe("float64", {"dtype": "float64"}, "float64 arithmetic instead of float32"),
     Recipe("patience_60", {"patience": 60}, "early stopping after 60 epochs without a better validation loss, not 30"),
     Recipe("val_0.2", {"val_split": 0.2}, "20% of the training rows for validation, not 10%"),
