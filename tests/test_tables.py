@@ -242,6 +242,50 @@ def test_parquet_and_feather_read_as_the_csv_does(tmp_path):
         datasets.resolve(str(tmp_path / "bad.parquet"))
 
 
+def test_narrow_floats_huge_floats_and_durations_read_from_a_frame_or_parquet_as_from_the_csv_pandas_writes(tmp_path):
+    """float32 and float16 cells read as the shortest decimal (what to_csv writes), floats past 2**53 keep their
+    text as the CSV reader keeps it, durations read as pandas writes them: one table, one fingerprint."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from glassnet.tabular.fingerprint import fingerprint
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "f32": (rng.normal(size=40) * 10.0 ** rng.integers(-30, 30, 40)).astype(np.float32),
+        "f16": rng.normal(size=40).astype(np.float16),
+        "nullable": pd.array(rng.normal(size=40), dtype="Float32"),
+        "huge": rng.normal(size=40) * 1e20,
+        "took": pd.to_timedelta(rng.integers(-50, 50, 40), unit="h") + pd.to_timedelta(rng.integers(0, 2, 40) * 5,
+                                                                                         unit="us"),
+        "y": ["p", "q"] * 20})
+    frame.loc[3, ["f32", "f16", "huge", "took"]] = np.nan
+    frame.loc[4, "nullable"] = pd.NA
+    frame.loc[5, "huge"] = np.inf
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    frame.to_parquet(tmp_path / "t.parquet")
+    expected = read_csv(tmp_path / "t.csv")
+    assert expected.data["f32"][0] == float(str(frame["f32"][0]))  # (the shortest decimal, not the float32 value)
+    for data in (str(tmp_path / "t.parquet"), frame):
+        table = datasets.resolve(data)
+        for name in ("f32", "f16", "nullable", "huge"):
+            np.testing.assert_array_equal(table.numbers(name), expected.numbers(name), err_msg=name)
+        assert list(table.data["took"]) == list(expected.data["took"])
+        assert fingerprint(table) == fingerprint(expected)
+
+
+def test_the_shortest_decimal_of_a_narrow_float_is_what_str_writes():
+    from glassnet.tabular.arrowfile import shortest_decimal
+
+    every_float16 = np.arange(2**16, dtype=np.uint16).view(np.float16)
+    float32s = np.random.default_rng(0).integers(0, 2**32, 300_000, dtype=np.uint64).astype(np.uint32).view(
+        np.float32)  # (any bits: every exponent, subnormals, NaNs)
+    powers = np.float32(2.0) ** np.arange(-149, 128, dtype=np.float32)  # (the gap below is half the gap above)
+    for narrow in (every_float16, float32s, powers, np.nextafter(powers, np.float32(0))):
+        with np.errstate(invalid="ignore"):
+            written = narrow.astype(str).astype(np.float64)
+        np.testing.assert_array_equal(shortest_decimal(narrow), written)
+
+
 def test_dates_read_from_a_frame_parquet_and_feather_as_from_the_csv_pandas_writes(tmp_path):
     """Datetimes all at midnight are their dates (2020-01-01, not 2020-01-01 00:00:00), as in to_csv's file:
     a model trained on one knows the dates of the others."""

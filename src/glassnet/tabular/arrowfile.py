@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from .cells import Reader, text_problem
+from .cells import Reader, inexact, text_problem
 from .table import Table, quote
 
 SUFFIXES = {".parquet": "Parquet", ".pq": "Parquet", ".feather": "Feather", ".arrow": "Feather", ".ipc": "Feather"}
@@ -62,9 +62,11 @@ def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[st
         raise InputError(f"{source} has two columns named {quote(twice)}; names must differ")
     data = {}
     for name, (_, column) in zip(names, frame.items()):
-        if column.dtype.kind in "iuf":
-            large = column.dtype.kind in "iu" and len(column) and _beyond_float64({"min": column.min(),
-                                                                                   "max": column.max()})
+        if column.dtype.kind == "f":
+            narrow = {2: np.float16, 4: np.float32}.get(column.dtype.itemsize, np.float64)
+            data[name] = _floats(column.to_numpy(dtype=narrow, na_value=np.nan))
+        elif column.dtype.kind in "iu":
+            large = len(column) and _beyond_float64({"min": column.min(), "max": column.max()})
             data[name] = ("number", column.to_numpy(dtype=np.float64, na_value=np.nan), large,
                           [None if _is_na(v) else v for v in column.tolist()] if large else None)
         else:
@@ -99,17 +101,59 @@ def _arrow_column(column: Any) -> tuple:
     kind = column.type
     if pa.types.is_dictionary(kind):
         column, kind = column.cast(kind.value_type), kind.value_type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+    if pa.types.is_floating(kind):
+        return _floats(column.to_numpy(zero_copy_only=False))
+    if pa.types.is_integer(kind) or pa.types.is_decimal(kind):
         values = column.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)  # (rounding past 2**53:
         large = pa.types.is_integer(kind) and _beyond_float64(pc.min_max(column).as_py())  # the exact text is kept)
         return "number", values.astype(np.float64), large, column.to_pylist() if large else None
     return "text", [None if v is None else _text_of(v) for v in _dates(column.to_pylist())], False, None
 
 
+def _floats(values: np.ndarray) -> tuple:
+    """A column of floats as the CSV file that pandas writes of it reads: a float32 or float16 value as the
+    shortest decimal that gives it back, and the text of a column holding values past 2**53, as the CSV reader
+    keeps it ('1e+20')."""
+    wide = shortest_decimal(values) if values.dtype.itemsize < 8 else values.astype(np.float64)
+    if not inexact(wide):
+        return "number", wide, False, None
+    return "number", wide, True, [None if v != v else str(v) for v in values]  # (a float32's own text: 1.2573023e+09)
+
+
+def shortest_decimal(narrow: np.ndarray) -> np.ndarray:
+    """float32 or float16 values as float64, each the shortest decimal that reads back as it (what ``str`` and
+    ``to_csv`` write): 2.040919, where widening gives 2.0409190654754639. Decimals of 1 to 9 significant digits
+    are tried for all values at once; the few values far from 1 (past 1e±22, where powers of ten are inexact)
+    go through ``str``."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        wide = narrow.astype(np.float64)
+        exponent = np.floor(np.log10(np.abs(wide)))
+        todo = np.isfinite(exponent)  # (not 0, inf or NaN: those are exact already)
+        near = np.flatnonzero(todo & (exponent >= -14) & (exponent <= 22))  # (10**shift exact for every digits)
+        for digits in range(1, 10):
+            shift = digits - 1 - exponent[near]
+            power, up = 10.0 ** np.abs(shift), shift >= 0
+            exact = np.where(up, wide[near] * power, wide[near] / power)
+            nearest = np.round(exact)
+            other = np.where(nearest > exact, nearest - 1, nearest + 1)  # (below a power of 2, the gap is narrower)
+            first, second = (np.where(up, k / power, k * power) for k in (nearest, other))  # (float64 nearest each)
+            first_back = first.astype(narrow.dtype) == narrow[near]
+            done = first_back | (second.astype(narrow.dtype) == narrow[near])
+            wide[near[done]] = np.where(first_back, first, second)[done]
+            todo[near[done]] = False
+            near = near[~done]
+    for i in np.flatnonzero(todo):
+        wide[i] = float(str(narrow[i]))
+    return wide
+
+
 def _dates(values: list) -> list:
     """A column's values, with datetimes that are all at midnight (no time zone) as their dates, 2024-05-01, as
-    ``to_csv`` writes them (``str`` would add 00:00:00), so that a model trained on the CSV knows them."""
+    ``to_csv`` writes them (``str`` would add 00:00:00), so that a model trained on the CSV knows them; and
+    durations as ``to_csv`` writes them (below)."""
     first = next((v for v in values if not _is_na(v)), None)
+    if isinstance(first, datetime.timedelta):
+        return _durations(values)
     if not isinstance(first, datetime.datetime):
         return values
     midnight = datetime.time()
@@ -117,6 +161,25 @@ def _dates(values: list) -> list:
                          and not getattr(v, "nanosecond", 0)) for v in values):
         return [v if _is_na(v) else v.date().isoformat() for v in values]
     return values
+
+
+def _durations(values: list) -> list:
+    """Durations as ``to_csv`` writes them: '0 days 01:00:00', '-1 days +23:00:00' (Arrow's are Python's
+    timedelta, whose text is '1:00:00'), with as many decimals in every cell as the finest one needs, and only
+    the days where every one is whole days ('3 days')."""
+    present = [v for v in values if isinstance(v, datetime.timedelta)]
+    digits = 9 if any(getattr(v, "nanoseconds", 0) for v in present) else 6 if any(v.microseconds for v in present) \
+        else 0 if any(v.seconds for v in present) else -1  # (-1: whole days, '3 days')
+    return [v if not isinstance(v, datetime.timedelta) else _duration(v, digits) for v in values]
+
+
+def _duration(value: datetime.timedelta, digits: int) -> str:
+    if digits < 0:
+        return f"{value.days} days"
+    minutes, seconds = divmod(value.seconds, 60)
+    fraction = (value.microseconds * 1000 + getattr(value, "nanoseconds", 0)) // 10 ** (9 - digits)
+    return f"{value.days} days {'+' if value.days < 0 else ''}{minutes // 60:02d}:{minutes % 60:02d}:{seconds:02d}" + \
+        (f".{fraction:0{digits}d}" if digits else "")
 
 
 def _beyond_float64(extremes: dict) -> bool:
