@@ -109,7 +109,7 @@ def test_a_model_file_with_bad_seeds_is_refused(tmp_path):
     (lambda: gn.Ensemble(layers(), seeds="ab"), "an ensemble seed must be"),
     (lambda: gn.Ensemble(layers(), seeds=2).fit(*table()[:2], optimizer=gn.Adam(clipnorm=1.0), verbose=0,
                                                  loss="categorical_crossentropy"), "without clipnorm"),
-    (lambda: gn.Ensemble(layers(), seeds=2).explain(*table()[:2]), r"use ensemble.member\(k\).explain"),
+    (lambda: gn.Ensemble(layers(), seeds=2).explain(*table()[:2], member=2), r"has 2 members \(0 .. 1\); got 2"),
     (lambda: gn.Ensemble(layers(), seeds=2).member(2), r"has 2 members \(0 .. 1\); got 2"),
 ])
 def test_ensemble_misuse(make, match):
@@ -171,7 +171,7 @@ def test_an_ensemble_model_file_works_in_predict_evaluate_info_and_export(tmp_pa
     assert main(["report", str(path), "iris", "--out", str(tmp_path / "r.html")]) == 0
     assert "the first of the ensemble's 3 members" in (tmp_path / "r.html").read_text()
     capsys.readouterr()
-    assert main(["explain", str(path), "iris"]) == 0  # (the first member's step; Ensemble.explain itself refuses)
+    assert main(["explain", str(path), "iris"]) == 0  # (the first member's step)
     assert "Shown: the first member's step." in " ".join(capsys.readouterr().out.split())
     ort = pytest.importorskip("onnxruntime")
     assert main(["export", str(path), "--onnx", str(tmp_path / "e.onnx")]) == 0
@@ -190,6 +190,9 @@ def test_a_members_optimizer_takes_the_step_that_member_takes_in_the_ensemble():
     member.optimizer = net.member_optimizer(1)
     assert member.optimizer.steps == net.optimizer.steps == 12
     steps = {s.name: s for s in member.explain(X, y, loss=net.loss)}  # one full-batch step of member 1 alone
+    told = {s.name: s for s in net.explain(X, y, member=1)}  # (the same, asked of the ensemble)
+    assert told.keys() == steps.keys() and told["W1"].formula == steps["W1"].formula
+    np.testing.assert_array_equal(told["W1"].value, steps["W1"].value)
     net.fit(X, y, epochs=1, batch_size=40, shuffle=False, verbose=0)  # the same step, for both members at once
     np.testing.assert_allclose(steps["W1"].value, net.layers[0].weights[1], rtol=1e-12, atol=1e-15)
     assert "bias-corrected at step 13" in steps["W1"].formula

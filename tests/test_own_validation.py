@@ -219,6 +219,6 @@ def test_the_kept_weights_line_names_each_members_epoch_or_its_start():
     args = argparse.Namespace(epochs=3, patience=30)
     history.best_epochs = [12, 10, 13]
     assert kept_weights(history, net, args) == \
-        "each member kept the weights of its best epoch: 12, its starting weights, 13"
+        "each member kept the weights of its best epoch: 12, the weights it began with, 13"
     history.best_epochs = [10, 10, 7]
     assert kept_weights(history, net, args) == "no member did better than the weights it began with: each kept them"

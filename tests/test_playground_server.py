@@ -136,6 +136,20 @@ def test_exported_model_predicts_as_the_session(client, tmp_path):
     assert main(["evaluate", str(path), "iris"]) == 0
 
 
+def test_a_playground_model_resumes_on_its_own_points_only(tmp_path, capsys):
+    """The model file records the data's rows and fingerprint: spirals drawn with another noise are refused."""
+    from glassnet.web.session import build_run
+
+    for noise, name in ((0.3, "noisy"), (None, "plain")):
+        run = build_run(Settings.parse({"dataset": "spirals", "hidden": [4], **({"noise": noise} if noise else {})}),
+                        None)
+        run.epoch()
+        run.model().save(tmp_path / f"{name}.safetensors")
+    assert main(["resume", str(tmp_path / "plain.safetensors"), "spirals", "--epochs", "1"]) == 0
+    assert main(["resume", str(tmp_path / "noisy.safetensors"), "spirals", "--epochs", "1"]) == 2
+    assert "spirals is not the data" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("spec, message", [
     ({"hidden": [4] * 7}, "hidden layers: at most 6 in the playground"),
     ({"hidden": [25]}, "neurons per layer (as many as the diagram draws): a whole number from 1 to 24; got 25"),

@@ -24,8 +24,9 @@ has waited its patience. Member k trains on and is validated on the rows its see
 alone with the same validation split (in another order of batches); but it goes on training until the last
 member stops, so it can find a later best epoch than that network, which stops at its own patience. The
 ensemble as a whole learns from every row. With
-``validation_data`` instead, every member is validated on those rows and the members stop together (as they do
-when a layer's weights are shared by all members, ``SharedDense``: by the mean of the members' losses).
+``validation_data`` instead, and when a layer's weights are shared by all members (``SharedDense``), the
+members are validated on the same rows and stop together, by the loss of their mean output (the ``val_loss``
+of the history is then that loss; with rows of their own, it is the mean of the members' losses).
 
 Prediction is the mean of the members' outputs (probabilities for a softmax or sigmoid output, values for a
 linear one); the loss and metrics that ``evaluate`` and ``validation_data`` see are those of that mean.
@@ -35,6 +36,7 @@ The training loss in the history is the mean of the members' losses.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -187,8 +189,17 @@ class Ensemble(Network):
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 0 <= k < self.members:
             raise InputError(f"this ensemble has {self.members} members (0 .. {self.members - 1}); got {k!r}")
 
-    def explain(self, *args: object, **kwargs: object) -> list:
-        raise InputError("explain narrates one network: use ensemble.member(k).explain(...)")
+    def explain(self, X: object, y: object, member: int = 0, loss: str | losses.Loss | None = None,
+                optimizer: str | optimizers.Optimizer | None = None, tutorial: bool = False) -> list[Any]:
+        """Member ``member``'s next training step on (X, y), narrated as ``Network.explain`` narrates a network's:
+        with the ensemble's loss and that member's part of its optimizer (settings, step count and running
+        state; where the members share a layer's weights, and so that state, the settings alone, started
+        afresh). Nothing is changed."""
+        alone = self.member(member)
+        if optimizer is None:  # (an InputError if the ensemble has none yet)
+            alone.optimizer = optimizers.REGISTRY.build(optimizers.REGISTRY.spec(self.optimizer)) \
+                if self.shares_weights and self.optimizer is not None else self.member_optimizer(member)
+        return alone.explain(X, y, loss=self.loss if loss is None else loss, optimizer=optimizer, tutorial=tutorial)
 
 
 def _alone(layer: Layer, arrays: dict[str, tuple[Array, Array]], k: int) -> tuple[dict, dict[str, Array]]:

@@ -109,7 +109,7 @@ def kept_weights(history: Any, net: Any, args: argparse.Namespace, interrupted: 
         began = net.epochs_trained - history.epochs  # (an epoch of this run, or the weights it began with)
         if all(e <= began for e in history.best_epochs):
             return f"{stopped}no member did better than the weights it began with: each kept them"
-        kept = ", ".join(str(e) if e > began else "its starting weights" for e in history.best_epochs)
+        kept = ", ".join(str(e) if e > began else "the weights it began with" for e in history.best_epochs)
         return f"{stopped}each member kept the weights of its best epoch: {kept}"
     best = history.best_epoch
     if best is None or best >= net.epochs_trained:

@@ -51,6 +51,7 @@ def _compare(epochs: int) -> int:
     print(f"mean |error|    {errors[0]:<21.4f}  {errors[1]:.4f}\n")
     print(textwrap.fill(
         "Without a hidden layer the output is sigmoid(x . w): it can only split the inputs with a straight line, "
-        "and no line puts (0,1) and (1,0) on one side and (0,0) and (1,1) on the other, so the best it can do is "
-        "0.5 for every row. Each hidden unit draws a line of its own; the output unit combines them.", 100))
+        "and no line puts (0,1) and (1,0) on one side and (0,0) and (1,1) on the other, so it gets three rows "
+        "right at most; from small starting weights, training leaves it at 0.5 for every row. Each hidden unit "
+        "draws a line of its own; the output unit combines them.", 100))
     return 0

@@ -80,14 +80,13 @@ def _model_steps(args: argparse.Namespace) -> list:
              f"sees them after its preprocessing (inputs: {', '.join(prep.feature_names)}; target: "
              f"{prep.target.name}, {prep.task})."]
     if isinstance(net, Ensemble):
-        intro.append(f"{model} is an ensemble of {net.members} networks that differ only in their starting weights: "
-                     "each takes this step from its own weights, and the model predicts the mean of their outputs. "
-                     "Shown: the first member's step.")
-        member = net.member(0)
-        member.optimizer = _member_optimizer(net, intro)
-        steps = _finite(lambda: member.explain(X, y, loss=net.loss), net.dtype)
-    else:
-        steps = _finite(lambda: net.explain(X, y), net.dtype)
+        intro.append(f"{model} is an ensemble of {net.members} networks, each with starting weights (and, by "
+                     "default, training rows) of its own: each takes this step from its own weights, and the model "
+                     "predicts the mean of their outputs. Shown: the first member's step.")
+        if net.shares_weights:
+            intro.append("(A layer's weights are shared by the members, and so is their optimizer state: the step "
+                         "below starts the optimizer afresh.)")
+    steps = _finite(lambda: net.explain(X, y), net.dtype)
     for paragraph in intro:  # (only once the step is known to be one that can be shown)
         print(textwrap.fill(paragraph, 100) + "\n")
     return steps
@@ -108,18 +107,6 @@ def _finite(explain: Any, dtype: Any) -> list:
             raise InputError(f"the step's {step.name} holds NaN or infinite values: these rows are too large for the "
                              f"network's {np.dtype(dtype).name} arithmetic to take a step on them")
     return steps
-
-
-def _member_optimizer(net: Any, intro: list[str]) -> Any:
-    """The first member's optimizer: its settings, step count and slice of the running state; where the members
-    share a layer's weights (and so their optimizer state), the settings alone, said so in ``intro``."""
-    from ..optimizers import REGISTRY
-
-    if net.optimizer is None or not net.shares_weights:
-        return net.member_optimizer(0)  # (an InputError without an optimizer)
-    intro.append("(A layer's weights are shared by the members, and so is their optimizer state: the step below "
-                 "starts the optimizer afresh.)")
-    return REGISTRY.build(REGISTRY.spec(net.optimizer))
 
 
 def _wait(i: int, total: int) -> None:

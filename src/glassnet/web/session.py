@@ -21,6 +21,7 @@ from .. import optimizers, schedules
 from ..errors import GlassnetError, InputError
 from ..network import Network
 from ..tabular import datasets
+from ..tabular.fingerprint import fingerprint
 from ..tabular.model import Model, TrainingRecord
 from ..tabular.preprocessing import Numeric, Preprocessor, Target
 from ..tabular.table import Table
@@ -189,7 +190,8 @@ class Run:
                   "activation": s.activation, "dropout": s.dropout, "optimizer": s.optimizer, "lr": s.lr,
                   "val_split": s.val_split, "test_split": 0.0, "seed": s.seed,
                   "batch_size": s.batch_size or len(self.arrays[0]), "drop_missing": False, "dtype": "float64",
-                  "patience": 0}
+                  "patience": 0, "rows": len(self.table), "fingerprint": fingerprint(self.table)}  # (the data: resume
+        # refuses other points, such as spirals drawn with another noise)
         return Model(self.net.copy(), self.prep, TrainingRecord(record))
 
 
