@@ -1,11 +1,11 @@
 """``glassnet export``: a model file as an ONNX model that takes the raw columns of the table.
 
-A model trained from a table gets its whole preprocessing in the graph: one graph input per input column,
-named after it (``glassnet.inputs`` in the metadata maps each input to its column and type): numbers as float64
-(rows, 1) with NaN for a missing cell (filled with the training median, plus the "was missing" input where the
-model has one, standardized), text as strings (rows, 1) (one-hot over the training categories; "" and the NA
-tokens are missing; an unseen category is all zeros). The output is float64: the class probabilities, in the
-order ``glassnet.classes`` lists, or for regression the target in its own units. A network saved from Python
+A model trained from a table gets its whole preprocessing in the graph: one graph input per input column, named
+after it (``glassnet.inputs`` in the metadata maps each input to its column and type): numbers as float64 (rows, 1)
+with NaN for a missing cell (filled with the training median, plus the "was missing" input where the model has one,
+then scaled as in training: standard or robust), text as strings (rows, 1) (one-hot over the training categories;
+"" and the NA tokens are missing; an unseen category is all zeros). The output is float64: the class probabilities,
+in the order ``glassnet.classes`` lists, or for regression the target in its own units. A network saved from Python
 (no preprocessing) takes one input ``input`` (rows, n_inputs) as ``Network.to_onnx`` writes it.
 """
 
@@ -20,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export a model file to ONNX (needs glassnet[onnx])",
                        description="Write a model saved by glassnet train as an ONNX model file that takes the raw "
                                    "input columns, one graph input per column (numbers as float64 with NaN for "
-                                   "missing cells, text as strings), with the imputation, standardization and "
+                                   "missing cells, text as strings), with the imputation, scaling and "
                                    "one-hot encoding in the graph, and gives class probabilities or the target in "
                                    "its own units.")
     add_model(p)

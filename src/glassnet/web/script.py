@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..tabular.arrowfile import is_arrow_file
 from .session import GENERATED, HORIZON, UPLOAD, Run
 
-TEMPLATE = '''"""The glassnet playground's run{title}, repeated with glassnet: {epochs} epochs of {summary}."""
+TEMPLATE = '''"""The glassnet playground's run{title}, repeated with glassnet: {said} of {summary}."""
 
 from glassnet import optimizers, schedules
 from glassnet.tabular import datasets
@@ -46,7 +46,7 @@ def data_lines(run: Run) -> str:
     return f"table = datasets.load({s.dataset!r})"
 
 
-TUTORIAL = '''"""The glassnet playground's run of the classic tutorial, repeated with glassnet: {epochs} epochs."""
+TUTORIAL = '''"""The glassnet playground's run of the classic tutorial, repeated with glassnet: {said}."""
 
 from glassnet.teach import tutorial
 
@@ -64,11 +64,16 @@ def script(run: Run) -> str:
     ``repr``, so that they stay strings."""
     s = run.settings
     if s.tutorial:
-        return TUTORIAL.format(epochs=run.net.epochs_trained)
+        return TUTORIAL.format(epochs=run.net.epochs_trained, said=_epochs(run.net.epochs_trained))
     lr = {"constant": repr(s.lr), "cosine": f"schedules.Cosine({s.lr!r}, steps)",
           "onecycle": f"schedules.OneCycle({s.lr!r}, steps)"}[s.schedule]
     title = "" if s.dataset != UPLOAD else " on an uploaded file"
-    return TEMPLATE.format(title=title, epochs=run.net.epochs_trained, summary=run.start.summary(),
+    epochs = run.net.epochs_trained
+    return TEMPLATE.format(title=title, epochs=epochs, said=_epochs(epochs), summary=run.start.summary(),
                            data=data_lines(run), target=run.prep.target.name, val_split=s.val_split, seed=s.seed,
                            hidden=s.hidden, activation=s.activation, dropout=s.dropout, batch=s.batch_size or None,
                            horizon=HORIZON, lr=lr, optimizer=s.optimizer, weight_decay=s.weight_decay)
+
+
+def _epochs(n: int) -> str:
+    return f"{n} epoch{'' if n == 1 else 's'}"
