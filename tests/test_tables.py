@@ -361,6 +361,8 @@ def test_train_table_checks_its_options(tmp_path):
         gn.train_table(data, "specie")
     with pytest.raises(InputError, match="expected a file path"):
         gn.train_table(42, "species")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'epoch'; did you mean 'epochs'"):
+        gn.train_table(data, "species", epoch=1)
     with pytest.warns(UserWarning, match="column 'id'"):
         gn.train_table(write(tmp_path, PENGUINS * 1 + "".join(
             f"Adelie,Dream,40,190,male,q{i}\n" for i in range(20)), "more.csv"), "species", epochs=1)

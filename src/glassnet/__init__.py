@@ -53,8 +53,17 @@ def __getattr__(name: str) -> object:
 
 def train_table(data: object, target: str, **options: object) -> Model:
     """Train on a table as ``glassnet train`` does: see ``glassnet.tabular.train_table.train_table``."""
+    import difflib
+    import inspect
+
     from .tabular.train_table import train_table as train
 
+    known = [name for name in inspect.signature(train).parameters if name not in ("data", "target")]
+    for name in options:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, 1)
+            raise TypeError(f"train_table() got an unexpected keyword argument {name!r}; " +
+                            (f"did you mean {close[0]!r}?" if close else f"it takes {', '.join(known)}"))
     return train(data, target, **options)
 
 
