@@ -50,7 +50,8 @@ def add_model(p: argparse.ArgumentParser, data: str | None = None, optional: boo
 def add_progress_options(p: argparse.ArgumentParser, patience_default: str = "") -> None:
     """Options that ``train`` and ``resume`` share (``patience_default``: words for --patience's default)."""
     p.add_argument("--patience", type=rule("patience"), metavar="P", help="stop after P epochs without a better "
-                   f"validation loss and keep the best weights (0: never stop early){patience_default}")
+                   "validation loss (the training loss, with --val-split 0) and keep the best weights (0: never stop "
+                   f"early){patience_default}")
     p.add_argument("--plot", metavar="PNG", help="also draw the training and validation loss curves to PNG "
                    "(needs glassnet[plot]; default: no drawing)")
     p.add_argument("--checkpoint-every", type=rule("checkpoint_every"), default=0, metavar="K",
