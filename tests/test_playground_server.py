@@ -148,6 +148,16 @@ def test_a_playground_model_resumes_on_its_own_points_only(tmp_path, capsys):
     assert main(["resume", str(tmp_path / "plain.safetensors"), "spirals", "--epochs", "1"]) == 0
     assert main(["resume", str(tmp_path / "noisy.safetensors"), "spirals", "--epochs", "1"]) == 2
     assert "spirals is not the data" in capsys.readouterr().err
+    from glassnet.tabular.csvfile import read_csv  # an upload read with the page's "how to read it": so again
+
+    upload = tmp_path / "u.csv"
+    upload.write_text("a;c;y\n" + "".join(f"{i % 7},{i % 3};{-1 if i % 9 == 0 else i % 5};{'pq'[i % 2]}\n"
+                                          for i in range(60)))
+    run = build_run(Settings.parse({"dataset": "upload", "hidden": [4]}),
+                    read_csv(upload, "u.csv", sep=";", decimal=",", na_values=["-1"]))
+    run.epoch()
+    run.model().save(tmp_path / "upload.safetensors")
+    assert main(["resume", str(tmp_path / "upload.safetensors"), str(upload), "--epochs", "1"]) == 0
 
 
 @pytest.mark.parametrize("spec, message", [

@@ -3,6 +3,8 @@ Parquet/Feather/DataFrames, ``gn.train_table`` and reading in chunks."""
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pytest
 
@@ -271,6 +273,52 @@ def test_narrow_floats_huge_floats_and_durations_read_from_a_frame_or_parquet_as
             np.testing.assert_array_equal(table.numbers(name), expected.numbers(name), err_msg=name)
         assert list(table.data["took"]) == list(expected.data["took"])
         assert fingerprint(table) == fingerprint(expected)
+    ids = ["f32", "f16", "nullable", "took"]  # (columns predict --id copies: as the CSV has them)
+    written = read_csv(tmp_path / "t.csv", keep=ids).exact
+    for data in (str(tmp_path / "t.parquet"), frame):
+        kept = datasets.resolve(data, None, ".", [], ids).exact
+        assert all(list(kept[name]) == list(written[name]) for name in ids), data
+
+
+def test_cells_pandas_writes_as_they_are_stay_as_they_are(tmp_path):
+    """to_csv writes an object column's timedeltas each as str gives it, and a float32[pyarrow] column widened: so
+    does the DataFrame reader (only timedelta64 columns and NumPy's float32 are written otherwise)."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from glassnet.tabular.fingerprint import fingerprint
+
+    frame = pd.DataFrame({"took": pd.Series([datetime.timedelta(hours=1), pd.Timedelta("1.5s"), "x"], dtype=object),
+                          "v": pd.array(np.array([0.1, 2.040919, 3], np.float32), dtype="float32[pyarrow]"),
+                          "y": ["a", "b", "a"]})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    expected, table = read_csv(tmp_path / "t.csv"), datasets.resolve(frame)
+    assert list(table.data["took"]) == list(expected.data["took"]) == ["1:00:00", "0 days 00:00:01.500000", "x"]
+    assert table.data["v"][0] == expected.data["v"][0] == float(np.float32(0.1))
+    assert fingerprint(table) == fingerprint(expected)
+
+
+def test_a_model_of_an_older_reading_of_float32_and_durations_still_knows_its_file(tmp_path, capsys):
+    """Before, float32 cells read widened (0.10000000149011612) and Arrow's durations as str gives them: a model
+    trained then on the file checks it by the fingerprint it saved, and finds its float32 classes."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from glassnet.tabular.fingerprint import fingerprint
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=120).astype(np.float32)
+    took = pd.to_timedelta(rng.integers(0, 3, 120), unit="h")
+    now = pd.DataFrame({"x": x, "took": took, "y": np.where(x > 0, 0.1, 0.7).astype(np.float32)})
+    now.to_parquet(tmp_path / "now.parquet")
+    then = pd.DataFrame({"x": x.astype(np.float64), "took": [str(v.to_pytimedelta()) for v in took],
+                         "y": now["y"].astype(np.float64)})  # (what the older reading gave: widened, str's text)
+    then.to_parquet(tmp_path / "then.parquet")
+    read_now, read_then = (datasets.resolve(str(tmp_path / f"{name}.parquet")) for name in ("now", "then"))
+    assert fingerprint(read_now) != fingerprint(read_then) == fingerprint(read_now, earlier=True)
+    model = str(tmp_path / "m.safetensors")
+    assert main(["train", str(tmp_path / "then.parquet"), "--target", "y", "--task", "classification", "--preset",
+                 "quick", "--epochs", "2", "--out", model, "--quiet"]) == 0
+    assert main(["evaluate", model, str(tmp_path / "now.parquet"), "--split", "test"]) == 0
+    assert "0.10000000149011612" in capsys.readouterr().out
 
 
 def test_the_shortest_decimal_of_a_narrow_float_is_what_str_writes():

@@ -24,9 +24,10 @@ has waited its patience. Member k trains on and is validated on the rows its see
 alone with the same validation split (in another order of batches); but it goes on training until the last
 member stops, so it can find a later best epoch than that network, which stops at its own patience. The
 ensemble as a whole learns from every row. With
-``validation_data`` instead, and when a layer's weights are shared by all members (``SharedDense``), the
-members are validated on the same rows and stop together, by the loss of their mean output (the ``val_loss``
-of the history is then that loss; with rows of their own, it is the mean of the members' losses).
+``validation_data`` instead, every member is validated on those rows and the members stop together, by the loss
+of their mean output (the history's ``val_loss`` is then that loss; with rows of their own, it is the mean of the
+members' losses). ``glassnet train`` gives them common validation rows so when they share their first layer
+(``SharedDense``: one product serves all members only where they see one batch).
 
 Prediction is the mean of the members' outputs (probabilities for a softmax or sigmoid output, values for a
 linear one); the loss and metrics that ``evaluate`` and ``validation_data`` see are those of that mean.

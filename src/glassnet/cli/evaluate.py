@@ -94,7 +94,7 @@ def check_training_data(settings: dict, table: Any, path: str, prep: Any,
     elif saved is None:
         print(f"warning: {path} does not record the fingerprint of its training data (saved by an older "
               f"glassnet): {table.source} was checked by its number of rows only", file=sys.stderr)
-    elif fingerprint(table) != saved:
+    elif fingerprint(table) != saved and not (table.earlier and fingerprint(table, earlier=True) == saved):
         used = {column.name for column in prep.columns} | {prep.target.name}  # (one of them read wrongly: why)
         problem = next((f"{text}; so " for name, text in table.problems.items() if name in used), "")
         raise InputError(f"{problem}{table.source} is not the data {path} was trained on (the same number of "

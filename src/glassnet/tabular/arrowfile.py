@@ -45,7 +45,7 @@ def read_arrow(path: str | os.PathLike, source: str | None = None, na_values: Se
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         raise InputError(f"{source}: not a readable {kind} file ({str(exc).splitlines()[0][:200]})") from None
     columns = {name: table.column(name) for name in table.column_names}
-    written = {n: columns[n].to_pylist() for n in keep if n in columns}
+    written = {n: _arrow_kept(columns[n]) for n in keep if n in columns}
     read = _table(source, list(table.column_names), {n: _arrow_column(c) for n, c in columns.items()},
                   table.num_rows, na_values, written, decimal)
     read.read_with = options_given(None, decimal, na_values)
@@ -62,17 +62,18 @@ def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[st
         raise InputError(f"{source} has two columns named {quote(twice)}; names must differ")
     data = {}
     for name, (_, column) in zip(names, frame.items()):
-        if column.dtype.kind == "f":
-            narrow = {2: np.float16, 4: np.float32}.get(column.dtype.itemsize, np.float64)
-            data[name] = _floats(column.to_numpy(dtype=narrow, na_value=np.nan))
-        elif column.dtype.kind in "iu":
+        kind = column.dtype.kind
+        if kind == "f":  # (pandas writes a float32 short, but a float32[pyarrow] widened)
+            size = 8 if type(column.dtype).__name__ == "ArrowDtype" else column.dtype.itemsize
+            data[name] = _floats(column.to_numpy(dtype={2: np.float16, 4: np.float32}.get(size, np.float64),
+                                                 na_value=np.nan))
+        elif kind in "iu":
             large = len(column) and _beyond_float64({"min": column.min(), "max": column.max()})
             data[name] = ("number", column.to_numpy(dtype=np.float64, na_value=np.nan), large,
-                          [None if _is_na(v) else v for v in column.tolist()] if large else None)
+                          [None if _is_na(v) else v for v in column.tolist()] if large else None, None)
         else:
-            data[name] = ("text", [None if _is_na(v) else _text_of(v, decimal) for v in _dates(column.tolist())],
-                          False, None)
-    written = {n: column.tolist() for n, (_, column) in zip(names, frame.items()) if n in keep}
+            data[name] = _texts(column.tolist(), decimal, durations=kind == "m")
+    written = {n: _frame_kept(column) for n, (_, column) in zip(names, frame.items()) if n in keep}
     return _table(source, names, data, len(frame), na_values, written, decimal)
 
 
@@ -106,8 +107,39 @@ def _arrow_column(column: Any) -> tuple:
     if pa.types.is_integer(kind) or pa.types.is_decimal(kind):
         values = column.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)  # (rounding past 2**53:
         large = pa.types.is_integer(kind) and _beyond_float64(pc.min_max(column).as_py())  # the exact text is kept)
-        return "number", values.astype(np.float64), large, column.to_pylist() if large else None
-    return "text", [None if v is None else _text_of(v) for v in _dates(column.to_pylist())], False, None
+        return "number", values.astype(np.float64), large, column.to_pylist() if large else None, None
+    return _texts(column.to_pylist(), ".", durations=pa.types.is_duration(kind))
+
+
+def _frame_kept(column: Any) -> list:
+    """A kept column's cells (ids that predict copies) as the CSV that pandas writes has them."""
+    if column.dtype.kind == "m":
+        return _durations(column.tolist())
+    if column.dtype.kind == "f" and column.dtype.itemsize < 8 and type(column.dtype).__name__ != "ArrowDtype":
+        return [None if v != v else str(v) for v in column.to_numpy(dtype=column.dtype.numpy_dtype
+                                                                    if hasattr(column.dtype, "numpy_dtype")
+                                                                    else column.dtype, na_value=np.nan)]
+    return column.tolist()
+
+
+def _arrow_kept(column: Any) -> list:
+    """A kept column's cells (ids that predict copies) as the CSV that pandas writes of its table has them."""
+    import pyarrow as pa
+
+    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    if pa.types.is_duration(kind):
+        return _durations(column.to_pylist())
+    if pa.types.is_floating(kind) and kind.bit_width < 64:
+        return [None if v != v else str(v) for v in column.cast(kind).to_numpy(zero_copy_only=False)]
+    return column.to_pylist()
+
+
+def _texts(values: list, decimal: str, durations: bool = False) -> tuple:
+    """A column that is not numbers, as its cells' text (dates and ``durations`` as ``to_csv`` writes them), and
+    for durations the text glassnet read before it wrote them so (fingerprints saved then: ``Table.earlier``)."""
+    texts = [None if _is_na(v) else _text_of(v, decimal) for v in (_durations(values) if durations else _dates(values))]
+    return "text", texts, False, None, [None if _is_na(v) else _text_of(v, decimal) for v in values] if durations \
+        else None
 
 
 def _floats(values: np.ndarray) -> tuple:
@@ -115,9 +147,10 @@ def _floats(values: np.ndarray) -> tuple:
     shortest decimal that gives it back, and the text of a column holding values past 2**53, as the CSV reader
     keeps it ('1e+20')."""
     wide = shortest_decimal(values) if values.dtype.itemsize < 8 else values.astype(np.float64)
-    if not inexact(wide):
-        return "number", wide, False, None
-    return "number", wide, True, [None if v != v else str(v) for v in values]  # (a float32's own text: 1.2573023e+09)
+    large = inexact(wide)
+    earlier = values.astype(np.float64) if large or values.dtype.itemsize < 8 else None  # (widened, no text: as
+    # glassnet read them before, for the fingerprints saved then)
+    return "number", wide, large, [None if v != v else str(v) for v in values] if large else None, earlier
 
 
 def shortest_decimal(narrow: np.ndarray) -> np.ndarray:
@@ -149,11 +182,8 @@ def shortest_decimal(narrow: np.ndarray) -> np.ndarray:
 
 def _dates(values: list) -> list:
     """A column's values, with datetimes that are all at midnight (no time zone) as their dates, 2024-05-01, as
-    ``to_csv`` writes them (``str`` would add 00:00:00), so that a model trained on the CSV knows them; and
-    durations as ``to_csv`` writes them (below)."""
+    ``to_csv`` writes them (``str`` would add 00:00:00), so that a model trained on the CSV knows them."""
     first = next((v for v in values if not _is_na(v)), None)
-    if isinstance(first, datetime.timedelta):
-        return _durations(values)
     if not isinstance(first, datetime.datetime):
         return values
     midnight = datetime.time()
@@ -197,8 +227,8 @@ def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, 
     if not rows:
         raise InputError(f"{source} has no rows")
     reader = Reader(na_values, decimal)
-    data, exact = {}, {}
-    for name, (kind, values, large, original) in columns.items():
+    data, exact, earlier = {}, {}, {}
+    for name, (kind, values, large, original, before) in columns.items():
         if kind == "number":
             data[name] = reader.missing_numbers(values)
             if large:
@@ -207,9 +237,13 @@ def _table(source: str, names: list[str], columns: dict[str, tuple], rows: int, 
             data[name], kept = reader.convert(["" if v is None else v for v in values])
             if kept is not None:
                 exact[name] = kept
+        if before is not None:
+            earlier[name] = reader.missing_numbers(before) if kind == "number" else \
+                reader.convert(["" if v is None else v for v in before])[0]
     for name, values in written.items():
         exact[name] = np.array(["" if _is_na(v) else _text_of(v) for v in values], dtype=object)
     table = Table(source, names, data, np.arange(1, rows + 1), unit="row", exact=exact)
+    table.earlier = earlier
     for name in names:
         if data[name].dtype == object and (problem := text_problem(table, name, decimal)):
             table.problems[name] = problem

@@ -177,12 +177,14 @@ class Target:
         names, rows = self.label_codes(table)
         return np.array(names, dtype=object)[rows].tolist()
 
-    def label_codes(self, table: Table) -> tuple[list[str | None], Array]:
+    def label_codes(self, table: Table, earlier: bool = False) -> tuple[list[str | None], Array]:
         """(names, rows): the distinct cells' class names, None last (a missing cell), and each row's index among
-        them. Each distinct cell is named once, however many rows hold it; two cells may give one name (1, 1.0)."""
-        values, missing = table.data[self.name], table.missing(self.name)
+        them. Each distinct cell is named once, however many rows hold it; two cells may give one name (1, 1.0).
+        ``earlier``: the cells as an older glassnet read them (``Table.earlier``)."""
+        values = table.earlier[self.name] if earlier else table.data[self.name]
+        missing = np.isnan(values) if values.dtype == np.float64 else np.equal(values, None)
         numeric = table.is_numeric(self.name)
-        cells = (table.exact.get(self.name, values) if numeric else values)[~missing]
+        cells = (values if earlier or not numeric else table.exact.get(self.name, values))[~missing]
         if cells.dtype == object:  # text: numbered in one pass by a dict (sorting Python strings takes longer)
             first: dict[str, int] = {}
             codes = np.fromiter((first.setdefault(cell, len(first)) for cell in cells), np.intp, len(cells))
@@ -207,6 +209,9 @@ class Target:
             return standardized(table, self.name, values, self.mean, self.scale)[:, None]
         index = {c: k for k, c in enumerate(self.classes)}
         names, rows = self.label_codes(table)
+        if self.name in table.earlier and not set(names) - {None} <= index.keys():  # (a model trained before
+            names, rows = self.label_codes(table, earlier=True)  # glassnet read float32 cells short: 0.1, not
+            # 0.10000000149011612)
         labels = np.array([index.get(name, -1) for name in names], dtype=np.intp)[rows]
         unknown = np.flatnonzero(labels < 0)
         if unknown.size:

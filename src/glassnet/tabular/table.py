@@ -35,6 +35,7 @@ class Table:
         self.exact = exact or {}
         self.problems = problems or {}  # column -> why its cells cannot be used (a mix of numbers and text, ...)
         self.read_with: dict[str, Any] = {}  # a file's reading options that are not the defaults (to read again)
+        self.earlier: dict[str, Array] = {}  # columns an older glassnet read otherwise (its saved fingerprints)
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -73,8 +74,10 @@ class Table:
 
     def take(self, indices: Sequence[int] | Array) -> Table:
         rows = np.asarray(indices, dtype=np.intp)
-        return Table(self.source, self.columns, {n: v[rows] for n, v in self.data.items()}, self.lines[rows],
-                     self.unit, {n: v[rows] for n, v in self.exact.items()}, self.problems)
+        taken = Table(self.source, self.columns, {n: v[rows] for n, v in self.data.items()}, self.lines[rows],
+                      self.unit, {n: v[rows] for n, v in self.exact.items()}, self.problems)
+        taken.earlier = {n: v[rows] for n, v in self.earlier.items()}
+        return taken
 
     def require(self, names: Sequence[str], what: str = "the model needs") -> None:
         """Raise an InputError naming every column of ``names`` that this table lacks (with a guess for a typo)."""

@@ -190,8 +190,8 @@ class Run:
                   "activation": s.activation, "dropout": s.dropout, "optimizer": s.optimizer, "lr": s.lr,
                   "val_split": s.val_split, "test_split": 0.0, "seed": s.seed,
                   "batch_size": s.batch_size or len(self.arrays[0]), "drop_missing": False, "dtype": "float64",
-                  "patience": 0, "rows": len(self.table), "fingerprint": fingerprint(self.table)}  # (the data: resume
-        # refuses other points, such as spirals drawn with another noise)
+                  "patience": 0, "rows": len(self.table), "fingerprint": fingerprint(self.table),  # (the data:
+                  "sep": self.table.read_with.get("sep")}  # resume refuses other points, such as another noise's)
         return Model(self.net.copy(), self.prep, TrainingRecord(record))
 
 
@@ -228,6 +228,8 @@ def build_run(settings: Settings, upload: Table | None) -> Run:
         raise InputError(f"unknown dataset {settings.dataset!r}; bundled: {', '.join(datasets.DATASETS)}, or upload")
     settings.target = settings.target or default
     prep, (train, val, _) = prepare(table, settings.target, "auto", settings.val_split, 0.0, settings.seed)
+    prep.na_values, prep.decimal = table.read_with.get("na_values", []), table.read_with.get("decimal", ".")  # (as
+    # the model file keeps them, so that the file reads again as it was read here)
     if prep.n_inputs > MAX_INPUTS:
         widest = max(prep.columns, key=lambda c: len(c.features))
         raise InputError(f"{table.source} makes {prep.n_inputs} network inputs ({len(widest.features)} from column "
