@@ -293,3 +293,21 @@ def test_resume_and_evaluate_name_a_wrong_separator_when_the_data_differs(tmp_pa
         assert capsys.readouterr().err.rstrip().endswith("its one column's name holds a separator: read with "
                                                          "another --sep?")
     assert main(["evaluate", str(model), str(semi), "--split", "test"]) == 0  # (found in the header: the same data)
+
+
+def test_inputs_that_would_not_fit_in_memory_are_refused_before_they_are_made(tmp_path, capsys, monkeypatch):
+    """A text column of all different values (an id) makes an input of each: past a third of the memory,
+    the run stops with the column named instead of being ended by the system."""
+    import os
+
+    x, y = rows()
+    path = write(tmp_path / "ids.csv", "name,a,b,y", [f"p{i},{a},{b},{label}" for i, ((a, b), label) in
+                                                      enumerate(zip(x, y))])
+    pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 45}  # (a machine of 180 KiB: 96 rows x 98 inputs is 74 KiB)
+    monkeypatch.setattr(os, "sysconf", lambda name: pages[name])
+    code, _ = train(path)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "over a third of this machine's memory (0.0 GiB)" in err and "from column 'name'" in err
+    assert "--ignore name" in err
+    assert train(path, "--ignore", "name")[0] == 0

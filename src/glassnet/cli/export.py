@@ -15,6 +15,8 @@ import argparse
 
 from .options import add_model
 
+SHOWN_INPUTS = 12  # inputs named on the terminal (a wide table's are listed in the file)
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export a model file to ONNX (needs glassnet[onnx])",
@@ -49,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         described = json.loads(props["glassnet.inputs"])
         shown = ", ".join(f"{d['name']!r} ({d['type']}" + (f", column {d['column']!r})" if d["name"] != d["column"]
-                                                            else ")") for d in described)
+                                                            else ")") for d in described[:SHOWN_INPUTS])
+        shown += f", ... ({len(described)} in all; glassnet.inputs in the file's metadata lists them)" \
+            if len(described) > SHOWN_INPUTS else ""
         inputs = f"input{'s' if len(described) > 1 else ''} {shown}, each (rows, 1)"
         if any(d["type"] == "string" for d in described):
             text = "; text cells are matched as given: strip the blanks around them, as glassnet's readers do"

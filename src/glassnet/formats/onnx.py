@@ -80,12 +80,17 @@ class Graph:
         self.nodes: list = []
         self.inits: list = []
         self._names: set[str] = set()
+        self._tried: dict[str, int] = {}  # hint -> the k its next name starts looking from (hint_k)
 
     def _fresh(self, hint: str) -> str:
-        name, k = hint, 1
+        """The first of ``hint``, ``hint_2``, ``hint_3``, ... not yet taken (looked for from where the last search
+        for ``hint`` ended: a graph of 5,000 inputs names its nodes in linear time)."""
+        k = self._tried.get(hint, 1)
+        name = hint if k == 1 else f"{hint}_{k}"
         while name in self._names:
             k += 1
             name = f"{hint}_{k}"
+        self._tried[hint] = k + 1
         self._names.add(name)
         return name
 

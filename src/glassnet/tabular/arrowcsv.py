@@ -16,6 +16,8 @@ from .cells import BLANKS, CODE, KEPT_CELL, NA_VALUES, Reader, inexact, whole_so
 from .table import Table
 
 THREADS = False  # (Arrow's threads each keep memory after the read: 150 MiB more on 200,000 x 20 numbers)
+BLOCK = 64 << 20  # bytes of the file per Arrow chunk (the default 1 MiB makes 150 chunks of each of 5,000 columns
+# in a 150 MB file, and the work per column and chunk grows with columns x columns)
 SMALLEST = 4 << 20  # bytes: below this, importing pyarrow costs more than it saves
 _NUMBER_BYTES = b"0123456789.eE+-naNAiIfFtTyY"  # (nan, inf and infinity in any case)
 
@@ -47,7 +49,8 @@ def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], read
     import pyarrow.csv as arrow_csv
 
     try:
-        table = arrow_csv.read_csv(os.fspath(path), read_options=arrow_csv.ReadOptions(use_threads=THREADS),
+        table = arrow_csv.read_csv(os.fspath(path), read_options=arrow_csv.ReadOptions(use_threads=THREADS,
+                                                                                       block_size=BLOCK),
                                    parse_options=arrow_csv.ParseOptions(delimiter=sep),
                                    convert_options=arrow_csv.ConvertOptions(
                                        column_types={n: pa.string() for n in names}, strings_can_be_null=False))
@@ -60,14 +63,13 @@ def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], read
 
     if any((pc.max(pc.binary_length(table.column(n))).as_py() or 0) > csv.field_size_limit() for n in names):
         return None  # (a cell longer than the csv module takes: its reader says so)
-    columns = {}
-    for name in names:  # (each column's text is let go once it is converted)
-        columns[name] = _column(table.column(name), reader)
-        if name in keep:  # (the cells as written, too)
-            columns[name] = columns[name][0], np.array([c.strip(BLANKS) for c in table.column(name).to_pylist()],
-                                                       dtype=object)
-        table = table.drop_columns([name])
+    columns, texts = {}, table.columns
     del table
+    for j, name in enumerate(names):  # (each column's text is let go once it is converted)
+        columns[name] = _column(texts[j], reader)
+        if name in keep:  # (the cells as written, too)
+            columns[name] = columns[name][0], np.array([c.strip(BLANKS) for c in texts[j].to_pylist()], dtype=object)
+        texts[j] = None
     pa.default_memory_pool().release_unused()  # (the cells' text, converted: back to the system)
     return Table(source, names, {n: v for n, (v, _) in columns.items()}, np.arange(2, rows + 2),
                  exact={n: e for n, (_, e) in columns.items() if e is not None})

@@ -9,6 +9,8 @@ numbers are standardized like inputs (regression).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,18 +45,20 @@ class Numeric:
     def features(self) -> list[str]:
         return [self.name] + ([f"{self.name} {MISSING}"] if self.indicator else [])
 
-    def encode(self, table: Table, counts: Counts) -> Array:
+    def encode(self, table: Table, counts: Counts, out: Array) -> None:
+        """Fill ``out`` (rows, len(features)) with the column's inputs."""
         values = table.numbers(self.name)
-        gaps = np.isnan(values)
-        wide = np.flatnonzero(np.isinf(values))
+        gaps, wide = np.isnan(values), np.flatnonzero(np.isinf(values))
         if wide.size:
             i = int(wide[0])
             raise InputError(f"{table.where(i, self.name)}: {quote(table.text(self.name, i))} is not a finite number")
         if gaps.any():
             counts.filled(self.name, int(gaps.sum()))
             values = np.where(gaps, self.fill, values)
-        out = self.transform(values) if self.scaling else standardized(table, self.name, values, self.mean, self.scale)
-        return np.column_stack([out, gaps]) if self.indicator else out[:, None]
+        out[:, 0] = self.transform(values) if self.scaling else standardized(table, self.name, values, self.mean,
+                                                                             self.scale)
+        if self.indicator:
+            out[:, 1] = gaps
 
     def transform(self, values: Array) -> Array:
         """The network input of each filled value: (values - mean) / scale, or the scaler's transform."""
@@ -82,7 +86,9 @@ class Category:
     def features(self) -> list[str]:
         return [f"{self.name}={k}" for k in self.categories] + ([f"{self.name}={MISSING}"] if self.missing else [])
 
-    def encode(self, table: Table, counts: Counts) -> Array:
+    def encode(self, table: Table, counts: Counts, out: Array) -> None:
+        """Fill ``out`` (rows, len(features)) with the column's one-hot inputs (in place: a column of many
+        categories is not held twice)."""
         index = {c: k for k, c in enumerate(self.categories)}
         if self.missing:
             index[None] = len(self.categories)
@@ -93,7 +99,7 @@ class Category:
             cells = np.array([None if gaps[i] and not NAN_WORD.fullmatch(text) else text or None
                               for i, text in enumerate(written)], dtype=object)
         codes = np.fromiter((index.get(cell, -1) for cell in cells), dtype=np.intp, count=len(cells))
-        out = np.zeros((len(table), len(self.features)))
+        out[...] = 0.0
         known = codes >= 0
         out[np.flatnonzero(known), codes[known]] = 1.0
         gaps = np.equal(cells, None)
@@ -108,7 +114,6 @@ class Category:
                 raise InputError(f"{table.where(i, self.name)}: {what} (predict encodes it as all zeros unless "
                                  "--unknown error)")
             counts.not_seen(self.name, int((~gaps[unseen]).sum()), int(gaps[unseen].sum()))
-        return out
 
     def to_json(self) -> dict:
         return {"name": self.name, "kind": "category", "categories": self.categories, "missing": self.missing}
@@ -160,6 +165,7 @@ class Counts:
         return lines
 
 
+
 @dataclass
 class Target:
     """The column to predict. Classification: ``classes`` (labels in output order, from every row of the
@@ -171,11 +177,6 @@ class Target:
     numeric: bool = False  # classification: the labels are numbers (``1`` and ``1.0`` are the same class)
     mean: float = 0.0
     scale: float = 1.0
-
-    def labels(self, table: Table) -> list[str | None]:
-        """Each row's class name (None where the target cell is missing)."""
-        names, rows = self.label_codes(table)
-        return np.array(names, dtype=object)[rows].tolist()
 
     def label_codes(self, table: Table, earlier: bool = False) -> tuple[list[str | None], Array]:
         """(names, rows): the distinct cells' class names, None last (a missing cell), and each row's index among
@@ -209,9 +210,8 @@ class Target:
             return standardized(table, self.name, values, self.mean, self.scale)[:, None]
         index = {c: k for k, c in enumerate(self.classes)}
         names, rows = self.label_codes(table)
-        if self.name in table.earlier and not set(names) - {None} <= index.keys():  # (a model trained before
-            names, rows = self.label_codes(table, earlier=True)  # glassnet read float32 cells short: 0.1, not
-            # 0.10000000149011612)
+        if self.name in table.earlier and not set(names) - {None} <= index.keys():  # (trained when float32 read
+            names, rows = self.label_codes(table, earlier=True)  # widened: 0.10000000149011612, not 0.1)
         labels = np.array([index.get(name, -1) for name in names], dtype=np.intp)[rows]
         unknown = np.flatnonzero(labels < 0)
         if unknown.size:
@@ -328,14 +328,28 @@ class Preprocessor:
         """The network inputs (rows, n_inputs): missing cells filled, unseen categories all zeros (an InputError
         instead with ``unknown="error"``); ``counts`` (a ``Counts``) learns how many of each there were."""
         table.require(self.input_columns)
+        self.check_room(len(table), table.source)
         counts = counts if counts is not None else Counts(unknown)
         out = np.empty((len(table), self.n_inputs))
         start = 0
         for column in self.columns:  # (filled in place: a large table is not held twice over)
             width = len(column.features)
-            out[:, start:start + width] = column.encode(table, counts)
+            column.encode(table, counts, out[:, start:start + width])
             start += width
         return out
+
+    def check_room(self, rows: int, source: str) -> None:
+        """An InputError before the inputs of ``rows`` rows (float64) are made, if they would take over a third of
+        this machine's memory (an id's text column: an input per value), where the system would end the process."""
+        memory, need = float("inf"), rows * self.n_inputs * 8  # (and a copy in the network's dtype, 4 or 8)
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # (a system that does not say: no check)
+            memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        if need > memory / 3:
+            widest = max(self.columns, key=lambda column: len(column.features))
+            raise InputError(f"{source}: the inputs of {rows:,} rows would take {need / 2**30:.1f} GiB "
+                             f"({self.n_inputs:,} inputs, {len(widest.features):,} from column {quote(widest.name)}), "
+                             f"over a third of this machine's memory ({memory / 2**30:.1f} GiB); leave the column "
+                             f"out (--ignore {widest.name}) if it is an id or free text, or use fewer rows")
 
     def check_range(self, inputs: Array, table: Table, dtype: np.dtype) -> None:
         """An InputError at the first row of ``table`` (then its first column) whose network input (in ``inputs``,
