@@ -50,3 +50,30 @@ def test_training_accuracy_matches_sklearn(k):
     predicted = (a[:, 0] >= 0.5).astype(int) if k == 1 else a.argmax(axis=1)
     value = metrics.accuracy(y, a)
     assert type(value) is float and value == pytest.approx(sk.accuracy_score(labels, predicted), abs=1e-15)
+
+
+def test_many_classes_are_summed_up_not_printed_saved_or_drawn_whole(tmp_path, capsys):
+    """Past metrics.SHOWN_CLASSES classes the confusion matrix (classes x classes) is left out of the terminal,
+    the model file and the report; evaluate --json still gives it."""
+    import json
+
+    from glassnet.cli import main
+    from glassnet.metrics import SHOWN_CLASSES
+
+    k = SHOWN_CLASSES + 10
+    rng = np.random.default_rng(0)
+    path = tmp_path / "many.csv"
+    path.write_text("x,y\n" + "".join(f"{i % k + rng.normal(0, 0.1):.3f},c{i % k}\n" for i in range(6 * k)))
+    model = tmp_path / "m.safetensors"
+    assert main(["train", str(path), "--target", "y", "--preset", "quick", "--epochs", "2", "--out", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert f"... ({k} classes in all" in out and "confusion matrix (rows" not in out
+    assert len(out.splitlines()) < SHOWN_CLASSES + 20
+    from glassnet.tabular.model import Model
+
+    assert "confusion_matrix" not in Model.load(model).record.test_metrics
+    assert main(["evaluate", str(model), str(path), "--json"]) == 0
+    assert np.array(json.loads(capsys.readouterr().out)["confusion_matrix"]).shape == (k, k)
+    assert main(["report", str(model), str(path), "--out", str(tmp_path / "r.html")]) == 0
+    page = (tmp_path / "r.html").read_text()
+    assert f"The matrix of {k} classes" in page and 'class="confusion"' not in page

@@ -119,6 +119,10 @@ def _sum_of_squares(values: Array) -> tuple[np.float64, float]:
     return np.sum(shrunk * shrunk), unit
 
 
+SHOWN_CLASSES = 50  # past this many classes, a confusion matrix is neither printed, drawn nor saved in a model file
+# (3,000 classes: 9 million cells; its per-class figures stay)
+
+
 def classification_report(labels: Array, proba: Array, classes: Sequence[str]) -> dict[str, Any]:
     """Accuracy, log loss, per-class precision, recall, F1 and support, and the confusion matrix of class
     probabilities ``proba`` (rows, k) against true ``labels``, as JSON-safe values keyed by class name."""

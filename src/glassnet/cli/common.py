@@ -135,6 +135,7 @@ def _watched(history: Any) -> str:
 def print_report(values: dict, rows: str) -> None:
     """Metrics from ``glassnet.tabular.evaluation.evaluate`` as text; ``rows`` says which, e.g. "rows of data.csv".
     Class names are escaped to stay on their lines (``printable``)."""
+    from ..metrics import SHOWN_CLASSES
     from ..tabular.evaluation import metric_text
 
     print(f"{values['task']} on {values['n_rows']} {rows}")
@@ -142,13 +143,17 @@ def print_report(values: dict, rows: str) -> None:
         print(f"  MAE {values['mae']:.4g}   RMSE {values['rmse']:.4g}   R^2 {metric_text(values['r2'])}")
         return
     print(f"  accuracy {values['accuracy']:.4f}   log loss {values['log_loss']:.4f}")
-    classes = values["classes"]
+    classes = values["classes"][:SHOWN_CLASSES]
     shown = [printable(c, one_line=True) for c in classes]
     width = max(9, *map(len, shown))
     print(f"  {'class':<{width}}  precision  recall     f1  support")
     for c, name in zip(classes, shown):
         print(f"  {name:<{width}}  {values['precision'][c]:9.3f}  {values['recall'][c]:6.3f}  {values['f1'][c]:5.3f}"
               f"  {values['support'][c]:7d}")
+    if len(values["classes"]) > SHOWN_CLASSES:
+        print(f"  ... ({len(values['classes'])} classes in all; their figures and the confusion matrix: glassnet "
+              "evaluate --json)")
+        return
     print("  confusion matrix (rows: true class, columns: predicted class, in the order above):")
     cell = max(4, len(str(values["n_rows"])))
     for name, row in zip(shown, values["confusion_matrix"]):

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import metrics
 from ..constraints import check
 from ..errors import InputError
 from ..history import History
@@ -326,7 +327,7 @@ def train(model: Model, splits: Splits, epochs: int, batch_size: int, patience: 
                                            keeper.watch(callback) if keeper else callback, optimizer)
         if keeper:
             keeper.choose(history)
-        model.record.test_metrics = evaluate(model, splits[2]) if len(splits[2]) else None
+        model.record.test_metrics = _kept(evaluate(model, splits[2])) if len(splits[2]) else None
     except KeyboardInterrupt as exc:
         ended = model.network.epochs_trained > began  # (else the weights are as they were: nothing to save)
         # (resume, unless it had chosen already: the weights it would keep now, never worse than those it loaded)
@@ -355,3 +356,11 @@ def columns_named(text: str | Sequence[str] | None, option: str) -> list[str]:
         twice = next(name for name in names if names.count(name) > 1)
         raise InputError(f"{quote(twice)} is given twice in {option} ({quote_names(names)})")
     return names
+
+
+def _kept(test_metrics: dict) -> dict:
+    """The test metrics a model file keeps: without the confusion matrix of many classes (10,000 classes: 10**8
+    cells, past what a file's header holds, so the trained model could not be saved)."""
+    if len(test_metrics.get("classes", ())) > metrics.SHOWN_CLASSES:
+        test_metrics.pop("confusion_matrix")
+    return test_metrics

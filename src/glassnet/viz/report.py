@@ -172,6 +172,10 @@ def _curves(net: Network) -> str:
 
 def _confusion(labels: Array, outputs: Array, classes: list[str], source: str) -> str:
     scores = metrics.classification_report(labels, boundary.probabilities(outputs), classes)
+    if len(classes) > metrics.SHOWN_CLASSES:
+        return _section("confusion", "Confusion matrix", "", f"{len(labels)} rows of {escape(source)}: accuracy "
+                        f"{scores['accuracy']:.4f}. The matrix of {len(classes)} classes ({len(classes) ** 2:,} cells) "
+                        "is not drawn: glassnet evaluate --json gives it.")
     counts = np.array(scores["confusion_matrix"])
     head = "<tr><th>true \\ predicted</th>" + "".join(f"<th>{escape(c)}</th>" for c in classes) + "</tr>"
     rows = []
