@@ -77,3 +77,16 @@ def test_many_classes_are_summed_up_not_printed_saved_or_drawn_whole(tmp_path, c
     assert main(["report", str(model), str(path), "--out", str(tmp_path / "r.html")]) == 0
     page = (tmp_path / "r.html").read_text()
     assert f"The matrix of {k} classes" in page and 'class="confusion"' not in page
+
+
+def test_info_names_twenty_categories_of_a_column_each_cut_to_sixty_characters(tmp_path, capsys):
+    from glassnet.cli import main
+
+    path = tmp_path / "long.csv"
+    path.write_text("word,x,y\n" + "".join(f"{'w' * 200}{i % 30},{i},{i % 2}\n" for i in range(300)))
+    model = tmp_path / "m.safetensors"
+    assert main(["train", str(path), "--target", "y", "--preset", "quick", "--epochs", "1", "--out", str(model),
+                 "--quiet"]) == 0
+    assert main(["info", str(model)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if "one-hot over" in line)
+    assert "... (30 in all)" in line and "w" * 58 not in line and len(line) < 20 * 64 + 100

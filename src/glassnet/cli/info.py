@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from ..history import History
 
 
+SHOWN = 20  # categories of a column named (each cut to 60 characters)
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="describe a saved model",
                        description="Print a model file's architecture, parameter count, loss and optimizer, "
@@ -37,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
         for column in prep.columns:
             if hasattr(column, "categories"):
                 missing = ", and (missing) for missing cells" if column.missing else ""
-                categories = printable(", ".join(column.categories), one_line=True)
+                shown = [c if len(c) <= 60 else c[:57] + "..." for c in column.categories[:SHOWN]]
+                more = f", ... ({len(column.categories)} in all)" if len(column.categories) > SHOWN else ""
+                categories = printable(", ".join(shown) + more, one_line=True)
                 print(f"  input {column.name!r}: text, one-hot over {categories}{missing}")
             else:
                 missing = f"; missing in training, filled with the median {column.fill:.6g}, and an input that " \
