@@ -16,8 +16,8 @@ from .cells import BLANKS, CODE, KEPT_CELL, NA_VALUES, Reader, inexact, whole_so
 from .table import Table
 
 THREADS = False  # (Arrow's threads each keep memory after the read: 150 MiB more on 200,000 x 20 numbers)
-BLOCK = 64 << 20  # bytes of the file per Arrow chunk (the default 1 MiB makes 150 chunks of each of 5,000 columns
-# in a 150 MB file, and the work per column and chunk grows with columns x columns)
+CHUNKS = 8  # Arrow chunks of a file, at least 1 MiB each (Arrow's 1 MiB alone makes 150 chunks of each of 5,000
+# columns in a 150 MB file: the work per column and chunk grows as columns x columns; one chunk takes more memory)
 SMALLEST = 4 << 20  # bytes: below this, importing pyarrow costs more than it saves
 _NUMBER_BYTES = b"0123456789.eE+-naNAiIfFtTyY"  # (nan, inf and infinity in any case)
 
@@ -43,6 +43,10 @@ def read(path: str | os.PathLike, source: str, sep: str, reader: Reader,
     return _read(path, source, sep, names, reader, lines + (not ends_line), keep)
 
 
+
+def _block(path: str | os.PathLike) -> int:
+    return max(1 << 20, os.path.getsize(path) // CHUNKS + 1)
+
 def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], reader: Reader, lines: int,
           keep: Sequence[str]) -> Table | None:
     import pyarrow as pa
@@ -50,7 +54,7 @@ def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], read
 
     try:
         table = arrow_csv.read_csv(os.fspath(path), read_options=arrow_csv.ReadOptions(use_threads=THREADS,
-                                                                                       block_size=BLOCK),
+                                                                                       block_size=_block(path)),
                                    parse_options=arrow_csv.ParseOptions(delimiter=sep),
                                    convert_options=arrow_csv.ConvertOptions(
                                        column_types={n: pa.string() for n in names}, strings_can_be_null=False))
