@@ -72,6 +72,9 @@ def test_many_classes_are_summed_up_not_printed_saved_or_drawn_whole(tmp_path, c
     from glassnet.tabular.model import Model
 
     assert "confusion_matrix" not in Model.load(model).record.test_metrics
+    assert main(["info", str(model)]) == 0
+    target = next(line for line in capsys.readouterr().out.splitlines() if "target:" in line)
+    assert f"into {k} classes (c0, c1, c10," in target and "c26, ...)" in target and "c27" not in target
     assert main(["evaluate", str(model), str(path), "--json"]) == 0
     assert np.array(json.loads(capsys.readouterr().out)["confusion_matrix"]).shape == (k, k)
     assert main(["report", str(model), str(path), "--out", str(tmp_path / "r.html")]) == 0

@@ -308,6 +308,27 @@ def test_inputs_that_would_not_fit_in_memory_are_refused_before_they_are_made(tm
     code, _ = train(path)
     assert code == 2
     err = capsys.readouterr().err
-    assert "over a third of this machine's memory (0.0 GiB)" in err and "from column 'name'" in err
-    assert "--ignore name" in err
+    assert "over a third of the memory here (0.0 GiB)" in err and "from column 'name'" in err
+    assert "(--ignore name)" in err
     assert train(path, "--ignore", "name")[0] == 0
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_a_code_after_many_cells_that_begin_with_zero_is_found(tmp_path, monkeypatch, arrow):
+    """(Arrow's reader looked at the first thousand cells of each chunk that begin with 0 and a digit: 00.5 ...)"""
+    from glassnet.tabular import arrowcsv
+    from glassnet.tabular.csvfile import read_csv
+
+    monkeypatch.setattr(arrowcsv, "SMALLEST", 0 if arrow else 10**12)
+    path = write(tmp_path / "codes.csv", "x,c", [f"{i},{'00.5' if i % 2 else 1}" for i in range(3000)] + ["3000,02134"])
+    table = read_csv(path)
+    assert table.text("c", 3000) == "02134" and table.text("c", 1) == "00.5"
+
+
+def test_arrow_chunks_stay_below_what_arrow_takes(tmp_path):
+    from glassnet.tabular import arrowcsv
+
+    path = tmp_path / "sparse.csv"
+    with open(path, "wb") as f:
+        f.truncate(16 << 30)  # (a sparse file: no disk taken)
+    assert arrowcsv._block(path) == 1 << 30 and arrowcsv._block(tmp_path / "sparse.csv") < 2**31

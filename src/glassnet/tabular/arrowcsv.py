@@ -45,7 +45,7 @@ def read(path: str | os.PathLike, source: str, sep: str, reader: Reader,
 
 
 def _block(path: str | os.PathLike) -> int:
-    return max(1 << 20, os.path.getsize(path) // CHUNKS + 1)
+    return min(max(1 << 20, os.path.getsize(path) // CHUNKS + 1), 1 << 30)  # (Arrow takes less than 2**31)
 
 def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], reader: Reader, lines: int,
           keep: Sequence[str]) -> Table | None:
@@ -104,24 +104,11 @@ def _scan(path: str | os.PathLike) -> tuple[bytes | None, int, bool, bool]:
 
 
 def _codes(cells) -> bool:
-    """Whether some cell is a code, as ``cells.CODE`` matches (02134): each chunk's cells that begin with 0 and a
-    digit found from its buffers at once, then those few matched."""
-    for chunk in cells.chunks:
-        _, offsets, data = chunk.buffers()
-        if data is None or not len(chunk):
-            continue
-        ends = np.frombuffer(offsets, dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
-        text = np.frombuffer(data, dtype=np.uint8)
-        long = np.flatnonzero(np.diff(ends) >= 2)
-        first = text[ends[long]]
-        zero = long[first == ord("0")]
-        second = text[ends[zero] + 1]
-        digit = zero[(second >= ord("0")) & (second <= ord("9"))]
-        blank = long[(first == ord(" ")) | (first == ord("\t"))]  # (' 02134': stripped, as the csv reader's are)
-        for i in np.concatenate([digit[:1000], blank[:1000]]):  # (the first thousand tell)
-            if CODE.fullmatch(chunk[int(i)].as_py().strip(BLANKS)):
-                return True
-    return False
+    """Whether some cell is a code, as ``cells.CODE`` matches (02134), with the blanks around it that the csv
+    reader strips: every cell looked at by Arrow's regular expressions."""
+    import pyarrow.compute as pc
+
+    return bool(pc.any(pc.match_substring_regex(cells, rf"^[ \t]*{CODE.pattern}[ \t]*$")).as_py())
 
 
 def _words(cells, missing) -> bool:

@@ -9,8 +9,6 @@ numbers are standardized like inputs (regression).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ import numpy as np
 
 from ..errors import InputError, ModelFileError
 from .cells import NAN_WORD, class_label
+from .room import check_room
 from .scaling import scaler_from_json
 from .table import Table, quote, quote_names
 
@@ -328,7 +327,7 @@ class Preprocessor:
         """The network inputs (rows, n_inputs): missing cells filled, unseen categories all zeros (an InputError
         instead with ``unknown="error"``); ``counts`` (a ``Counts``) learns how many of each there were."""
         table.require(self.input_columns)
-        self.check_room(len(table), table.source)
+        check_room(self, len(table), table.source)
         counts = counts if counts is not None else Counts(unknown)
         out = np.empty((len(table), self.n_inputs))
         start = 0
@@ -337,19 +336,6 @@ class Preprocessor:
             column.encode(table, counts, out[:, start:start + width])
             start += width
         return out
-
-    def check_room(self, rows: int, source: str) -> None:
-        """An InputError before the inputs of ``rows`` rows (float64) are made, if they would take over a third of
-        this machine's memory (an id's text column: an input per value), where the system would end the process."""
-        memory, need = float("inf"), rows * self.n_inputs * 8  # (and a copy in the network's dtype, 4 or 8)
-        with contextlib.suppress(AttributeError, ValueError, OSError):  # (a system that does not say: no check)
-            memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        if need > memory / 3:
-            widest = max(self.columns, key=lambda column: len(column.features))
-            raise InputError(f"{source}: the inputs of {rows:,} rows would take {need / 2**30:.1f} GiB "
-                             f"({self.n_inputs:,} inputs, {len(widest.features):,} from column {quote(widest.name)}), "
-                             f"over a third of this machine's memory ({memory / 2**30:.1f} GiB); leave the column "
-                             f"out (--ignore {widest.name}) if it is an id or free text, or use fewer rows")
 
     def check_range(self, inputs: Array, table: Table, dtype: np.dtype) -> None:
         """An InputError at the first row of ``table`` (then its first column) whose network input (in ``inputs``,

@@ -165,5 +165,6 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
 def describe_target(prep: Any) -> str:
     t = prep.target
     if t.task == "classification":
-        return f"classification of {t.name!r} into {len(t.classes)} classes ({', '.join(t.classes)})"
+        more = ", ..." if len(t.classes) > 20 else ""  # (the first 20 of 10,000 classes, not a line of 100 KB)
+        return f"classification of {t.name!r} into {len(t.classes)} classes ({', '.join(t.classes[:20])}{more})"
     return f"regression of {t.name!r} (mean {t.mean:.4g}, standard deviation {t.scale:.4g})"
