@@ -630,3 +630,28 @@ def test_files_read_at_once_in_threads_all_take_long_cells_and_the_limit_comes_b
     assert lengths == [150_000] * 12
     assert csv.field_size_limit() == 131072
 
+
+
+def test_predictions_made_in_chunks_are_those_of_the_whole_table(tmp_path, monkeypatch, capsys):
+    """Model.outputs_of makes and computes ROWS_AT_ONCE rows at a time: the same outputs, the same counts of
+    filled and unseen cells, and an error at a row of a later chunk named by its own line."""
+    from glassnet.tabular import model as model_module
+
+    model = gn.train_table(write(tmp_path, PENGUINS), "species", preset="quick", epochs=3, seed=0, ignore="id")
+    model.save(tmp_path / "m.safetensors")
+    new = write(tmp_path, PENGUINS.replace("Dream", "Mars", 1), "new.csv")
+    line = 1 + next(i for i, row in enumerate(PENGUINS.splitlines()) if "Dream" in row)
+    with pytest.warns(UserWarning, match=r"'island' 1 row\(s\)"):
+        whole = model.predict_proba_table(new)
+    monkeypatch.setattr(model_module, "ROWS_AT_ONCE", 2)
+    made, inputs = [], type(model.preprocessing).inputs
+    monkeypatch.setattr(type(model.preprocessing), "inputs", lambda prep, table, **kw: made.append(len(table)) or
+                        inputs(prep, table, **kw))
+    with pytest.warns(UserWarning, match=r"'island' 1 row\(s\)"):
+        np.testing.assert_allclose(model.predict_proba_table(new), whole, rtol=1e-12)
+    assert max(made) == 2 and sum(made) == len(whole)  # (never the whole table's inputs at once)
+    with pytest.raises(InputError, match=f"line {line}, column 'island': category 'Mars' was never seen"):
+        model.predict_table(new, unknown="error")
+    assert main(["predict", str(tmp_path / "m.safetensors"), new, "--proba"]) == 0
+    printed = [row.split(",")[1:] for row in capsys.readouterr().out.splitlines()[1:]]
+    np.testing.assert_allclose(np.array(printed, dtype=float), whole, rtol=1e-5)

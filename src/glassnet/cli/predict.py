@@ -50,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--proba needs a classification model; {args.model} does regression")
     ids = columns_named(args.id, "--id")
     header = csv_header(ids, prep, args.proba)
-    inputs, table, counts = model.table_inputs(read_data(model, args, ids), args.unknown)
+    _, table, counts = model.table_inputs(read_data(model, args, ids), args.unknown, made=False)
     table.require(ids, what="--id names")
-    outputs = model.outputs(inputs, table)
+    outputs = model.outputs_of(table, counts)
     with np.errstate(over="ignore"):
         predictions = prep.target.decode(outputs)
     for text in counts.warnings(table.source):

@@ -43,7 +43,7 @@ def evaluate(model: Model, table: Table, counts: Counts | None = None) -> dict[s
     """Metrics of ``model`` on ``table`` (which holds the target), as a JSON-safe dict: ``task`` and ``n_rows``,
     then ``metrics.classification_report`` or ``metrics.regression_report``."""
     prep = model.preprocessing
-    outputs = model.outputs(prep.inputs(table, counts=counts), table)
+    outputs = model.outputs_of(table, counts)
     values: dict[str, Any] = {"task": prep.task, "n_rows": len(table)}
     if prep.task == "regression":
         with np.errstate(over="ignore", invalid="ignore"):  # values beyond float64: the caller says so

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import GlassnetError, InputError, ModelFileError
 from ..history import History
 from ..network import Network
-from .preprocessing import Preprocessor
+from .preprocessing import Counts, Preprocessor
 from .table import Table, quote
 
 ROWS_AT_ONCE = 16384  # rows the network computes at a time when it predicts (8 members x 1M rows x 32 units: 1 GB)
@@ -95,10 +95,10 @@ class Model:
         as UserWarnings, as ``glassnet predict`` says them on stderr."""
         import warnings
 
-        inputs, table, counts = self.table_inputs(data, unknown)
+        outputs, table, counts = self.table_outputs(data, unknown)
         for text in counts.warnings(table.source):
             warnings.warn(text, UserWarning, stacklevel=3)
-        return self.outputs(inputs, table)
+        return outputs
 
     def outputs(self, inputs: np.ndarray, table: Table) -> np.ndarray:
         """The network's outputs, in float64, for ``inputs``: the network inputs of the rows of ``table`` (from
@@ -135,17 +135,28 @@ class Model:
         prep = self.require_preprocessing("this model")
         return resolve(data, sep, decimal or prep.decimal, prep.na_values, keep)
 
-    def table_inputs(self, data: Any, unknown: str = "ignore") -> tuple[np.ndarray, Any, Any]:
-        """(network inputs, the table, the ``Counts`` of missing cells and unseen categories met); ``data`` as
-        ``read`` takes it (a Table read with ``read``'s options passes as it is)."""
-        from .preprocessing import Counts
+    def table_outputs(self, data: Any, unknown: str = "ignore") -> tuple[np.ndarray, Any, Any]:
+        """(the network's outputs, the table, the ``Counts`` met), as ``table_inputs`` reads ``data``."""
+        _, table, counts = self.table_inputs(data, unknown, made=False)
+        return self.outputs_of(table, counts), table, counts
 
+    def outputs_of(self, table: Table, counts: Any = None) -> np.ndarray:
+        """The network's outputs for the rows of ``table``, their inputs made and computed ``ROWS_AT_ONCE`` rows
+        at a time (a million rows of a thousand one-hot inputs are never held at once)."""
+        prep = self.require_preprocessing("this model")
+        parts = (table if len(table) <= ROWS_AT_ONCE else table.take(range(i, min(i + ROWS_AT_ONCE, len(table))))
+                 for i in range(0, max(len(table), 1), ROWS_AT_ONCE))
+        return np.concatenate([self.outputs(prep.inputs(part, counts=counts), part) for part in parts])
+
+    def table_inputs(self, data: Any, unknown: str = "ignore", made: bool = True) -> tuple[Any, Any, Any]:
+        """(network inputs, or None unless ``made``; the table; the ``Counts`` of missing cells and unseen
+        categories met); ``data`` as ``read`` takes it (a Table read with ``read``'s options passes as it is)."""
         prep = self.require_preprocessing("this model")
         if unknown not in ("ignore", "error"):
             raise InputError(f"unknown must be 'ignore' or 'error'; got {unknown!r}")
         table = self.read(data)
         counts = Counts(unknown)
-        return prep.inputs(table, counts=counts), table, counts
+        return prep.inputs(table, counts=counts) if made else None, table, counts
 
     def require_preprocessing(self, path: str) -> Preprocessor:
         """The preprocessing, or an error for a network saved from Python without one."""

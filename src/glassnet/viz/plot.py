@@ -123,5 +123,5 @@ def _rows(model: Model, table: Table) -> tuple[Table, np.ndarray, np.ndarray]:
     table = table.take(np.flatnonzero(~np.logical_or.reduce([table.missing(c) for c in prep.input_columns])))
     if not len(table):
         raise InputError(f"{table.source}: every row has a missing input cell; there are no points to draw")
-    outputs = model.outputs(prep.inputs(table), table)
+    outputs = model.outputs_of(table)
     return table, np.column_stack([table.numbers(name) for name in prep.input_columns]), outputs
