@@ -138,3 +138,20 @@ def test_to_frame_refuses_lists_of_other_lengths():
     pytest.importorskip("pandas")
     with pytest.raises(gn.InputError, match="lists differ in length"):
         gn.History({"loss": [1.0, 2.0, 3.0], "val_loss": [1.0]}).to_frame()
+
+
+def test_progress_lines_say_something_at_least_every_ten_seconds(monkeypatch):
+    """Every 5th of 100 epochs is printed (1, 6, 11); when epochs take 4 seconds, also any epoch 10 seconds or
+    more after the last line (4, 9)."""
+    import io
+
+    from glassnet import progress
+
+    clock = iter(range(0, 10**6, 4))  # (4 seconds an epoch)
+    monkeypatch.setattr(progress.time, "perf_counter", lambda: next(clock))
+    out = io.StringIO()
+    lines = progress.Lines(1, 100, stream=out)
+    for epoch in range(1, 13):
+        lines.update(epoch, {"loss": 1.0})
+    assert [line.split()[1] for line in out.getvalue().splitlines()] == ["1/100", "4/100", "6/100", "9/100",
+                                                                       "11/100"]

@@ -7,24 +7,28 @@ from __future__ import annotations
 import sys
 import time
 
+QUIET_SECONDS = 10.0  # the longest that Lines stays silent between epochs (slow epochs: a line each)
+
 
 def format_values(values: dict[str, float]) -> str:
     return " - ".join(f"{k}: {v:.4g}" for k, v in values.items())
 
 
 class Lines:
-    """One line per reporting interval:  ``epoch 10/100 - loss: 0.231 - mae: 0.41 - 0.02s``."""
+    """One line per reporting interval, and one at least every ``QUIET_SECONDS`` (a table of a million rows takes
+    seconds an epoch):  ``epoch 10/100 - loss: 0.231 - mae: 0.41 - 0.02s``."""
 
     def __init__(self, first: int, last: int, every: int | None = None, stream=None) -> None:
         self.first, self.last = first, last
         self.every = every or max(1, (last - first + 1) // 20)
         self.stream = stream or sys.stdout
-        self.started = time.perf_counter()
+        self.started = self.said = time.perf_counter()
 
     def update(self, epoch: int, values: dict[str, float]) -> None:
-        if (epoch - self.first) % self.every and epoch != self.last:
+        now = time.perf_counter()
+        if (epoch - self.first) % self.every and epoch != self.last and now - self.said < QUIET_SECONDS:
             return
-        seconds = time.perf_counter() - self.started
+        self.said, seconds = now, now - self.started
         print(f"epoch {epoch}/{self.last} - {format_values(values)} - {seconds:.2f}s", file=self.stream, flush=True)
 
     def close(self) -> None:
