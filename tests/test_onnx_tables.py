@@ -135,7 +135,7 @@ def test_the_graph_encodes_each_cell_as_glassnet_does(tmp_path, capsys):
     graph = build_model(identity, 17, preprocessing=_Wide(alone, prep.n_inputs))
     names = column_inputs(prep.input_columns)
     got = session(graph).run(None, feed(NEW_ROWS, names))[0]
-    expected = model.table_inputs(new)[0]
+    expected = prep.inputs(model.read(new))
     np.testing.assert_array_equal(got, expected)
     # the cells themselves: (missing) column where training had missing text, all zeros for size's missing cells
     features = prep.feature_names

@@ -79,7 +79,7 @@ def test_an_ensemble_is_k_networks_averaged_and_member_0_is_the_single_network(t
     ensemble = gn.train_table(data, "y", ensemble=3, val_split=0, **OPTIONS)
     net = ensemble.network
     assert isinstance(net, gn.Ensemble) and net.seeds == [3, 4, 5]
-    X = ensemble.table_inputs(data)[0]
+    X = ensemble.preprocessing.inputs(ensemble.read(data))
     members = [net.member(k).predict(X) for k in range(3)]
     np.testing.assert_allclose(net.predict(X), np.mean(members, axis=0), rtol=1e-12)
     np.testing.assert_array_equal(members[0], single.network.predict(X))

@@ -12,8 +12,6 @@ if TYPE_CHECKING:
     from ..history import History
 
 
-SHOWN = 20  # categories of a column named (each cut to 60 characters)
-
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="describe a saved model",
                        description="Print a model file's architecture, parameter count, loss and optimizer, "
@@ -24,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import load_model
-    from ..tabular.train_table import describe_target
+    from ..tabular.train_table import LISTED, describe_target
 
     model = load_model(args.model)
     net, prep, record = model.network, model.preprocessing, model.record
@@ -39,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
         for column in prep.columns:
             if hasattr(column, "categories"):
                 missing = ", and (missing) for missing cells" if column.missing else ""
-                shown = [c if len(c) <= 60 else c[:57] + "..." for c in column.categories[:SHOWN]]
-                more = f", ... ({len(column.categories)} in all)" if len(column.categories) > SHOWN else ""
+                shown = [c if len(c) <= 60 else c[:57] + "..." for c in column.categories[:LISTED]]  # (cells: cut)
+                more = f", ... ({len(column.categories)} in all)" if len(column.categories) > LISTED else ""
                 categories = printable(", ".join(shown) + more, one_line=True)
                 print(f"  input {column.name!r}: text, one-hot over {categories}{missing}")
             else:

@@ -50,9 +50,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--proba needs a classification model; {args.model} does regression")
     ids = columns_named(args.id, "--id")
     header = csv_header(ids, prep, args.proba)
-    _, table, counts = model.table_inputs(read_data(model, args, ids), args.unknown, made=False)
+    outputs, table, counts = model.table_outputs(read_data(model, args, ids), args.unknown)
     table.require(ids, what="--id names")
-    outputs = model.outputs_of(table, counts)
     with np.errstate(over="ignore"):
         predictions = prep.target.decode(outputs)
     for text in counts.warnings(table.source):

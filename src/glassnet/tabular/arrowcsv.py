@@ -43,9 +43,11 @@ def read(path: str | os.PathLike, source: str, sep: str, reader: Reader,
     return _read(path, source, sep, names, reader, lines + (not ends_line), keep)
 
 
-
 def _block(path: str | os.PathLike) -> int:
-    return min(max(1 << 20, os.path.getsize(path) // CHUNKS + 1), 1 << 30)  # (Arrow takes less than 2**31)
+    """Arrow's block size for the file: ``CHUNKS`` chunks of at least 1 MiB, at most 1 GiB (Arrow takes less
+    than 2**31)."""
+    return min(max(1 << 20, os.path.getsize(path) // CHUNKS + 1), 1 << 30)
+
 
 def _read(path: str | os.PathLike, source: str, sep: str, names: list[str], reader: Reader, lines: int,
           keep: Sequence[str]) -> Table | None:

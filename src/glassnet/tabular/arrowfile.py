@@ -63,10 +63,8 @@ def from_frame(frame: Any, source: str = "the DataFrame", na_values: Sequence[st
     data = {}
     for name, (_, column) in zip(names, frame.items()):
         kind = column.dtype.kind
-        if kind == "f":  # (pandas writes a float32 short, but a float32[pyarrow] widened)
-            size = 8 if type(column.dtype).__name__ == "ArrowDtype" else column.dtype.itemsize
-            data[name] = _floats(column.to_numpy(dtype={2: np.float16, 4: np.float32}.get(size, np.float64),
-                                                 na_value=np.nan))
+        if kind == "f":
+            data[name] = _floats(_frame_floats(column))
         elif kind in "iu":
             large = len(column) and _beyond_float64({"min": column.min(), "max": column.max()})
             data[name] = ("number", column.to_numpy(dtype=np.float64, na_value=np.nan), large,
@@ -111,14 +109,19 @@ def _arrow_column(column: Any) -> tuple:
     return _texts(column.to_pylist(), ".", durations=pa.types.is_duration(kind))
 
 
+def _frame_floats(column: Any) -> np.ndarray:
+    """A DataFrame's column of floats as NumPy floats of its width, as pandas writes it: a float32 short, but a
+    float32[pyarrow] widened (so read as float64)."""
+    size = 8 if type(column.dtype).__name__ == "ArrowDtype" else column.dtype.itemsize
+    return column.to_numpy(dtype={2: np.float16, 4: np.float32}.get(size, np.float64), na_value=np.nan)
+
+
 def _frame_kept(column: Any) -> list:
     """A kept column's cells (ids that predict copies) as the CSV that pandas writes has them."""
     if column.dtype.kind == "m":
         return _durations(column.tolist())
-    if column.dtype.kind == "f" and column.dtype.itemsize < 8 and type(column.dtype).__name__ != "ArrowDtype":
-        return [None if v != v else str(v) for v in column.to_numpy(dtype=column.dtype.numpy_dtype
-                                                                    if hasattr(column.dtype, "numpy_dtype")
-                                                                    else column.dtype, na_value=np.nan)]
+    if column.dtype.kind == "f" and (values := _frame_floats(column)).dtype.itemsize < 8:
+        return _float_texts(values)
     return column.tolist()
 
 
@@ -130,7 +133,7 @@ def _arrow_kept(column: Any) -> list:
     if pa.types.is_duration(kind):
         return _durations(column.to_pylist())
     if pa.types.is_floating(kind) and kind.bit_width < 64:
-        return [None if v != v else str(v) for v in column.cast(kind).to_numpy(zero_copy_only=False)]
+        return _float_texts(column.cast(kind).to_numpy(zero_copy_only=False))
     return column.to_pylist()
 
 
@@ -150,7 +153,12 @@ def _floats(values: np.ndarray) -> tuple:
     large = inexact(wide)
     earlier = values.astype(np.float64) if large or values.dtype.itemsize < 8 else None  # (widened, no text: as
     # glassnet read them before, for the fingerprints saved then)
-    return "number", wide, large, [None if v != v else str(v) for v in values] if large else None, earlier
+    return "number", wide, large, _float_texts(values) if large else None, earlier
+
+
+def _float_texts(values: np.ndarray) -> list[str | None]:
+    """Each value as ``str`` writes it in its own width (a float32's 1.2573023e+09, its shortest), None for NaN."""
+    return [None if v != v else str(v) for v in values]
 
 
 def shortest_decimal(narrow: np.ndarray) -> np.ndarray:

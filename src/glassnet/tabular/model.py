@@ -108,8 +108,7 @@ class Model:
         net, prep = self.network, self.require_preprocessing("this model")
         prep.check_range(inputs, table, net.dtype)
         with np.errstate(invalid="ignore"):  # (inf - inf inside a layer: NaN outputs, named below)
-            outputs = np.concatenate([net.outputs(inputs[i:i + ROWS_AT_ONCE]).astype(np.float64)
-                                      for i in range(0, max(len(inputs), 1), ROWS_AT_ONCE)])
+            outputs = net.outputs(inputs).astype(np.float64)
         bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
         what = f"the model's outputs are NaN or infinite: its inputs overflow {net.dtype.name} inside the network"
         if not bad.size and prep.task == "regression":
@@ -136,8 +135,11 @@ class Model:
         return resolve(data, sep, decimal or prep.decimal, prep.na_values, keep)
 
     def table_outputs(self, data: Any, unknown: str = "ignore") -> tuple[np.ndarray, Any, Any]:
-        """(the network's outputs, the table, the ``Counts`` met), as ``table_inputs`` reads ``data``."""
-        _, table, counts = self.table_inputs(data, unknown, made=False)
+        """(the network's outputs, the table, the ``Counts`` of missing cells and unseen categories met); ``data``
+        as ``read`` takes it (a Table read with ``read``'s options passes as it is)."""
+        if unknown not in ("ignore", "error"):
+            raise InputError(f"unknown must be 'ignore' or 'error'; got {unknown!r}")
+        table, counts = self.read(data), Counts(unknown)
         return self.outputs_of(table, counts), table, counts
 
     def outputs_of(self, table: Table, counts: Any = None) -> np.ndarray:
@@ -147,16 +149,6 @@ class Model:
         parts = (table if len(table) <= ROWS_AT_ONCE else table.take(range(i, min(i + ROWS_AT_ONCE, len(table))))
                  for i in range(0, max(len(table), 1), ROWS_AT_ONCE))
         return np.concatenate([self.outputs(prep.inputs(part, counts=counts), part) for part in parts])
-
-    def table_inputs(self, data: Any, unknown: str = "ignore", made: bool = True) -> tuple[Any, Any, Any]:
-        """(network inputs, or None unless ``made``; the table; the ``Counts`` of missing cells and unseen
-        categories met); ``data`` as ``read`` takes it (a Table read with ``read``'s options passes as it is)."""
-        prep = self.require_preprocessing("this model")
-        if unknown not in ("ignore", "error"):
-            raise InputError(f"unknown must be 'ignore' or 'error'; got {unknown!r}")
-        table = self.read(data)
-        counts = Counts(unknown)
-        return prep.inputs(table, counts=counts) if made else None, table, counts
 
     def require_preprocessing(self, path: str) -> Preprocessor:
         """The preprocessing, or an error for a network saved from Python without one."""

@@ -164,7 +164,6 @@ class Counts:
         return lines
 
 
-
 @dataclass
 class Target:
     """The column to predict. Classification: ``classes`` (labels in output order, from every row of the

@@ -162,9 +162,12 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
     return {**{k: options[k] for k in keys}, "hidden": hidden, **names, "drop_missing": options["missing"] == "drop"}
 
 
+LISTED = 20  # classes or categories named in a description (10,000 classes would make a line of 100 KB)
+
+
 def describe_target(prep: Any) -> str:
     t = prep.target
     if t.task == "classification":
-        more = ", ..." if len(t.classes) > 20 else ""  # (the first 20 of 10,000 classes, not a line of 100 KB)
-        return f"classification of {t.name!r} into {len(t.classes)} classes ({', '.join(t.classes[:20])}{more})"
+        more = ", ..." if len(t.classes) > LISTED else ""
+        return f"classification of {t.name!r} into {len(t.classes)} classes ({', '.join(t.classes[:LISTED])}{more})"
     return f"regression of {t.name!r} (mean {t.mean:.4g}, standard deviation {t.scale:.4g})"

@@ -52,8 +52,8 @@ def render(model: Model, title: str, table: Table | None = None) -> str:
                 _curves(net)]
     if table is not None:
         table = labelled_rows(table, prep)[0]
-        X, labels = prep.inputs(table), prep.targets(table)
-        outputs = model.outputs(X, table)  # (an InputError for a cell or row the network cannot compute)
+        labels = prep.targets(table)
+        outputs = model.outputs_of(table)  # (an InputError for a cell or row the network cannot compute)
         if prep.task == "classification":
             sections.append(_confusion(labels, outputs, prep.target.classes, table.source))
             if len(prep.columns) == 2 and all(isinstance(c, Numeric) for c in prep.columns):
